@@ -1,0 +1,71 @@
+"""One exception hierarchy for the whole workbench.
+
+Every error a user can cause is a WorkbenchError whose message says what was wrong, where (file and
+line or byte offset where known) and what to do. Adapters map the classes to exit codes (cli) and
+HTTP statuses (web) in one place each; nothing else catches them.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base class. `exit_code` is what the CLI exits with, `http_status` what the web API answers."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 hint: str | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
+        text = f"{where}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class InputError(WorkbenchError):
+    """A file or argument the user gave cannot be used (missing, not UTF-8, empty, binary)."""
+
+
+class LanguageError(WorkbenchError):
+    """An unknown or unsupported language code."""
+
+
+class ParseError(WorkbenchError):
+    """A file in a known format is damaged or was not written by the workbench."""
+
+
+class SerializationError(WorkbenchError):
+    """Something could not be written in the requested format."""
+
+
+class NotFoundError(WorkbenchError):
+    """A document, pair or bead that does not exist."""
+
+    http_status = 404
+
+
+class ConflictError(WorkbenchError):
+    """A save based on a stale revision; the caller must reload and reapply."""
+
+    exit_code = 3
+    http_status = 409
+
+    def __init__(self, message: str, *, current_revision: int | None = None, **kw) -> None:
+        self.current_revision = current_revision
+        super().__init__(message, **kw)
+
+
+class ModelError(WorkbenchError):
+    """A translation model is missing, cannot be installed or cannot be loaded."""
+
+    http_status = 422
