@@ -1,0 +1,215 @@
+"""The PO record store: format, byte-exact round trip, gettext tools, atomic saves, conflicts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import polib
+import pytest
+from babel.messages.pofile import read_po
+
+from workbench import store
+from workbench.align import Alignment, Bead
+from workbench.corpus import Document, Sentence
+from workbench.errors import ConflictError, InputError, ParseError
+
+SRC = ["Против частичной и всеобщей мобилизации",
+       "21 сентября 2022 года Владимир Путин объявил о начале мобилизации.",
+       "Мы против.",
+       "Это «важно»: \"кавычки\", обратная косая \\ и табуляция\tвнутри."]
+TGT = ["Over 140,000 Sign Petition.",
+       "On September 21, 2022, Vladimir Putin announced the start of mobilization.",
+       "We are against.", "It's \"important\".", "Protests were announced."]
+
+
+def sentences(texts: list[str]) -> list[Sentence]:
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=2 * i + 1))
+        pos += len(t) + 2
+    return out
+
+
+def make_pair(tmp_path: Path) -> tuple[Path, store.PairFile]:
+    src = Document(id="petition-ru", language="ru", path="corpora/petition.ru.txt",
+                   text="\n\n".join(SRC))
+    tgt = Document(id="newsweek-en", language="en", path="corpora/newsweek.en.txt",
+                   text="\n\n".join(TGT))
+    beads = [Bead((0,), (), 0.1, "unmatched"), Bead((), (0,), 0.0, "unmatched"),
+             Bead((1,), (1,), 0.9123, "anchors-length"), Bead((2, 3), (2, 3), 0.5, "anchors-length"),
+             Bead((), (4,), 0.0, "unmatched")]
+    path = tmp_path / "translations" / "petition-ru__newsweek-en.po"
+    mt = ["Against partial and general mobilization", "On 21 September 2022 ...", "We are against.",
+          "It is important"]
+    pf = store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT),
+                               Alignment(beads, {"mode": "partial", "method": "anchors-length"}),
+                               mt=mt, mt_model="translate-ru_en 1.9")
+    return path, pf
+
+
+def test_every_sentence_of_both_sides_is_recorded_in_order(tmp_path):
+    path, _ = make_pair(tmp_path)
+    pf = store.load(path)
+    assert [r.key for r in pf.records] == ["s0:t", "s:t0", "s1:t1", "s2,3:t2,3", "s:t4"]
+    assert [r.kind for r in pf.records] == ["1-0", "0-1", "1-1", "2-2", "0-1"]
+    assert pf.records[3].source_text == SRC[2] + " " + SRC[3]
+    assert pf.records[1].rendering_text == TGT[0]
+    assert pf.records[1].source_text == ""
+    assert pf.records[2].mt == "On 21 September 2022 ..."
+    assert pf.records[2].mt_model == "translate-ru_en 1.9"
+    assert pf.records[2].score == 0.9123
+    assert pf.records[2].references == (("corpora/petition.ru.txt", "3"), ("corpora/newsweek.en.txt", "3"))
+    assert pf.header["X-Source-Language"] == "ru" and pf.header["Language"] == "en"
+    assert pf.header["X-Aligner"] == "method=anchors-length; mode=partial"
+    assert pf.header["X-MT-Model"] == "translate-ru_en 1.9"
+    assert pf.revision == 1
+    assert {r.status for r in pf.records} == {"unreviewed"}
+
+
+def test_render_of_loaded_file_gives_identical_bytes_and_save_leaves_it_alone(tmp_path):
+    path, _ = make_pair(tmp_path)
+    store.add_annotation(pf := store.load(path), "s1:t1", "dropped 'moral' -- twice\nsecond line",
+                         "omission", "ak")
+    store.set_status(pf, "s1:t1", "approved")
+    store.save(pf)
+    before = path.read_bytes()
+    assert store.render(store.load(path)).encode() == before
+    mtime = path.stat().st_mtime_ns
+    again = store.save(store.load(path))
+    assert path.read_bytes() == before
+    assert path.stat().st_mtime_ns == mtime
+    assert again.revision == 2
+
+
+def test_msgfmt_accepts_every_written_file(tmp_path):
+    path, _ = make_pair(tmp_path)
+    pf = store.load(path)
+    for key, status in [("s0:t", "rejected"), ("s1:t1", "approved"), ("s2,3:t2,3", "needs-work")]:
+        store.set_status(pf, key, status)
+        store.add_annotation(pf, key, "<script>alert(1)</script> & \"q\"", "style", "Анна")
+    store.save(pf)
+    res = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_polib_and_babel_read_every_entry_and_comment(tmp_path):
+    path, _ = make_pair(tmp_path)
+    pf = store.load(path)
+    store.add_annotation(pf, "s1:t1", "first", "accurate", "ak", time="2026-11-25T03:00:00Z")
+    store.add_annotation(pf, "s1:t1", "second, with -- dashes", "", "bo", time="2026-11-25T03:01:00Z")
+    store.set_status(pf, "s1:t1", "approved")
+    store.save(pf)
+
+    po = polib.pofile(str(path))
+    assert len(po) == 5
+    entry = po.find("21 сентября 2022 года Владимир Путин объявил о начале мобилизации.")
+    assert entry.tcomment == ("[accurate] first -- ak, 2026-11-25T03:00:00Z\n"
+                              "[] second, with -- dashes -- bo, 2026-11-25T03:01:00Z")
+    assert entry.comment == ("align 1-1 src=1 tgt=1 score=0.9123 method=anchors-length\n"
+                             "mt ru>en (translate-ru_en 1.9): On 21 September 2022 ...")
+    assert "fuzzy" not in entry.flags
+
+    with path.open("rb") as f:
+        catalog = read_po(f)
+    messages = {m.context: m for m in catalog if m.id}
+    assert sorted(messages) == sorted(f"petition-ru|newsweek-en|{k}"
+                                      for k in ["s0:t", "s:t0", "s1:t1", "s2,3:t2,3", "s:t4"])
+    m = messages["petition-ru|newsweek-en|s1:t1"]
+    assert m.user_comments == ["[accurate] first -- ak, 2026-11-25T03:00:00Z",
+                               "[] second, with -- dashes -- bo, 2026-11-25T03:01:00Z"]
+    assert m.auto_comments == ["align 1-1 src=1 tgt=1 score=0.9123 method=anchors-length",
+                               "mt ru>en (translate-ru_en 1.9): On 21 September 2022 ..."]
+    assert not m.fuzzy
+    assert messages["petition-ru|newsweek-en|s:t0"].flags == {"fuzzy", "rendering-only"}
+    assert messages["petition-ru|newsweek-en|s:t0"].string == TGT[0]
+
+    again = store.load(path).record("s1:t1")
+    assert [(a.text, a.category, a.author) for a in again.annotations] == [
+        ("first", "accurate", "ak"), ("second, with -- dashes", "", "bo")]
+    assert again.category == "accurate"
+
+
+def test_annotation_with_newline_and_backslash_round_trips(tmp_path):
+    path, _ = make_pair(tmp_path)
+    pf = store.load(path)
+    store.add_annotation(pf, "s0:t", "line one\nline two \\n literal", "omission", "ak")
+    store.save(pf)
+    assert store.load(path).record("s0:t").annotations[0].text == "line one\nline two \\n literal"
+
+
+def test_stale_revision_is_a_conflict_and_writes_nothing(tmp_path):
+    path, _ = make_pair(tmp_path)
+    first, second = store.load(path), store.load(path)
+    store.set_status(first, "s1:t1", "approved")
+    store.save(first)
+    saved = path.read_bytes()
+    store.set_status(second, "s1:t1", "rejected")
+    with pytest.raises(ConflictError) as info:
+        store.save(second)
+    assert info.value.current_revision == 2
+    assert path.read_bytes() == saved
+    assert store.load(path).record("s1:t1").status == "approved"
+
+
+def test_concurrent_savers_never_lose_an_update(tmp_path):
+    path, _ = make_pair(tmp_path)
+    keys = ["s0:t", "s:t0", "s1:t1", "s2,3:t2,3", "s:t4"]
+    errors: list[Exception] = []
+
+    def worker(key: str) -> None:
+        while True:
+            pf = store.load(path)
+            store.add_annotation(pf, key, f"note on {key}", "style", "w")
+            try:
+                store.save(pf)
+                return
+            except ConflictError:
+                continue
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    pf = store.load(path)
+    assert [len(r.annotations) for r in pf.records] == [1, 1, 1, 1, 1]
+    assert pf.revision == 6
+    assert [p.name for p in path.parent.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_existing_work_is_not_overwritten_by_a_new_alignment(tmp_path):
+    path, _ = make_pair(tmp_path)
+    pf = store.load(path)
+    store.add_annotation(pf, "s1:t1", "keep me", "accurate", "ak")
+    store.save(pf)
+    with pytest.raises(InputError, match="1 beads reviewed or annotated"):
+        make_pair(tmp_path)
+    assert store.load(path).record("s1:t1").annotations[0].text == "keep me"
+
+
+def test_foreign_po_file_is_a_parse_error_naming_file_and_line(tmp_path):
+    foreign = tmp_path / "foreign.po"
+    foreign.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                       'msgid "hello"\nmsgstr "hallo"\n', encoding="utf-8")
+    with pytest.raises(ParseError, match=r"foreign.po:1: PO header has no 'X-Source-Document'"):
+        store.load(foreign)
+    path, _ = make_pair(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("#. align 2-2", "#. aligned")
+    damaged = tmp_path / "damaged.po"
+    damaged.write_text(text, encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        store.load(damaged)
+    assert info.value.line == text.splitlines().index(
+        next(l for l in text.splitlines() if l.startswith("#. aligned"))) + 1
+    broken = tmp_path / "broken.po"
+    broken.write_text(path.read_text(encoding="utf-8") + 'msgid "x"\nmsgstr "y"\ngarbage line\n', encoding="utf-8")
+    with pytest.raises(ParseError, match=r"broken.po:62: not a valid PO file: Syntax error"):
+        store.load(broken)
