@@ -62,6 +62,35 @@ def open_output(path: str | None):
 
 # --- serve ---------------------------------------------------------------------------------------
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@main.command()
+@click.option("--data", "data_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Directory holding corpora/ and translations/.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token", envvar="WORKBENCH_TOKEN", default=None,
+              help="Access token every request must carry; required to bind a non-loopback host "
+                   "(or set WORKBENCH_TOKEN).")
+def serve(data_dir: str, host: str, port: int, token: str | None) -> None:
+    """Serve the web view of the document pairs in DATA."""
+    from pathlib import Path
+
+    from workbench.corpus import load_corpus
+    from workbench.errors import InputError
+
+    if host not in LOOPBACK and not token:
+        raise InputError(f"refusing to serve on {host} without an access token",
+                         hint="pass --token SECRET (or set WORKBENCH_TOKEN), or bind 127.0.0.1")
+    root = Path(data_dir)
+    load_corpus(root)  # fail now, with the file and line, rather than on the first request
+    from workbench.web import create_app
+
+    app = create_app({"DATA_DIR": str(root.resolve()), "AUTH_TOKEN": token})
+    click.echo(f"Serving {root.resolve()} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

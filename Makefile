@@ -1,0 +1,46 @@
+# `make run` and `make test` do all their own set-up on a fresh machine: the virtualenv, the pip
+# installs (torch pinned to the CPU build before argostranslate pulls it in) and, for the tests, the
+# Debian packages they drive (chromium, gettext's msgfmt, libxml2-utils' xmllint).
+
+VENV   ?= .venv
+PYTHON ?= python3
+PORT   ?= 5000
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+DEBS    = chromium gettext libxml2-utils
+SUDO    = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run test system-deps bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt   >/dev/null || missing="$$missing gettext"; \
+	command -v xmllint  >/dev/null || missing="$$missing libxml2-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+run: install
+	$(BIN)/workbench serve --data . --port $(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/translate_throughput.py
+	$(BIN)/python benchmarks/align_textberg.py
+	$(BIN)/python benchmarks/align_scaling.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

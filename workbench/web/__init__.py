@@ -1,0 +1,41 @@
+"""The web view: a Flask app factory over the domain core.
+
+`create_app(test_config)` sets defaults (DATA_DIR = current directory), then applies the mapping it
+is given. Pages live in the `pages` blueprint, the JSON API in `api`; both only call the domain
+modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"),
+                static_folder="static")
+    app.config.from_mapping(
+        DATA_DIR=str(Path.cwd()),
+        SECRET_KEY=None,
+        AUTH_TOKEN=None,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    from workbench.web import api, errors, pages
+    from workbench.web.state import Workspace
+
+    app.extensions["workbench"] = Workspace(Path(app.config["DATA_DIR"]))
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    return app
