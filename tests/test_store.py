@@ -211,5 +211,18 @@ def test_foreign_po_file_is_a_parse_error_naming_file_and_line(tmp_path):
         next(l for l in text.splitlines() if l.startswith("#. aligned"))) + 1
     broken = tmp_path / "broken.po"
     broken.write_text(path.read_text(encoding="utf-8") + 'msgid "x"\nmsgstr "y"\ngarbage line\n', encoding="utf-8")
-    with pytest.raises(ParseError, match=r"broken.po:62: not a valid PO file: Syntax error"):
+    with pytest.raises(ParseError, match=r"broken.po:63: not a valid PO file: Syntax error"):
         store.load(broken)
+
+
+def test_sentence_lengths_are_recorded_for_multi_sentence_beads_only(tmp_path):
+    path, _ = make_pair(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("#. lengths ") == 1
+    assert f"#. lengths src={len(SRC[2])},{len(SRC[3])} tgt={len(TGT[2])},{len(TGT[3])} mt=15,15\n" in text
+    pf = store.load(path)
+    two = pf.record("s2,3:t2,3")
+    assert (two.source_lengths, two.rendering_lengths, two.mt_lengths) == (
+        (len(SRC[2]), len(SRC[3])), (len(TGT[2]), len(TGT[3])), (15, 15))
+    assert pf.record("s1:t1").source_lengths == ()
+    assert store.render(pf) == text

@@ -11,6 +11,7 @@ Entry layout (wrapping is disabled so every comment line stays one line):
 
     # [omission] 'moral' dropped -- ak, 2026-11-25T03:00:00Z        <- annotations, one per line
     #. align 1-1 src=3 tgt=7 score=0.8700 method=mt-chrf             <- bead ids (0-based), score
+    #. lengths src=40,12 tgt=51 mt=38,12          <- only for beads with 2+ sentences on a side
     #. mt ru>en (translate-ru_en 1.9): On September 21, 2022, ...   <- machine translation
     #: corpora/petition.ru.txt:3 corpora/newsweek.en.txt:7           <- where the sentences stand
     #, fuzzy                                                         <- status flags
@@ -52,6 +53,7 @@ _WRAP = 0  # never wrap: one annotation per comment line, one msgid line per sen
 _ALIGN_RE = re.compile(
     r"^align (?P<kind>\d+-\d+) src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) "
     r"score=(?P<score>[0-9.]+) method=(?P<method>\S+)$")
+_LENGTHS_RE = re.compile(r"^lengths src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) mt=(?P<mt>[\d,]*)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
 _NOTE_RE = re.compile(
     r"^\[(?P<category>[a-z-]*)\] (?P<text>.*) -- (?P<author>.*?), (?P<time>\d{4}-\d\d-\d\dT[\d:]+Z)$",
@@ -98,6 +100,11 @@ class Record:
     mt: str | None = None
     mt_model: str | None = None  # "translate-ru_en 1.9"
     references: tuple[tuple[str, str], ...] = ()
+    #: Character length of each sentence in source_text / rendering_text / mt (joined by one
+    #: space), so that a bead can be split again; () where a side has one sentence or is unknown.
+    source_lengths: tuple[int, ...] = ()
+    rendering_lengths: tuple[int, ...] = ()
+    mt_lengths: tuple[int, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -212,12 +219,18 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
         mt_text = None
         if mt is not None and bead.source:
             mt_text = " ".join(mt[i] for i in bead.source)
+        several = len(bead.source) > 1 or len(bead.target) > 1
         records.append(Record(
             source=tuple(bead.source), target=tuple(bead.target),
             source_text=_join(source_sentences, bead.source),
             rendering_text=_join(rendering_sentences, bead.target),
             score=round(float(bead.score), 4), method=bead.method,
-            mt=mt_text, mt_model=mt_model if mt_text is not None else None, references=refs))
+            mt=mt_text, mt_model=mt_model if mt_text is not None else None, references=refs,
+            source_lengths=tuple(len(source_sentences[i].text) for i in bead.source) if several else (),
+            rendering_lengths=tuple(len(rendering_sentences[j].text) for j in bead.target)
+            if several else (),
+            mt_lengths=tuple(len(mt[i]) for i in bead.source) if several and mt_text is not None
+            else ()))
     return PairFile(header=header, records=records)
 
 
@@ -246,6 +259,10 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     comments = [
         f"align {r.kind} src={','.join(map(str, r.source))} tgt={','.join(map(str, r.target))} "
         f"score={r.score:.4f} method={r.method}"]
+    if r.source_lengths or r.rendering_lengths:
+        comments.append(f"lengths src={','.join(map(str, r.source_lengths))} "
+                        f"tgt={','.join(map(str, r.rendering_lengths))} "
+                        f"mt={','.join(map(str, r.mt_lengths))}")
     if r.mt is not None:
         mt = r.mt.replace("\n", " ")
         comments.append(f"mt {pf.source_language}>{pf.rendering_language} ({r.mt_model}): {mt}")
@@ -301,11 +318,13 @@ def parse(text: str, path: str = "<string>") -> PairFile:
         line = entry.linenum
         if entry.obsolete:
             continue
-        align = None
+        align = lengths = None
         mt = mt_model = None
         for c in entry.comment.split("\n") if entry.comment else []:
             if m := _ALIGN_RE.match(c):
                 align = m
+            elif m := _LENGTHS_RE.match(c):
+                lengths = m
             elif m := _MT_RE.match(c):
                 mt, mt_model = m["text"], m["model"]
         if align is None:
@@ -324,7 +343,9 @@ def parse(text: str, path: str = "<string>") -> PairFile:
             rendering_text=entry.msgstr,
             score=float(align["score"]), method=align["method"], status=_status(entry.flags),
             annotations=notes, mt=mt, mt_model=mt_model,
-            references=tuple((f, str(n)) for f, n in entry.occurrences)))
+            references=tuple((f, str(n)) for f, n in entry.occurrences),
+            **({"source_lengths": _ids(lengths["src"]), "rendering_lengths": _ids(lengths["tgt"]),
+                "mt_lengths": _ids(lengths["mt"])} if lengths else {})))
     return PairFile(header=header, records=records, path=Path(path))
 
 
