@@ -54,6 +54,45 @@ def open_output(path: str | None):
 
 # --- segment -------------------------------------------------------------------------------------
 
+@main.command("segment")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--lang", "lang", required=True, metavar="LANG",
+              help="ISO 639-1 code of the text's language (ru, en, de, ...).")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
+              show_default=True,
+              help="text: one sentence per line; jsonl: one object per sentence with index, text, "
+                   "start, end (character offsets), paragraph and line.")
+@click.option("--presegmented", is_flag=True,
+              help="The file already holds one sentence per line: keep its lines as they are.")
+@click.option("-o", "--output", default="-", show_default=True, help="Write here instead of stdout.")
+def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: str) -> None:
+    """Split FILE (UTF-8 text, '-' for stdin) into sentences."""
+    import json
+
+    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.segment import segment, segment_lines
+
+    code = check_language(lang)
+    if file == "-":
+        text = decode_text(click.get_binary_stream("stdin").read(), "<stdin>")
+    else:
+        text = read_text(file)
+    sentences = segment_lines(text) if presegmented else segment(text, code)
+    out = open_output(output)
+    try:
+        for s in sentences:
+            if fmt == "jsonl":
+                record = {"index": s.index, "text": s.text, "start": s.start, "end": s.end,
+                          "paragraph": s.paragraph, "line": s.line}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                # a sentence of wrapped prose holds line breaks; the text format keeps one per line
+                out.write(" ".join(s.text.split()) + "\n")
+    finally:
+        if output not in (None, "-"):
+            out.close()
+
+
 # --- align ---------------------------------------------------------------------------------------
 
 # --- models / translate --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ byte offset), the Sentence and Document records every later stage uses, and the 
 
 from __future__ import annotations
 
+import datetime
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -87,35 +89,55 @@ class Corpus:
 
 
 def check_language(code: str) -> str:
-    """Return the normalised code or raise LanguageError naming the known codes."""
-    norm = code.strip().lower().replace("_", "-").split("-")[0]
+    """Return the normalised code ('en-US' -> 'en') or raise LanguageError naming the known codes."""
+    norm = str(code).strip().lower().replace("_", "-").split("-")[0]
     if norm not in LANGUAGES:
         raise LanguageError(f"unknown language code '{code}'",
-                            hint="use an ISO 639-1 code such as ru, en, de, fr")
+                            hint=f"use an ISO 639-1 code; known: {', '.join(sorted(LANGUAGES))}")
     return norm
 
 
+_UTF16_32_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode_text(data: bytes, path: str) -> str:
-    """Decode UTF-8 bytes into text, refusing empty, binary and mis-encoded input with clear errors."""
-    if not data.strip():
-        raise InputError("file is empty", path=path, hint="give a text file with at least one sentence")
-    if b"\x00" in data[:8192]:
+    """Decode UTF-8 bytes into text, refusing empty, binary and mis-encoded input with clear errors.
+
+    A leading byte-order mark is dropped and line ends are normalised to \\n, so the offsets of
+    sentences refer to the text returned here.
+    """
+    for bom, name in _UTF16_32_BOMS:
+        if data.startswith(bom):
+            raise InputError(f"file is {name} (byte-order mark at byte offset 0), not UTF-8", path=path,
+                             hint=f"convert it, e.g. iconv -f {name} -t UTF-8 {path} > {path}.utf8")
+    if b"\x00" in data:
         offset = data.index(b"\x00")
         raise InputError(f"file looks binary (NUL byte at byte offset {offset})", path=path,
-                         hint="give a plain UTF-8 text file")
+                         line=data.count(b"\n", 0, offset) + 1, hint="give a plain UTF-8 text file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        # the bytes before the bad one on its line decode cleanly: count characters, not bytes
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8")) + 1
         raise InputError(
-            f"not valid UTF-8 at byte offset {exc.start} (line {line}, byte 0x{data[exc.start]:02x})",
-            path=path, hint="convert the file to UTF-8, e.g. iconv -f cp1251 -t utf-8") from None
+            f"not valid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}, "
+            f"column {column})", path=path, line=line,
+            hint=f"convert the file to UTF-8, e.g. iconv -f cp1251 -t UTF-8 {path} > {path}.utf8"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    controls = [c for c in text[:8192] if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f"]
-    if len(controls) > 8:
-        raise InputError("file looks binary (many control characters)", path=path,
-                         hint="give a plain UTF-8 text file")
+    if not text.strip():
+        raise InputError("file is empty" if not text else "file holds only whitespace", path=path,
+                         hint="give a text file with at least one sentence")
+    head = text[:8192]
+    controls = sum(1 for c in head if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > max(8, len(head) // 100):
+        raise InputError(f"file looks binary ({controls} control characters in its first "
+                         f"{len(head)} characters)", path=path, hint="give a plain UTF-8 text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -125,12 +147,75 @@ def read_text(path: str | Path) -> str:
     if not p.exists():
         raise InputError("no such file", path=str(path), hint="check the path")
     if p.is_dir():
-        raise InputError("is a directory, not a text file", path=str(path))
+        raise InputError("is a directory, not a text file", path=str(path), hint="give a file")
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
     return decode_text(data, str(path))
+
+
+# --- corpora.toml ---
+
+_DOC_KEYS = {"file": True, "language": True, "title": False, "date": False, "provenance": False}
+_PAIR_KEYS = {"source": True, "rendering": True, "po": False}
+# Pair ids join two document ids with "__", so a document id must not hold "__" itself.
+_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]|_(?!_))*")
+
+
+class _Meta:
+    """corpora.toml's text, for error messages that point at the line of the offending entry."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.split("\n")
+
+    def error(self, message: str, line: int | None, hint: str | None = None) -> ParseError:
+        return ParseError(message, path=str(self.path), line=line, hint=hint)
+
+    def doc_line(self, doc_id: str, key: str | None = None) -> int | None:
+        header = re.compile(r"\s*\[\s*documents\s*\.\s*(?:%s|\"%s\"|'%s')\s*\]"
+                            % ((re.escape(doc_id),) * 3))
+        for i, raw in enumerate(self.lines):
+            if header.match(raw):
+                if key is None:
+                    return i + 1
+                for j in range(i + 1, len(self.lines)):
+                    if self.lines[j].lstrip().startswith("["):
+                        break
+                    if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
+                        return j + 1
+                return i + 1
+        return None
+
+    def pair_line(self, index: int) -> int | None:
+        seen = -1
+        for i, raw in enumerate(self.lines):
+            if re.match(r"\s*\[\[\s*pairs\s*\]\]", raw):
+                seen += 1
+                if seen == index:
+                    return i + 1
+        return None
+
+
+def _check_table(meta: _Meta, what: str, table: object, keys: dict[str, bool],
+                 line: int | None) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise meta.error(f"{what} must be a table", line)
+    for key, value in table.items():
+        if key not in keys:
+            raise meta.error(f"{what} has unknown key '{key}'", line,
+                             hint=f"known keys: {', '.join(keys)}")
+        if not isinstance(value, (str, datetime.date)):
+            raise meta.error(f"{what}: '{key}' must be a string", line)
+    for key, required in keys.items():
+        if required and not str(table.get(key, "")).strip():
+            raise meta.error(f"{what} has no '{key}'", line)
+    return {k: str(v) for k, v in table.items()}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def load_corpus(root: str | Path) -> Corpus:
@@ -140,25 +225,67 @@ def load_corpus(root: str | Path) -> Corpus:
     if not meta_path.exists():
         raise InputError("no corpus metadata file", path=str(meta_path),
                          hint="run from a data directory that holds corpora/corpora.toml, or pass --data DIR")
+    meta_text = read_text(meta_path)
+    meta = _Meta(meta_path, meta_text)
     try:
-        meta = tomllib.loads(read_text(meta_path))
+        data = tomllib.loads(meta_text)
     except tomllib.TOMLDecodeError as exc:
-        raise ParseError(f"invalid TOML: {exc}", path=str(meta_path)) from None
+        found = re.search(r"at line (\d+)", str(exc))
+        raise meta.error(f"invalid TOML: {exc}", int(found.group(1)) if found else None,
+                         hint="see corpora/README.md for the format") from None
+    unknown = sorted(set(data) - {"documents", "pairs"})
+    if unknown:
+        raise meta.error(f"unknown top-level entry '{unknown[0]}'", None,
+                         hint="corpora.toml holds [documents.<id>] tables and [[pairs]] entries")
+    documents = data.get("documents") or {}
+    if not isinstance(documents, dict):
+        raise meta.error("'documents' must be a table of [documents.<id>] tables", None)
+    pairs = data.get("pairs") or []
+    if not isinstance(pairs, list):
+        raise meta.error("'pairs' must be an array of [[pairs]] tables", None)
+
     corpus = Corpus(root=root)
-    for doc_id, d in (meta.get("documents") or {}).items():
-        for key in ("file", "language"):
-            if key not in d:
-                raise ParseError(f"document '{doc_id}' has no '{key}'", path=str(meta_path))
-        rel = f"corpora/{d['file']}"
+    for doc_id, table in documents.items():
+        line = meta.doc_line(doc_id)
+        if not _ID.fullmatch(doc_id):
+            raise meta.error(f"document id '{doc_id}' is not usable", line,
+                             hint="use letters, digits, '-', '.' and single '_'")
+        d = _check_table(meta, f"document '{doc_id}'", table, _DOC_KEYS, line)
+        rel = Path(d["file"])
+        if rel.is_absolute() or ".." in rel.parts:
+            raise meta.error(f"document '{doc_id}': file '{d['file']}' is outside corpora/",
+                             meta.doc_line(doc_id, "file"), hint="name a file inside corpora/")
+        try:
+            language = check_language(d["language"])
+        except LanguageError as exc:
+            raise meta.error(f"document '{doc_id}': {exc.message}", meta.doc_line(doc_id, "language"),
+                             hint=exc.hint) from None
+        text_path = root / "corpora" / rel
+        if not text_path.is_file():
+            raise InputError("no such file", path=str(text_path),
+                             hint=f"named by document '{doc_id}' in {meta_path}:"
+                                  f"{meta.doc_line(doc_id, 'file')}")
         corpus.documents[doc_id] = Document(
-            id=doc_id, language=check_language(d["language"]), path=rel,
-            text=read_text(root / rel), title=d.get("title", ""),
-            provenance=d.get("provenance", "").strip(), date=str(d.get("date", "")))
-    for i, p in enumerate(meta.get("pairs") or []):
+            id=doc_id, language=language, path=f"corpora/{rel.as_posix()}",
+            text=read_text(text_path), title=_one_line(d.get("title", "")),
+            provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip())
+
+    seen: set[str] = set()
+    for i, table in enumerate(pairs):
+        line = meta.pair_line(i)
+        p = _check_table(meta, f"pair {i + 1}", table, _PAIR_KEYS, line)
         for key in ("source", "rendering"):
-            if p.get(key) not in corpus.documents:
-                raise ParseError(f"pair {i + 1} names unknown document '{p.get(key)}' as {key}",
-                                 path=str(meta_path))
+            if p[key] not in corpus.documents:
+                raise meta.error(f"pair {i + 1} names unknown document '{p[key]}' as {key}", line,
+                                 hint=f"known documents: {', '.join(corpus.documents) or 'none'}")
+        if p["source"] == p["rendering"]:
+            raise meta.error(f"pair {i + 1} compares document '{p['source']}' with itself", line)
         po = p.get("po") or f"{p['source']}__{p['rendering']}.po"
-        corpus.pairs.append(Pair(source=p["source"], rendering=p["rendering"], po=po))
+        if "/" in po or "\\" in po or not po.endswith(".po") or po.startswith("."):
+            raise meta.error(f"pair {i + 1}: po '{po}' must be a plain file name ending in .po", line)
+        pair = Pair(source=p["source"], rendering=p["rendering"], po=po)
+        if pair.id in seen:
+            raise meta.error(f"pair {i + 1} repeats the pair '{pair.id}'", line)
+        seen.add(pair.id)
+        corpus.pairs.append(pair)
     return corpus
