@@ -70,27 +70,33 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
+    from workbench.errors import InputError
     from workbench.segment import segment, segment_lines
 
     code = check_language(lang)
     if file == "-":
-        text = decode_text(click.get_binary_stream("stdin").read(), "<stdin>")
+        text = decode_text(sys.stdin.buffer.read(), "<stdin>")
     else:
         text = read_text(file)
     sentences = segment_lines(text) if presegmented else segment(text, code)
-    out = open_output(output)
-    try:
-        for s in sentences:
-            if fmt == "jsonl":
-                record = {"index": s.index, "text": s.text, "start": s.start, "end": s.end,
-                          "paragraph": s.paragraph, "line": s.line}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                # a sentence of wrapped prose holds line breaks; the text format keeps one per line
-                out.write(" ".join(s.text.split()) + "\n")
-    finally:
-        if output not in (None, "-"):
-            out.close()
+    lines = []
+    for s in sentences:
+        if fmt == "jsonl":
+            record = {"index": s.index, "text": s.text, "start": s.start, "end": s.end,
+                      "paragraph": s.paragraph, "line": s.line}
+            lines.append(json.dumps(record, ensure_ascii=False))
+        else:
+            # a sentence of wrapped prose holds line breaks; the text format keeps one per line
+            lines.append(" ".join(s.text.split()))
+    body = "".join(line + "\n" for line in lines)
+    if output == "-":
+        click.echo(body, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                out.write(body)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
 
 
 # --- align ---------------------------------------------------------------------------------------
