@@ -284,6 +284,18 @@ def test_repeated_sentences_get_their_own_offsets():
     assert [(s.start, s.end) for s in sentences] == [(0, 4), (5, 8), (9, 13), (14, 17), (18, 22)]
 
 
+def test_a_long_paragraph_is_split_as_its_sentences_would_be_one_by_one():
+    # The article's full sentences run together into one paragraph of about 14,000 characters,
+    # long enough that it goes to pysbd in pieces; the pieces must not change the result.
+    body = [s for s in NEWSWEEK_EN if s[-1] in ".\"'"]
+    assert len(body) == 22
+    text = " ".join(body * 5)
+    assert len(text) > 10_000
+    sentences = segment(text, "en")
+    assert texts(sentences) == body * 5
+    check_offsets(text, sentences)
+
+
 MIXED = ('Er sagte: „Erstens. Zweitens.“ Dann ging er.\n\n« Bon. » Puis.\r\nZweite Zeile!!! '
          'Und... dann?\n\n这是第一句。这是第二句！ (Note.) "A" "B." C d. E.\nمرحبا. Ἀλλά. a.b.c. d'
          '\n\n\n...\n\n"\n\n«»')

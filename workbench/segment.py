@@ -90,49 +90,42 @@ def segment_lines(text: str) -> list[Sentence]:
 
 def _sentences(text: str, spans: list[tuple[int, int, int]]) -> list[Sentence]:
     out = []
+    line, counted = 1, 0  # line numbers counted incrementally: spans come in text order
     for i, (s, e, p) in enumerate(spans):
-        out.append(Sentence(index=i, text=text[s:e], start=s, end=e, paragraph=p,
-                            line=text.count("\n", 0, s) + 1))
+        line += text.count("\n", counted, s)
+        counted = s
+        out.append(Sentence(index=i, text=text[s:e], start=s, end=e, paragraph=p, line=line))
+    return out
+
+
+def _lines(text: str) -> list[tuple[int, int] | None]:
+    """(start, end) of each line without the whitespace at its ends; None for a blank line."""
+    out: list[tuple[int, int] | None] = []
+    pos = 0
+    for raw in text.split("\n"):
+        s, e = _strip(raw, 0, len(raw))
+        out.append((pos + s, pos + e) if s < e else None)
+        pos += len(raw) + 1
     return out
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-blank line, whitespace at both ends excluded."""
-    out = []
-    pos = 0
-    for raw in text.split("\n"):
-        s, e = _strip(raw, 0, len(raw))
-        if s < e:
-            out.append((pos + s, pos + e))
-        pos += len(raw) + 1
-    return out
+    return [span for span in _lines(text) if span is not None]
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each block of non-blank lines, surrounding whitespace excluded."""
     out: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
-    for s, e in _line_spans_with_blanks(text):
-        if s is None:
+    for span in _lines(text):
+        if span is None:
             if current is not None:
                 out.append(current)
                 current = None
-        elif current is None:
-            current = (s, e)
         else:
-            current = (current[0], e)
+            current = span if current is None else (current[0], span[1])
     if current is not None:
         out.append(current)
-    return out
-
-
-def _line_spans_with_blanks(text: str) -> list[tuple[int | None, int]]:
-    out: list[tuple[int | None, int]] = []
-    pos = 0
-    for raw in text.split("\n"):
-        s, e = _strip(raw, 0, len(raw))
-        out.append((pos + s, pos + e) if s < e else (None, 0))
-        pos += len(raw) + 1
     return out
 
 
@@ -172,7 +165,11 @@ def _split_unit(unit: str, code: str, name: str) -> list[tuple[int, int]]:
     flat = unit.replace("\n", " ").replace("\r", " ")
     if name == "pysbd":
         masked = flat.translate(_MASK)
-        pieces = _tight(masked, _pysbd_spans(masked, code))
+        pieces = []
+        for c_start, c_end in _chunks(masked):
+            pieces += [(c_start + s, c_start + e)
+                       for s, e in _pysbd_spans(masked[c_start:c_end], code)]
+        pieces = _tight(masked, pieces)
         pieces = _merge_lowercase_starts(masked, pieces)
     elif name == "razdel":
         pieces = _tight(flat, _razdel_spans(flat))
@@ -189,6 +186,30 @@ def _tight(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         s, e = _strip(text, s, e)
         if s < e:
             out.append((s, e))
+    return out
+
+
+# pysbd's time grows faster than linearly with the length of its input (a 65,000-character paragraph
+# takes ten seconds), so long units are cut first where a sentence certainly ends: after a lower-case
+# word of four letters or more and a full stop, before a capital. No abbreviation looks like that.
+_CHUNK = 2000
+_SAFE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+(?=[^\W\d_])")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    if len(text) <= _CHUNK:
+        return [(0, len(text))]
+    out = []
+    start = 0
+    for m in _SAFE_END.finditer(text):
+        word_end = m.start() - 1
+        if m.end() - start < _CHUNK or not text[m.end()].isupper():
+            continue
+        if not text[word_end - 4:word_end].islower():
+            continue
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
     return out
 
 
