@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import InputError, LanguageError, ParseError
+from workbench.errors import InputError, LanguageError, NotFoundError, ParseError
 
 METADATA_FILE = "corpora.toml"
 
@@ -82,8 +82,6 @@ class Corpus:
         for p in self.pairs:
             if p.id == pair_id:
                 return p
-        from workbench.errors import NotFoundError
-
         known = ", ".join(p.id for p in self.pairs) or "none"
         raise NotFoundError(f"no document pair '{pair_id}'", hint=f"known pairs: {known}")
 
