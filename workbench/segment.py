@@ -190,10 +190,11 @@ def _tight(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 # pysbd's time grows faster than linearly with the length of its input (a 65,000-character paragraph
-# takes ten seconds), so long units are cut first where a sentence certainly ends: after a lower-case
-# word of four letters or more and a full stop, before a capital. No abbreviation looks like that.
+# takes ten seconds), so long units are cut first, every 2000 characters or so, where a sentence all
+# but certainly ends: after a lower-case word of five letters or more and . ! or ?, before a capital.
+# Abbreviations are rarely that long and lower case ("approx." is one of the few).
 _CHUNK = 2000
-_SAFE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+(?=[^\W\d_])")
+_SAFE_END = re.compile(r"(?<=[^\W\d_]{5}[.!?])\s+(?=[^\W\d_])")
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -205,7 +206,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
         word_end = m.start() - 1
         if m.end() - start < _CHUNK or not text[m.end()].isupper():
             continue
-        if not text[word_end - 4:word_end].islower():
+        if not text[word_end - 5:word_end].islower():
             continue
         out.append((start, m.start()))
         start = m.end()
