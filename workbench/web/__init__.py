@@ -2,7 +2,8 @@
 
 `create_app(test_config)` sets defaults (DATA_DIR = current directory), then applies the mapping it
 is given. Pages live in the `pages` blueprint, the JSON API in `api`; both only call the domain
-modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`).
+modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`), and the
+access token and CSRF checks run before every request in one place (`security.register`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=None,
         AUTH_TOKEN=None,
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -31,11 +34,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from workbench.web import api, errors, pages
+    from workbench.web import api, errors, pages, security
     from workbench.web.state import Workspace
 
     app.extensions["workbench"] = Workspace(Path(app.config["DATA_DIR"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
+    security.register(app)
     return app

@@ -1,13 +1,79 @@
-"""The JSON API: every page has a JSON form, and every action the page takes is a call here."""
+"""The JSON API: every page has a JSON form, and every action the page takes is a call here.
+
+Actions are POSTs with a JSON body that names the revision the client's view is based on
+("revision"); they answer with the new revision, counts, history state and the changed beads, or
+409 with the current state when the revision is stale. docs/api.md describes every route.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from typing import Any, Callable
 
+from flask import Blueprint, jsonify, request
+
+from workbench import edit
+from workbench.errors import InputError
 from workbench.web import views
+from workbench.web.security import csrf_token
 from workbench.web.state import workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError("the request body must be a JSON object")
+    return data
+
+
+def _revision(data: dict[str, Any]) -> int | None:
+    rev = data.get("revision")
+    if rev is None:
+        return None
+    if isinstance(rev, bool) or not isinstance(rev, int):
+        raise InputError("'revision' must be the pair's revision number (an integer)")
+    return rev
+
+
+def _int(data: dict[str, Any], name: str) -> int:
+    v = data.get(name)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise InputError(f"'{name}' must be an integer")
+    return v
+
+
+def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
+    v = data.get(name, default)
+    if not isinstance(v, str):
+        raise InputError(f"'{name}' must be a string")
+    return v
+
+
+def _act(pair_id: str, action: Callable, data: dict[str, Any], *, author: str = ""):
+    ws = workspace()
+    path = ws.po_path(pair_id)
+    ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
+    out = edit.perform(path, action, expected_revision=_revision(data), author=author, load=ws.load)
+    return _answer(pair_id, out)
+
+
+def _answer(pair_id: str, out: edit.Outcome):
+    ws = workspace()
+    ws.remember(out.pair)
+    state = views.bead_state(ws, pair_id, out.change.keys_after())
+    state["action"] = out.change.action
+    state["summary"] = out.change.summary
+    state["removed"] = [r.key for _, r in out.change.before
+                        if r.key not in {k for k in out.change.keys_after()}]
+    return jsonify(state)
+
+
+@bp.get("/session")
+def session_info():
+    return jsonify({"csrf_token": csrf_token()})
 
 
 @bp.get("/pairs")
@@ -18,3 +84,84 @@ def pairs():
 @bp.get("/pairs/<pair_id>")
 def pair(pair_id: str):
     return jsonify(views.pair_view(workspace(), pair_id))
+
+
+@bp.get("/pairs/<pair_id>/beads")
+def beads(pair_id: str):
+    return jsonify(views.page_view(workspace(), pair_id, views.parse_query(request.args)))
+
+
+@bp.get("/pairs/<pair_id>/beads/<key>")
+def bead(pair_id: str, key: str):
+    ws = workspace()
+    _, pf = ws.pair_file(pair_id)
+    pf.record(key)  # 404 for an unknown key
+    return jsonify(views.bead_state(ws, pair_id, [key]))
+
+
+@bp.get("/pairs/<pair_id>/history")
+def history(pair_id: str):
+    ws = workspace()
+    _, pf = ws.pair_file(pair_id)
+    return jsonify({"revision": pf.revision, "history": edit.history_state(ws.po_path(pair_id))})
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/status")
+def set_status(pair_id: str, key: str):
+    data = _body()
+    status = _str(data, "status")
+    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data,
+                author=_str(data, "author", ""))
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/annotations")
+def annotate(pair_id: str, key: str):
+    data = _body()
+    text, category, author = _str(data, "text", ""), _str(data, "category", ""), _str(data, "author", "")
+    return _act(pair_id, lambda pf: edit.annotate(pf, key, text, category, author), data,
+                author=author)
+
+
+@bp.post("/pairs/<pair_id>/link")
+def link(pair_id: str):
+    data = _body()
+    source, target = _int(data, "source"), _int(data, "target")
+    return _act(pair_id, lambda pf: edit.link(pf, source, target), data,
+                author=_str(data, "author", ""))
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/unlink")
+def unlink(pair_id: str, key: str):
+    data = _body()
+    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, author=_str(data, "author", ""))
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
+def merge_next(pair_id: str, key: str):
+    data = _body()
+    return _act(pair_id, lambda pf: edit.merge_next(pf, key), data, author=_str(data, "author", ""))
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/split")
+def split(pair_id: str, key: str):
+    data = _body()
+    s, t = _int(data, "source_at"), _int(data, "target_at")
+    return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, author=_str(data, "author", ""))
+
+
+@bp.post("/pairs/<pair_id>/undo")
+def undo(pair_id: str):
+    data = _body()
+    ws = workspace()
+    ws.pair_file(pair_id)
+    return _answer(pair_id, edit.undo(ws.po_path(pair_id), expected_revision=_revision(data),
+                                      load=ws.load))
+
+
+@bp.post("/pairs/<pair_id>/redo")
+def redo(pair_id: str):
+    data = _body()
+    ws = workspace()
+    ws.pair_file(pair_id)
+    return _answer(pair_id, edit.redo(ws.po_path(pair_id), expected_revision=_revision(data),
+                                      load=ws.load))

@@ -1,12 +1,26 @@
-"""Plain-data views of the domain objects for the pages and the JSON API (one shape for both)."""
+"""Plain-data views of the domain objects for the pages and the JSON API (one shape for both).
+
+Besides the record fields, a bead's view carries what the page draws: the machine translation and
+the rendering cut into word-difference spans (worddiff), and the sentences of both sides with their
+ids so that a translator can pick one to link. Triage (filters, search, sort, pages) is a pure
+function of the records and a Query.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
+from typing import Mapping
 
-from workbench import store
+from workbench import edit, store, worddiff
+from workbench.errors import InputError
 from workbench.web.state import Workspace
+
+#: Beads scoring below this are "low score" in the triage filter.
+LOW_SCORE = 0.5
+PER_PAGE = 100
+MAX_PER_PAGE = 1000
+SORTS = ("order", "score", "-score")
 
 
 def _doc(ws: Workspace, doc_id: str) -> dict:
@@ -15,18 +29,175 @@ def _doc(ws: Workspace, doc_id: str) -> dict:
             "provenance": d.provenance, "date": d.date}
 
 
-def record_view(r: store.Record) -> dict:
-    return {
+def _spans(spans) -> list[dict]:
+    return [{"text": s.text, "tag": s.tag} for s in spans]
+
+
+def _cut(spans: tuple[worddiff.Span, ...], lengths: list[int]) -> list[list[dict]]:
+    """Cut spans over a text of sentences joined by one space into one span list per sentence
+    (the joining space stays at the end of the sentence before it)."""
+    ends, pos = [], 0
+    for length in lengths:
+        pos += length + 1
+        ends.append(pos)
+    out: list[list[dict]] = [[] for _ in lengths]
+    k, pos = 0, 0
+    for s in spans:
+        text = s.text
+        while text and out:
+            room = ends[k] - pos if k < len(out) - 1 else len(text)
+            if room <= 0:
+                k += 1
+                continue
+            piece, text = text[:room], text[room:]
+            out[k].append({"text": piece, "tag": s.tag})
+            pos += len(piece)
+    return out
+
+
+def record_view(r: store.Record, index: int | None = None) -> dict:
+    view = {
         "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.target),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "annotations": [asdict(a) for a in r.annotations],
     }
+    if index is not None:
+        view["index"] = index
+    try:
+        src, tgt = edit.sentences(r)
+        source = [{"id": i, "text": src[i].text} for i in r.source]
+        rendering = [{"id": j, "text": tgt[j].text} for j in r.target]
+        splittable = True
+    except InputError:
+        # Boundaries not recorded: the bead is shown (and linkable) as one piece per side.
+        source = [{"id": r.source[0] if len(r.source) == 1 else None, "text": r.source_text}] \
+            if r.source else []
+        rendering = [{"id": r.target[0] if len(r.target) == 1 else None, "text": r.rendering_text}] \
+            if r.target else []
+        splittable = False
+    if r.mt and r.rendering_text:
+        d = worddiff.diff(r.mt, r.rendering_text)
+        view["mt_spans"] = _spans(d.mt)
+        cut = _cut(d.rendering, [len(s["text"]) for s in rendering])
+        for s, spans in zip(rendering, cut):
+            s["spans"] = spans
+        view["diff_ratio"] = d.ratio
+    else:
+        view["mt_spans"] = [{"text": r.mt, "tag": "equal"}] if r.mt else []
+        for s in rendering:
+            s["spans"] = [{"text": s["text"], "tag": "added" if r.mt else "equal"}]
+        view["diff_ratio"] = None
+    view["sentences"] = {"source": source, "rendering": rendering}
+    view["splittable"] = splittable
+    return view
 
 
 def counts(pf: store.PairFile) -> dict[str, int]:
     c = Counter(r.status for r in pf.records)
     return {s: c.get(s, 0) for s in store.STATUSES}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the triage bar asks for; every field is also a URL query parameter."""
+
+    status: str = ""
+    category: str = ""
+    low: bool = False
+    unmatched: bool = False
+    annotated: bool = False
+    q: str = ""
+    sort: str = "order"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def params(self, **changes) -> dict[str, str]:
+        """URL parameters for this query (defaults left out), with `changes` applied."""
+        q = replace(self, **changes)
+        out: dict[str, str] = {}
+        for k, default in asdict(Query()).items():
+            v = getattr(q, k)
+            if v != default:
+                out[k] = ("1" if v else "") if isinstance(v, bool) else str(v)
+        return out
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool:
+    return args.get(name, "") not in ("", "0", "false", "no", "off")
+
+
+def _int(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"'{name}' must be a whole number, not '{raw}'") from None
+    return min(max(value, lo), hi)
+
+
+def parse_query(args: Mapping[str, str]) -> Query:
+    status, category, sort = args.get("status", ""), args.get("category", ""), args.get("sort") or "order"
+    if status and status not in store.STATUSES:
+        raise InputError(f"unknown status '{status}'", hint=f"use one of {', '.join(store.STATUSES)}")
+    if category and category not in store.CATEGORIES:
+        raise InputError(f"unknown category '{category}'",
+                         hint=f"use one of {', '.join(store.CATEGORIES)}")
+    if sort not in SORTS:
+        raise InputError(f"unknown sort '{sort}'", hint=f"use one of {', '.join(SORTS)}")
+    return Query(status=status, category=category, low=_flag(args, "low"),
+                 unmatched=_flag(args, "unmatched"), annotated=_flag(args, "annotated"),
+                 q=args.get("q", "").strip(), sort=sort,
+                 page=_int(args, "page", 1, 1, 10**9),
+                 per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE))
+
+
+def _matches(r: store.Record, q: Query, needle: str) -> bool:
+    if q.status and r.status != q.status:
+        return False
+    if q.category and r.category != q.category:
+        return False
+    if q.low and r.score >= LOW_SCORE:
+        return False
+    if q.unmatched and r.source and r.target:
+        return False
+    if q.annotated and not r.annotations:
+        return False
+    if needle:
+        hay = "\n".join([r.source_text, r.rendering_text, r.mt or ""]
+                        + [a.text for a in r.annotations]).casefold()
+        if needle not in hay:
+            return False
+    return True
+
+
+def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
+    """The beads the query asks for, with their display positions, in the asked order."""
+    needle = q.q.casefold()
+    rows = [(i, r) for i, r in enumerate(pf.records) if _matches(r, q, needle)]
+    if q.sort == "score":
+        rows.sort(key=lambda p: (p[1].score, p[0]))
+    elif q.sort == "-score":
+        rows.sort(key=lambda p: (-p[1].score, p[0]))
+    return rows
+
+
+def _header(ws: Workspace, pair_id: str) -> tuple[store.PairFile, dict]:
+    pair, pf = ws.pair_file(pair_id)
+    src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
+    engine = ws.engine(src["language"], tgt["language"])
+    from workbench import translate
+
+    mt = {"available": engine is not None,
+          "model": pf.header.get("X-MT-Model", "none"),
+          "install_hint": None if engine else translate.install_hint(src["language"], tgt["language"])}
+    return pf, {"pair": pair.id, "source": src, "rendering": tgt, "revision": pf.revision,
+                "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
+                "total": len(pf.records), "categories": list(store.CATEGORIES),
+                "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
+                "history": edit.history_state(pf.path) if pf.path else None}
 
 
 def pair_summaries(ws: Workspace) -> list[dict]:
@@ -42,15 +213,31 @@ def pair_summaries(ws: Workspace) -> list[dict]:
 
 
 def pair_view(ws: Workspace, pair_id: str) -> dict:
-    pair, pf = ws.pair_file(pair_id)
-    src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
-    engine = ws.engine(src["language"], tgt["language"])
-    from workbench import translate
+    """The whole pair: every bead, in display order."""
+    pf, view = _header(ws, pair_id)
+    view["beads"] = [record_view(r, i) for i, r in enumerate(pf.records)]
+    return view
 
-    mt = {"available": engine is not None,
-          "model": pf.header.get("X-MT-Model", "none"),
-          "install_hint": None if engine else translate.install_hint(src["language"], tgt["language"])}
-    return {"pair": pair.id, "source": src, "rendering": tgt, "revision": pf.revision,
-            "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
-            "categories": list(store.CATEGORIES), "statuses": list(store.STATUSES),
-            "beads": [record_view(r) for r in pf.records]}
+
+def page_view(ws: Workspace, pair_id: str, q: Query) -> dict:
+    """One page of the beads a query selects, with counts and the pager."""
+    pf, view = _header(ws, pair_id)
+    rows = select(pf, q)
+    pages = max(1, -(-len(rows) // q.per_page))
+    page = min(q.page, pages)
+    start = (page - 1) * q.per_page
+    view["query"] = asdict(replace(q, page=page))
+    view["matching"] = len(rows)
+    view["page"] = {"number": page, "pages": pages, "per_page": q.per_page, "first": start + 1,
+                    "last": min(start + q.per_page, len(rows))}
+    view["beads"] = [record_view(r, i) for i, r in rows[start:start + q.per_page]]
+    return view
+
+
+def bead_state(ws: Workspace, pair_id: str, keys: list[str]) -> dict:
+    """The pair's revision, counts and history with the current views of `keys` (those that exist)."""
+    pf, view = _header(ws, pair_id)
+    index = {r.key: (i, r) for i, r in enumerate(pf.records)}
+    return {"pair": pair_id, "revision": pf.revision, "counts": view["counts"],
+            "total": view["total"], "history": view["history"],
+            "beads": [record_view(index[k][1], index[k][0]) for k in keys if k in index]}

@@ -1,0 +1,302 @@
+"""The web view through Flask's test client: pair list, pair page, JSON forms, errors."""
+
+from __future__ import annotations
+
+from workbench import store
+
+
+def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Против частичной и всеобщей мобилизации" in page.get_data(as_text=True)
+    data = client.get("/api/pairs").get_json()
+    assert [p["id"] for p in data["pairs"]] == ["petition-ru__newsweek-en"]
+    assert data["pairs"][0]["source"]["language"] == "ru"
+    assert data["pairs"][0]["rendering"]["language"] == "en"
+    assert data["pairs"][0]["reviewed"] == 0
+
+
+def test_pair_page_shows_every_sentence_and_creates_the_po_file(client, data_dir):
+    res = client.get("/api/pairs/petition-ru__newsweek-en")
+    assert res.status_code == 200
+    view = res.get_json()
+    po = data_dir / "translations" / "petition-ru__newsweek-en.po"
+    assert po.exists()
+    pf = store.load(po)
+    n_src = int(pf.header["X-Source-Sentences"])
+    n_tgt = int(pf.header["X-Rendering-Sentences"])
+    assert sorted(i for b in view["beads"] for i in b["source"]) == list(range(n_src))
+    assert sorted(i for b in view["beads"] for i in b["target"]) == list(range(n_tgt))
+    html = client.get("/pairs/petition-ru__newsweek-en").get_data(as_text=True)
+    assert html.count('<tr class="bead ') == len(view["beads"])
+
+
+def test_without_a_model_the_mt_column_says_how_to_install_one(client):
+    view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    assert view["mt"]["available"] is False
+    assert "workbench models install" in view["mt"]["install_hint"]
+    html = client.get("/pairs/petition-ru__newsweek-en").get_data(as_text=True)
+    assert 'id="mt-missing"' in html
+    assert "workbench models install" in html
+
+
+def test_unknown_pair_is_404_in_html_and_json(client):
+    res = client.get("/api/pairs/nope")
+    assert res.status_code == 404
+    assert res.get_json()["error"] == "NotFoundError"
+    assert "no document pair 'nope'" in res.get_json()["message"]
+    assert client.get("/pairs/nope").status_code == 404
+
+
+# --- the translator's page on a hand-made pair ---------------------------------------------------
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from workbench import edit  # noqa: E402
+from workbench.align import Alignment, Bead  # noqa: E402
+from workbench.corpus import Document, Sentence  # noqa: E402
+
+PAIR = "speech-ru__report-en"
+SRC = ["Мы, граждане России, против мобилизации.",
+       "Президент объявил о начале частичной мобилизации.",
+       "У него нет законных оснований.",
+       "Мы требуем остановить войну.",
+       "Подписывайте петицию."]
+TGT = ["More than 140,000 people have signed a petition.",
+       "We, the citizens of Russia, oppose mobilization.",
+       "The president announced the start of partial mobilization.",
+       "He has no legal grounds at all.",
+       "We demand an end to the war.",
+       "Sign the petition."]
+MT = ["We, the citizens of Russia, oppose the general mobilization.",
+      "The president announced the beginning of partial mobilization.",
+      "He has no legal grounds.",
+      "We demand to stop the war.",
+      "Sign the petition."]
+BEADS = [Bead((), (0,), 0.0, "test"), Bead((0,), (1,), 0.82, "test"),
+         Bead((1, 2), (2, 3), 0.7, "test"), Bead((3,), (), 0.2, "test"),
+         Bead((), (4,), 0.0, "test"), Bead((4,), (5,), 0.9, "test")]
+
+
+def _sentences(texts: list[str]) -> list[Sentence]:
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=2 * i + 1))
+        pos += len(t) + 2
+    return out
+
+
+def make_data_dir(root: Path, n_beads: int | None = None) -> Path:
+    """A data directory with one pair whose PO file is already written: the hand-made sentences
+    above, or (with n_beads) a generated pair of that many 1-1 beads."""
+    if n_beads is None:
+        src, tgt, mt, beads = SRC, TGT, MT, BEADS
+    else:
+        src = [f"Предложение номер {i} о частичной мобилизации и петиции." for i in range(n_beads)]
+        tgt = [f"Sentence number {i} on the partial mobilization and the {'petition' if i % 3 else 'appeal'}."
+               for i in range(n_beads)]
+        mt = [f"Sentence number {i} about partial mobilization and the petition." for i in range(n_beads)]
+        beads = [Bead((i,), (i,), round((i * 37 % 100) / 100, 2), "test") for i in range(n_beads)]
+    (root / "corpora").mkdir(parents=True)
+    (root / "translations").mkdir()
+    (root / "corpora" / "speech.ru.txt").write_text("\n\n".join(src) + "\n", encoding="utf-8")
+    (root / "corpora" / "report.en.txt").write_text("\n\n".join(tgt) + "\n", encoding="utf-8")
+    (root / "corpora" / "corpora.toml").write_text(
+        '[documents.speech-ru]\nfile = "speech.ru.txt"\nlanguage = "ru"\ntitle = "Речь"\n\n'
+        '[documents.report-en]\nfile = "report.en.txt"\nlanguage = "en"\ntitle = "Report"\n\n'
+        '[[pairs]]\nsource = "speech-ru"\nrendering = "report-en"\n', encoding="utf-8")
+    s_doc = Document("speech-ru", "ru", "corpora/speech.ru.txt", "\n\n".join(src))
+    t_doc = Document("report-en", "en", "corpora/report.en.txt", "\n\n".join(tgt))
+    store.write_alignment(root / "translations" / f"{PAIR}.po", s_doc, t_doc, _sentences(src),
+                          _sentences(tgt), Alignment(beads, {"method": "test"}), mt=mt,
+                          mt_model="test-model 1.0")
+    return root
+
+
+@pytest.fixture
+def hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    from workbench.web import create_app
+
+    root = make_data_dir(tmp_path / "hand")
+    app = create_app({"TESTING": True, "DATA_DIR": str(root)})
+    client = app.test_client()
+    client.po = root / "translations" / f"{PAIR}.po"
+    client.csrf = client.get("/api/session").get_json()["csrf_token"]
+    return client
+
+
+def post(client, path: str, body: dict, revision: int | None = None):
+    if revision is not None:
+        body = dict(body, revision=revision)
+    return client.post("/api" + path, json=body, headers={"X-CSRF-Token": client.csrf})
+
+
+def test_page_shows_three_columns_with_marked_word_differences_and_badges(hand):
+    html = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert html.count('<tr class="bead ') == 6
+    row = re.search(r'<tr class="bead kind-2-2.*?</tr>', html, re.S).group(0)
+    assert '<mark class="d-replaced" title="replaced">beginning </mark>' in row
+    assert '<mark class="d-replaced" title="replaced">start </mark>' in row
+    first = re.search(r'<tr class="bead kind-1-1[^>]*data-key="s0:t1".*?</tr>', html, re.S).group(0)
+    assert '<del class="d-missing" title="missing in the rendering">the general </del>' in first
+    assert '<ins class="d-added" title="added by the rendering">at all</ins>' in row
+    assert '<span class="sent" data-side="source" data-id="1">' in row
+    assert '<span class="sent" data-side="rendering" data-id="3">' in row
+    assert '○ unreviewed' in row and "▼" not in row and "0.70" in row
+    # The unmatched sentences stand in their place: the report's own sentence first.
+    keys = re.findall(r'data-key="([^"]+)"', html)
+    assert keys == ["s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
+    assert "no source sentence" in html and "not rendered" in html
+    assert re.search(r'class="counts".*?○ unreviewed <b>6</b>', html, re.S)
+
+
+def test_state_changing_requests_need_the_csrf_token(hand):
+    res = hand.post(f"/api/pairs/{PAIR}/beads/s0:t1/status", json={"status": "approved"})
+    assert res.status_code == 403
+    assert res.get_json()["error"] == "CSRFError"
+    res = hand.post(f"/api/pairs/{PAIR}/beads/s0:t1/status", json={"status": "approved"},
+                    headers={"X-CSRF-Token": "forged"})
+    assert res.status_code == 403
+    assert store.load(hand.po).record("s0:t1").status == "unreviewed"
+    page = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert f'<meta name="csrf-token" content="{hand.csrf}">' in page
+
+
+def test_approve_and_annotate_are_saved_to_the_po_file_at_once(hand):
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved", "author": "ak"}, 1)
+    assert res.status_code == 200
+    data = res.get_json()
+    assert data["revision"] == 2
+    assert data["counts"] == {"unreviewed": 5, "approved": 1, "needs-work": 0, "rejected": 0}
+    assert [b["status"] for b in data["beads"]] == ["approved"]
+    text = hand.po.read_text(encoding="utf-8")
+    entry = text[text.index('"speech-ru|report-en|s0:t1"') - 60:text.index('"speech-ru|report-en|s0:t1"')]
+    assert "fuzzy" not in entry
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations",
+               {"text": "<script>alert(1)</script> 'against' became \"oppose\"", "category": "paraphrase",
+                "author": "Анна"}, 2)
+    assert res.status_code == 200
+    note = store.load(hand.po).record("s0:t1").annotations[0]
+    assert (note.text, note.category, note.author) == (
+        "<script>alert(1)</script> 'against' became \"oppose\"", "paraphrase", "Анна")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", note.time)
+    html = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#39;against&#39; became &#34;oppose&#34;" in html
+    assert '<span class="badge category" title="category">paraphrase</span>' in html
+
+
+def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
+    res = post(hand, f"/pairs/{PAIR}/link", {"source": 3, "target": 4}, 1)
+    assert res.status_code == 200
+    assert res.get_json()["beads"][0]["key"] == "s3:t4"
+    assert res.get_json()["removed"] == ["s3:t", "s:t4"]
+    assert [r.key for r in store.load(hand.po).records] == ["s:t0", "s0:t1", "s1,2:t2,3", "s3:t4", "s4:t5"]
+    assert post(hand, f"/pairs/{PAIR}/beads/s1,2:t2,3/split", {"source_at": 1, "target_at": 1}, 2
+                ).status_code == 200
+    assert post(hand, f"/pairs/{PAIR}/beads/s0:t1/merge-next", {}, 3).status_code == 200
+    assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/unlink", {}, 4).status_code == 200
+    assert [r.key for r in store.load(hand.po).records] == [
+        "s:t0", "s0,1:t1,2", "s2:t3", "s3:t4", "s4:t", "s:t5"]
+    res = post(hand, f"/pairs/{PAIR}/undo", {}, 5)
+    assert res.get_json()["history"]["redo"] == "unlink s4:t5"
+    assert res.get_json()["revision"] == 6
+    for rev in (6, 7, 8):
+        assert post(hand, f"/pairs/{PAIR}/undo", {}, rev).status_code == 200
+    assert [r.key for r in store.load(hand.po).records] == [
+        "s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
+    res = post(hand, f"/pairs/{PAIR}/undo", {}, 9)
+    assert res.status_code == 400 and "nothing to undo" in res.get_json()["message"]
+    res = post(hand, f"/pairs/{PAIR}/redo", {}, 9)
+    assert res.get_json()["summary"] == "link s3 with t4"
+    hist = hand.get(f"/api/pairs/{PAIR}/history").get_json()
+    assert hist == {"revision": 10, "history": {"can_undo": True, "can_redo": True,
+                                                "undo": "link s3 with t4", "redo": "split s1,2:t2,3",
+                                                "done": 1, "undone": 3}}
+
+
+def test_stale_revision_is_409_with_the_current_state(hand):
+    assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "approved"}, 1).status_code == 200
+    before = hand.po.read_bytes()
+    res = post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "rejected"}, 1)
+    assert res.status_code == 409
+    body = res.get_json()
+    assert body["error"] == "ConflictError" and body["current_revision"] == 2
+    assert body["current"]["revision"] == 2
+    assert [(b["key"], b["status"]) for b in body["current"]["beads"]] == [("s4:t5", "approved")]
+    assert hand.po.read_bytes() == before
+    assert post(hand, f"/pairs/{PAIR}/undo", {}, 1).status_code == 409
+
+
+def test_triage_filters_search_sort_and_counts(hand):
+    def keys(query: str) -> list[str]:
+        res = hand.get(f"/api/pairs/{PAIR}/beads?{query}")
+        assert res.status_code == 200, res.get_json()
+        return [b["key"] for b in res.get_json()["beads"]]
+
+    post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "approved"}, 1)
+    post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations", {"text": "tone", "category": "style",
+                                                          "author": "ak"}, 2)
+    assert keys("status=approved") == ["s4:t5"]
+    assert keys("status=unreviewed&unmatched=1") == ["s:t0", "s3:t", "s:t4"]
+    assert keys("low=1") == ["s:t0", "s3:t", "s:t4"]
+    assert keys("annotated=1") == keys("category=style") == ["s0:t1"]
+    assert keys("q=LEGAL") == ["s1,2:t2,3"]
+    assert keys("q=tone") == ["s0:t1"]
+    assert keys("sort=score") == ["s:t0", "s:t4", "s3:t", "s1,2:t2,3", "s0:t1", "s4:t5"]
+    assert keys("sort=-score&per_page=2&page=2") == ["s1,2:t2,3", "s3:t"]
+    data = hand.get(f"/api/pairs/{PAIR}/beads?per_page=4&page=9").get_json()
+    assert data["page"] == {"number": 2, "pages": 2, "per_page": 4, "first": 5, "last": 6}
+    assert data["counts"] == {"unreviewed": 5, "approved": 1, "needs-work": 0, "rejected": 0}
+    assert data["matching"] == 6
+    res = hand.get(f"/api/pairs/{PAIR}/beads?status=done")
+    assert res.status_code == 400 and "unknown status 'done'" in res.get_json()["message"]
+    html = hand.get(f"/pairs/{PAIR}?per_page=4").get_data(as_text=True)
+    assert html.count('<tr class="bead ') == 4
+    assert f'href="/pairs/{PAIR}?page=2&amp;per_page=4" id="next-page"' in html
+    rows = hand.get(f"/pairs/{PAIR}/rows?status=approved").get_data(as_text=True)
+    assert rows.count('<tr class="bead ') == 1 and "<html" not in rows
+
+
+def test_bad_action_requests_are_answered_with_what_is_wrong(hand):
+    res = post(hand, f"/pairs/{PAIR}/beads/s9:t9/status", {"status": "approved"})
+    assert res.status_code == 404 and "no bead 's9:t9'" in res.get_json()["message"]
+    res = post(hand, f"/pairs/{PAIR}/link", {"source": "3", "target": 4})
+    assert res.status_code == 400 and res.get_json()["message"] == "'source' must be an integer"
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations", {"text": "x", "author": " "})
+    assert res.status_code == 400 and "needs an author" in res.get_json()["message"]
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved", "revision": "1"})
+    assert res.status_code == 400
+    assert store.load(hand.po).revision == 1
+
+
+def test_access_token_is_required_on_every_request_when_configured(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    from workbench.web import create_app
+
+    root = make_data_dir(tmp_path / "tok")
+    client = create_app({"TESTING": True, "DATA_DIR": str(root), "AUTH_TOKEN": "s3cret"}).test_client()
+    for url in ("/", f"/pairs/{PAIR}", "/api/pairs", "/static/workbench.css", "/api/session"):
+        assert client.get(url).status_code == 401, url
+    assert client.get("/api/pairs", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/api/pairs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    res = client.get(f"/pairs/{PAIR}?token=s3cret&status=approved")
+    assert res.status_code == 302 and res.headers["Location"] == f"/pairs/{PAIR}?status=approved"
+    assert "workbench_token=s3cret" in res.headers["Set-Cookie"]
+    assert client.get(f"/pairs/{PAIR}").status_code == 200
+    assert client.get("/static/workbench.css").status_code == 200
+
+
+def test_serve_refuses_a_public_host_without_a_token():
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    res = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
+    assert res.exit_code == 2
+    assert "refusing to serve on 0.0.0.0 without an access token" in res.output

@@ -1,0 +1,291 @@
+// The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction and
+// undo/redo. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
+// page as HTML here (messages use textContent).
+"use strict";
+
+(function () {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const body = document.getElementById("pair-body");
+  const message = document.getElementById("message");
+  const AUTHOR_KEY = "workbench.author";
+  let current = null; // key of the focused bead
+  const picked = { source: null, rendering: null };
+
+  const state = () => document.getElementById("pair-state").dataset;
+  const pairId = () => state().pair;
+  const rows = () => Array.from(body.querySelectorAll("tr.bead"));
+  const rowOf = (key) => rows().find((r) => r.dataset.key === key) || null;
+
+  function say(text, kind) {
+    message.textContent = text;
+    message.className = kind || "";
+  }
+
+  function author() {
+    return localStorage.getItem(AUTHOR_KEY) || "";
+  }
+
+  function showAuthor() {
+    document.getElementById("author-name").textContent = author() || "(not set)";
+  }
+
+  function askAuthor() {
+    return new Promise((resolve) => {
+      const dlg = document.getElementById("author-dialog");
+      const input = document.getElementById("author-input");
+      input.value = author();
+      dlg.returnValue = "";
+      dlg.addEventListener("close", function done() {
+        dlg.removeEventListener("close", done);
+        const name = input.value.trim();
+        if (dlg.returnValue === "save" && name) {
+          localStorage.setItem(AUTHOR_KEY, name);
+          showAuthor();
+        }
+        resolve(author());
+      });
+      dlg.showModal();
+      input.focus();
+    });
+  }
+
+  function focusRow(key, scroll) {
+    rows().forEach((r) => r.classList.toggle("current", r.dataset.key === key));
+    current = key;
+    const row = rowOf(key);
+    if (row && scroll !== false) row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(delta) {
+    const all = rows();
+    if (!all.length) return;
+    let i = all.findIndex((r) => r.dataset.key === current);
+    i = i < 0 ? 0 : Math.min(all.length - 1, Math.max(0, i + delta));
+    focusRow(all[i].dataset.key);
+  }
+
+  function updateToolbar() {
+    const s = state();
+    const undo = document.getElementById("undo");
+    const redo = document.getElementById("redo");
+    undo.disabled = s.canUndo !== "1";
+    redo.disabled = s.canRedo !== "1";
+    undo.title = s.undo ? "Undo " + s.undo + " (u)" : "Nothing to undo";
+    redo.title = s.redo ? "Redo " + s.redo + " (Shift+U)" : "Nothing to redo";
+    const ok = picked.source !== null && picked.rendering !== null;
+    document.getElementById("link").disabled = !ok;
+    const parts = [];
+    if (picked.source !== null) parts.push("source sentence " + picked.source);
+    if (picked.rendering !== null) parts.push("rendering sentence " + picked.rendering);
+    document.getElementById("picked").textContent = parts.length
+      ? "Picked: " + parts.join(" and ") + (ok ? " — press l or Link." : ".")
+      : "Click a source and a rendering sentence to pick them for linking.";
+    body.querySelectorAll(".sent").forEach((el) => {
+      const id = el.dataset.id === undefined ? null : Number(el.dataset.id);
+      el.classList.toggle("picked", id !== null && picked[el.dataset.side] === id);
+    });
+  }
+
+  async function refresh(focusKey, index) {
+    const res = await fetch(location.pathname + "/rows" + location.search, {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+    });
+    if (!res.ok) {
+      say("Could not reload the rows (" + res.status + "). Reload the page.", "error");
+      return;
+    }
+    body.innerHTML = await res.text();
+    const all = rows();
+    let key = focusKey && rowOf(focusKey) ? focusKey : null;
+    if (!key && all.length) {
+      const near = all.find((r) => Number(r.dataset.index) >= (index || 0));
+      key = (near || all[all.length - 1]).dataset.key;
+    }
+    if (key) focusRow(key);
+    updateToolbar();
+  }
+
+  async function call(path, payload, focusAfter) {
+    const row = current ? rowOf(current) : null;
+    const index = row ? Number(row.dataset.index) : 0;
+    const data = Object.assign({ revision: Number(state().revision), author: author() }, payload || {});
+    let res;
+    try {
+      res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(data),
+      });
+    } catch (err) {
+      say("The server did not answer: " + err, "error");
+      return null;
+    }
+    const answer = await res.json().catch(() => ({ message: "HTTP " + res.status }));
+    if (res.status === 409) {
+      say("Someone else changed this pair (now revision " + answer.current_revision +
+          "). The page shows the current state; your change was not applied.", "error");
+      await refresh(current, index);
+      return null;
+    }
+    if (!res.ok) {
+      say(answer.message || "HTTP " + res.status, "error");
+      return null;
+    }
+    say(answer.summary ? "Saved: " + answer.summary + " (revision " + answer.revision + ")" : "Saved.", "ok");
+    const keys = (answer.beads || []).map((b) => b.key);
+    await refresh(focusAfter === undefined ? (keys[0] || current) : focusAfter, index);
+    return answer;
+  }
+
+  const beadPath = (key, action) => "/beads/" + encodeURIComponent(key) + "/" + action;
+
+  function setStatus(status) {
+    if (!current) return;
+    const key = current;
+    return call(beadPath(key, "status"), { status: status }, key);
+  }
+
+  async function openNote() {
+    if (!current) return;
+    const dlg = document.getElementById("note-dialog");
+    document.getElementById("note-bead").textContent = "#" + (Number(rowOf(current).dataset.index) + 1);
+    document.getElementById("author-ask").hidden = author() !== "";
+    document.getElementById("note-author").value = author();
+    document.getElementById("note-text").value = "";
+    dlg.dataset.key = current;
+    dlg.returnValue = "";
+    dlg.showModal();
+    document.getElementById("note-text").focus();
+  }
+
+  async function saveNote() {
+    const dlg = document.getElementById("note-dialog");
+    const key = dlg.dataset.key;
+    const given = document.getElementById("note-author").value.trim();
+    if (given && !author()) {
+      localStorage.setItem(AUTHOR_KEY, given);
+      showAuthor();
+    }
+    let name = author();
+    if (!name) name = await askAuthor();
+    if (!name) {
+      say("A note needs your name.", "error");
+      return;
+    }
+    await call(beadPath(key, "annotations"), {
+      text: document.getElementById("note-text").value,
+      category: document.getElementById("note-category").value,
+      author: name,
+    }, key);
+  }
+
+  function linkPicked() {
+    if (picked.source === null || picked.rendering === null) {
+      say("Pick a source sentence and a rendering sentence first (click them).", "error");
+      return;
+    }
+    const payload = { source: picked.source, target: picked.rendering };
+    picked.source = picked.rendering = null;
+    return call("/link", payload);
+  }
+
+  function splitCurrent() {
+    const row = current && rowOf(current);
+    if (!row) return;
+    const nS = Number(row.dataset.nSource), nT = Number(row.dataset.nTarget);
+    if (row.dataset.splittable !== "1" || nS + nT < 3) {
+      say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
+      return;
+    }
+    // Split before the picked sentences of this bead when there are any, else after the first.
+    const ids = (side) => Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
+    const at = (side, n) => {
+      const i = ids(side).indexOf(picked[side]);
+      return i > 0 ? i : Math.min(1, n);
+    };
+    return call(beadPath(current, "split"), { source_at: at("source", nS), target_at: at("rendering", nT) });
+  }
+
+  function act(name) {
+    if (!current && name !== "undo" && name !== "redo") return;
+    switch (name) {
+      case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
+      case "note": return openNote();
+      case "unlink": return call(beadPath(current, "unlink"));
+      case "merge": return call(beadPath(current, "merge-next"));
+      case "split": return splitCurrent();
+      case "undo": return call("/undo", {}, null);
+      case "redo": return call("/redo", {}, null);
+    }
+  }
+
+  body.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button[data-act]");
+    const row = ev.target.closest("tr.bead");
+    if (row) focusRow(row.dataset.key, false);
+    if (btn) {
+      act(btn.dataset.act);
+      return;
+    }
+    const sent = ev.target.closest(".sent");
+    if (sent && sent.dataset.id !== undefined) {
+      const id = Number(sent.dataset.id);
+      picked[sent.dataset.side] = picked[sent.dataset.side] === id ? null : id;
+      updateToolbar();
+    }
+  });
+
+  document.getElementById("undo").addEventListener("click", () => act("undo"));
+  document.getElementById("redo").addEventListener("click", () => act("redo"));
+  document.getElementById("link").addEventListener("click", linkPicked);
+  document.getElementById("help-open").addEventListener("click", () => document.getElementById("help").showModal());
+  document.getElementById("author-change").addEventListener("click", askAuthor);
+  document.getElementById("note-cancel").addEventListener("click", () => document.getElementById("note-dialog").close());
+  document.getElementById("note-dialog").addEventListener("close", (ev) => {
+    if (ev.target.returnValue === "save") saveNote();
+  });
+  document.querySelectorAll("#triage select, #triage input[type=checkbox]").forEach((el) =>
+    el.addEventListener("change", () => document.getElementById("triage").submit()));
+
+  document.addEventListener("keydown", (ev) => {
+    if (document.querySelector("dialog[open]")) return; // dialogs handle their own keys (Esc)
+    const t = ev.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+      if (ev.key === "Escape") t.blur();
+      return;
+    }
+    if (ev.altKey || ev.metaKey) return;
+    if (ev.ctrlKey) {
+      const k = ev.key.toLowerCase();
+      if (k === "z" && !ev.shiftKey) { ev.preventDefault(); act("undo"); }
+      else if (k === "y" || (k === "z" && ev.shiftKey)) { ev.preventDefault(); act("redo"); }
+      return;
+    }
+    const go = (id) => { const a = document.getElementById(id); if (a) location.href = a.href; };
+    const keys = {
+      j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
+      a: () => act("approved"), r: () => act("rejected"), w: () => act("needs-work"),
+      0: () => act("unreviewed"), n: () => act("note"), l: linkPicked, x: () => act("unlink"),
+      m: () => act("merge"), s: () => act("split"), u: () => act("undo"), U: () => act("redo"),
+      "]": () => go("next-page"), "[": () => go("prev-page"),
+      "/": () => document.getElementById("search").focus(),
+      "?": () => document.getElementById("help").showModal(),
+    };
+    const fn = keys[ev.key];
+    if (fn) {
+      ev.preventDefault();
+      fn();
+    }
+  });
+
+  showAuthor();
+  const first = rows()[0];
+  const hash = decodeURIComponent(location.hash.replace(/^#bead-/, ""));
+  if (hash && rowOf(hash)) focusRow(hash);
+  else if (first) focusRow(first.dataset.key, false);
+  updateToolbar();
+  document.documentElement.dataset.ready = "1";
+})();
