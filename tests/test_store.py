@@ -226,3 +226,29 @@ def test_sentence_lengths_are_recorded_for_multi_sentence_beads_only(tmp_path):
         (len(SRC[2]), len(SRC[3])), (len(TGT[2]), len(TGT[3])), (15, 15))
     assert pf.record("s1:t1").source_lengths == ()
     assert store.render(pf) == text
+
+
+LINE_BREAKERS = {"U+2028": "\u2028", "U+2029": "\u2029", "U+0085": "\x85", "U+001C": "\x1c",
+                 "U+001E": "\x1e", "VT": "\x0b", "FF": "\x0c", "CR": "\r", "LF": "\n", "tab": "\t"}
+
+
+@pytest.mark.parametrize("name", sorted(LINE_BREAKERS))
+def test_characters_that_str_splitlines_breaks_at_survive_every_field(tmp_path, name):
+    c = LINE_BREAKERS[name]
+    text = f"before{c}after"
+    src = Document(id="a", language="ru", path="a.txt", text=text)
+    tgt = Document(id="b", language="en", path="b.txt", text=text)
+    path = tmp_path / "pair.po"
+    pf = store.write_alignment(path, src, tgt, sentences([text]), sentences(["r " + text]),
+                               Alignment([Bead((0,), (0,), 0.5, "m")]), mt=["mt " + text],
+                               mt_model="m 1")
+    store.add_annotation(pf, "s0:t0", "note " + text, "style", "ak", time="2026-11-25T03:00:00Z")
+    store.save(pf)
+    res = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    r = store.load(path).records[0]
+    assert (r.source_text, r.rendering_text) == (text, "r " + text)
+    assert r.annotations[0].text == "note " + text
+    # the mt comment is one line: line ends inside it become spaces, anything else is kept
+    assert r.mt == "mt " + (f"before after" if c in "\r\n" else text)

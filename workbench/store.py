@@ -71,8 +71,8 @@ class Annotation:
 
     def to_comment(self) -> str:
         # Newlines would break the one-line-per-note convention; keep them as a visible escape.
-        text = self.text.replace("\\", "\\\\").replace("\n", "\\n")
-        author = self.author.replace(",", " ").replace("\n", " ")
+        text = self.text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        author = self.author.replace(",", " ").replace("\n", " ").replace("\r", " ")
         return f"[{self.category}] {text} -- {author}, {self.time}"
 
     @classmethod
@@ -81,7 +81,8 @@ class Annotation:
         if not m:
             # A comment someone added with another PO editor: keep it, as an uncategorised note.
             return cls(text=line, category="", author="", time="")
-        text = re.sub(r"\\(.)", lambda g: "\n" if g.group(1) == "n" else g.group(1), m["text"])
+        text = re.sub(r"\\(.)", lambda g: {"n": "\n", "r": "\r"}.get(g.group(1), g.group(1)),
+                      m["text"])
         return cls(text=text, category=m["category"], author=m["author"], time=m["time"])
 
 
@@ -264,7 +265,7 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
                         f"tgt={','.join(map(str, r.rendering_lengths))} "
                         f"mt={','.join(map(str, r.mt_lengths))}")
     if r.mt is not None:
-        mt = r.mt.replace("\n", " ")
+        mt = r.mt.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
         comments.append(f"mt {pf.source_language}>{pf.rendering_language} ({r.mt_model}): {mt}")
     return polib.POEntry(
         msgctxt=f"{pf.source_id}|{pf.rendering_id}|{r.key}",
@@ -298,10 +299,22 @@ def _ids(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",") if x != "")
 
 
+class _PoText(str):
+    """PO text whose lines end at \\n, \\r\\n or \\r only. polib splits text with str.splitlines,
+    which also breaks at U+2028, U+0085, U+001C..U+001E: characters polib writes raw inside strings,
+    so a sentence holding one would come back cut short."""
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", str(self))
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines if keepends else [ln.rstrip("\r\n") for ln in lines]
+
+
 def parse(text: str, path: str = "<string>") -> PairFile:
     """Parse PO text written by the workbench; anything else is a ParseError naming file and line."""
     try:
-        po = polib.pofile(text, wrapwidth=_WRAP)
+        po = polib.pofile(_PoText(text), wrapwidth=_WRAP)
     except (OSError, ValueError, UnicodeError) as exc:
         m = re.search(r"line (\d+)", str(exc))
         reason = re.sub(r"\s*\(line \d+\)", "", str(exc))
