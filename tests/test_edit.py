@@ -190,3 +190,23 @@ def test_bead_without_recorded_lengths_cannot_be_unlinked_but_can_be_merged(po):
     assert rec.source_text == " ".join(SRC[1:4])
     assert rec.mt == " ".join(MT[1:4])
     assert rec.source_lengths == ()
+
+
+def test_save_edit_checks_the_header_revision_and_writes_what_save_would(po, tmp_path):
+    assert store.disk_revision(po) == 1
+    pf = store.load(po)
+    store.set_status(pf, "s0:t0", "approved")
+    twin = tmp_path / "twin.po"
+    twin.write_bytes(po.read_bytes())
+    out = store.save_edit(pf, expected_revision=1)
+    assert out.revision == 2 and store.disk_revision(po) == 2
+    reference = store.load(twin)
+    store.set_status(reference, "s0:t0", "approved")
+    store.save(reference)
+    strip = lambda text: "\n".join(l for l in text.splitlines() if "PO-Revision-Date" not in l)
+    assert strip(po.read_text(encoding="utf-8")) == strip(twin.read_text(encoding="utf-8"))
+    before = po.read_bytes()
+    with pytest.raises(ConflictError, match=r"revision 2, this edit was based on 1") as info:
+        store.save_edit(pf, expected_revision=1)
+    assert info.value.current_revision == 2
+    assert po.read_bytes() == before

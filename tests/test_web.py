@@ -140,10 +140,10 @@ def test_page_shows_three_columns_with_marked_word_differences_and_badges(hand):
     html = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
     assert html.count('<tr class="bead ') == 6
     row = re.search(r'<tr class="bead kind-2-2.*?</tr>', html, re.S).group(0)
-    assert '<mark class="d-replaced" title="replaced">beginning </mark>' in row
-    assert '<mark class="d-replaced" title="replaced">start </mark>' in row
+    assert '<mark class="d-replaced" title="replaced">beginning</mark> ' in row
+    assert '<mark class="d-replaced" title="replaced">start</mark> ' in row
     first = re.search(r'<tr class="bead kind-1-1[^>]*data-key="s0:t1".*?</tr>', html, re.S).group(0)
-    assert '<del class="d-missing" title="missing in the rendering">the general </del>' in first
+    assert '<del class="d-missing" title="missing in the rendering">the general</del> ' in first
     assert '<ins class="d-added" title="added by the rendering">at all</ins>' in row
     assert '<span class="sent" data-side="source" data-id="1">' in row
     assert '<span class="sent" data-side="rendering" data-id="3">' in row

@@ -424,7 +424,7 @@ def perform(po_path: str | Path, action: Callable[[PairFile], Change], *,
         history = History.load(p)
         if change.empty:
             return Outcome(pf, change, history.state())
-        saved = store.save(pf, expected_revision=pf.revision)
+        saved = store.save_edit(pf, expected_revision=pf.revision)
         history.entries = history.done + [Entry(change, author, _now(), saved.revision)]
         history.save()
         return Outcome(saved, change, history.state())
@@ -452,7 +452,7 @@ def _step(p: Path, expected_revision: int | None, load: Loader, *, undoing: bool
         entry = stack[-1] if undoing else stack[0]
         change = entry.change.inverse() if undoing else entry.change
         pf.records = apply(pf.records, change)
-        saved = store.save(pf, expected_revision=pf.revision)
+        saved = store.save_edit(pf, expected_revision=pf.revision)
         k = next(i for i, e in enumerate(history.entries) if e is entry)
         history.entries[k] = replace(entry, undone=undoing, revision=saved.revision)
         history.save()

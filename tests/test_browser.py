@@ -1,0 +1,229 @@
+"""Real-browser tests: the server in its own process, Debian's Chromium driven by Playwright.
+
+One browser for the module; each test gets its own server, data directory and browser context
+(so localStorage starts empty).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_web import PAIR, make_data_dir  # tests/ is on sys.path (pytest's prepend import mode)
+from workbench import edit, store
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data_dir: Path, tmp_path: Path):
+    port = free_port()
+    env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
+               WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("WORKBENCH_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(data_dir),
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/api/session", timeout=5)
+            return url, proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError("server did not start:\n" + proc.stdout.read())
+            time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(data_dir: Path, tmp_path: Path):
+    url, proc = start_server(data_dir, tmp_path)
+    yield url
+    stop(proc)
+
+
+@pytest.fixture
+def hand_server(tmp_path: Path):
+    root = make_data_dir(tmp_path / "hand")
+    url, proc = start_server(root, tmp_path)
+    yield url, root / "translations" / f"{PAIR}.po"
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def open_pair(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("html[data-ready='1']")
+
+
+def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page):
+    page.goto(server + "/pairs/petition-ru__newsweek-en")
+    row = page.locator("tr.bead", has=page.locator(
+        "td.tgt", has_text="On September 21, 2022, Vladimir Putin announced the start of partial "
+                           "mobilization throughout Russia"))
+    assert row.count() == 1
+    assert "21 сентября 2022 года Владимир Путин" in row.locator("td.src").inner_text()
+    we = page.locator("tr.bead", has=page.locator("td.tgt", has_text="We, the citizens of Russia"))
+    assert "Мы, граждане России" in we.locator("td.src").inner_text()
+    assert page.locator("#mt-missing").is_visible()
+    (REPO / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "docs" / "screenshot.png"), full_page=False)
+
+
+def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page):
+    url, po = hand_server
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    bead = "tr.bead[data-key='s0:t1']"
+    # Keyboard: the first bead has the focus; j moves to the next, a approves it.
+    assert page.locator("tr.bead.current").get_attribute("data-key") == "s:t0"
+    page.keyboard.press("j")
+    assert page.locator("tr.bead.current").get_attribute("data-key") == "s0:t1"
+    page.keyboard.press("a")
+    page.wait_for_selector(f"{bead}.status-approved")
+    # A note: n opens the form, which asks for the author name the first time.
+    page.keyboard.press("n")
+    assert page.locator("#author-ask").is_visible()
+    page.fill("#note-author", "Анна")
+    page.select_option("#note-category", "paraphrase")
+    page.fill("#note-text", "'against' became 'oppose'")
+    page.click("#note-save")
+    page.wait_for_selector(f"{bead} ol.annotations li")
+    assert page.locator("#author-name").inner_text() == "Анна"
+    # Link the unmatched source sentence 3 with the unmatched rendering sentence 4, then undo.
+    page.click(".sent[data-side='source'][data-id='3']")
+    page.click(".sent[data-side='rendering'][data-id='4']")
+    page.click("#link")
+    page.wait_for_selector("tr.bead[data-key='s3:t4']")
+    assert page.locator("tr.bead[data-key='s3:t']").count() == 0
+    page.keyboard.press("u")
+    page.wait_for_selector("tr.bead[data-key='s3:t']")
+    # The help overlay.
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").is_visible()
+
+    page.reload()
+    page.wait_for_selector("html[data-ready='1']")
+    keys = page.locator("tr.bead").evaluate_all("rows => rows.map(r => r.dataset.key)")
+    assert keys == ["s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
+    assert "approved" in page.locator(bead).get_attribute("class")
+    note = page.locator(f"{bead} ol.annotations li").inner_text()
+    assert "paraphrase" in note and "'against' became 'oppose'" in note and "Анна" in note
+    assert page.locator("#author-name").inner_text() == "Анна"
+    assert page.locator("#undo").get_attribute("title") == "Undo note on s0:t1 (u)"
+    # The PO file on disk says the same.
+    pf = store.load(po)
+    assert [r.key for r in pf.records] == keys
+    rec = pf.record("s0:t1")
+    assert rec.status == "approved"
+    assert [(a.category, a.text, a.author) for a in rec.annotations] == [
+        ("paraphrase", "'against' became 'oppose'", "Анна")]
+    assert pf.revision == 5
+    assert edit.history_state(po) == {"can_undo": True, "can_redo": True,
+                                      "undo": "note on s0:t1", "redo": "link s3 with t4",
+                                      "done": 2, "undone": 1}
+    page.screenshot(path=str(REPO / "docs" / "screenshot-review.png"), full_page=False)
+
+
+def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, page):
+    url, po = hand_server
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    payload = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2; alert(2)">'
+    page.evaluate("localStorage.setItem('workbench.author', '<b>ak</b>')")
+    page.click("tr.bead[data-key='s4:t5'] button[data-act='note']")
+    assert not page.locator("#author-ask").is_visible()
+    page.fill("#note-text", payload)
+    page.click("#note-save")
+    page.wait_for_selector("tr.bead[data-key='s4:t5'] ol.annotations li")
+    page.reload()
+    page.wait_for_selector("html[data-ready='1']")
+    li = page.locator("tr.bead[data-key='s4:t5'] ol.annotations li")
+    assert li.locator(".text").inner_text() == payload
+    assert "<b>ak</b>" in li.inner_text()
+    assert li.locator("img, script, b").count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert store.load(po).record("s4:t5").annotations[0].text == payload
+
+
+def test_a_5000_bead_pair_opens_one_page_at_a_time_and_saves_quickly(tmp_path, page):
+    root = make_data_dir(tmp_path / "big", n_beads=5000)
+    url, proc = start_server(root, tmp_path)
+    try:
+        timings = {}
+        for visit in ("cold", "warm"):
+            t0 = time.perf_counter()
+            open_pair(page, f"{url}/pairs/{PAIR}")
+            timings[f"ready_{visit}_s"] = time.perf_counter() - t0
+            timings[f"first_contentful_paint_{visit}_ms"] = page.evaluate(
+                "performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        assert page.locator("tr.bead").count() == 100
+        assert page.locator("#pair-state").get_attribute("data-pages") == "50"
+        page.evaluate("localStorage.setItem('workbench.author', 'ak')")
+        page.keyboard.press("j")
+        t0 = time.perf_counter()
+        page.keyboard.press("a")
+        page.wait_for_selector("tr.bead[data-key='s1:t1'].status-approved")
+        timings["approve_s"] = time.perf_counter() - t0
+        page.keyboard.press("n")
+        page.fill("#note-text", "checked")
+        t0 = time.perf_counter()
+        page.click("#note-save")
+        page.wait_for_selector("tr.bead[data-key='s1:t1'] ol.annotations li")
+        timings["save_annotation_s"] = time.perf_counter() - t0
+        page.click("#next-page")
+        page.wait_for_selector("tr.bead[data-key='s100:t100']")
+        rec = store.load(root / "translations" / f"{PAIR}.po").record("s1:t1")
+        assert (rec.status, [a.text for a in rec.annotations]) == ("approved", ["checked"])
+    finally:
+        stop(proc)
+    print("\n5000-bead pair: " + ", ".join(f"{k}={v:.3f}" for k, v in timings.items()))
