@@ -210,3 +210,12 @@ def test_save_edit_checks_the_header_revision_and_writes_what_save_would(po, tmp
         store.save_edit(pf, expected_revision=1)
     assert info.value.current_revision == 2
     assert po.read_bytes() == before
+
+
+def test_render_cached_gives_the_bytes_render_gives(po):
+    pf = store.load(po)
+    assert store.render_cached(pf) == store.render(pf) == po.read_text(encoding="utf-8")
+    edit.link(pf, 3, 3)
+    edit.annotate(pf, "s0:t0", "a \\ b\nc", "style", "ak")
+    assert store.render_cached(pf) == store.render(pf)
+    assert store.render_cached(store.PairFile(pf.header, [])) == store.render(store.PairFile(pf.header, []))

@@ -434,7 +434,7 @@ def save(pf: PairFile, path: str | Path | None = None, *, expected_revision: int
         header["X-Workbench-Revision"] = str(new_rev)
         header["PO-Revision-Date"] = _po_date(_now())
         out = PairFile(header=header, records=list(pf.records), path=p)
-        write_atomic(p, render(out).encode("utf-8"))
+        write_atomic(p, render_cached(out).encode("utf-8"))
         return out
 
 
@@ -504,6 +504,30 @@ def disk_revision(path: str | Path) -> int:
                      hint="this file was not written by the workbench")
 
 
+_ENTRY_TEXT: dict[tuple, str] = {}
+_ENTRY_TEXT_LIMIT = 200_000
+
+
+def render_cached(pf: PairFile) -> str:
+    """The same text as render(pf), with each entry's text remembered by its record, so that
+    saving one change to a large pair does not format every unchanged entry again."""
+    po = polib.POFile(wrapwidth=_WRAP)
+    po.metadata = dict(pf.header)
+    po.header = (f"Aligned pair {pf.source_id} | {pf.rendering_id}, written by workbench.\n"
+                 "Format: docs/po-format.md. fuzzy = not yet approved.")
+    context = (pf.source_id, pf.rendering_id, pf.source_language, pf.rendering_language)
+    if len(_ENTRY_TEXT) > _ENTRY_TEXT_LIMIT:
+        _ENTRY_TEXT.clear()
+    parts = [str(po)]
+    for r in pf.records:
+        key = (context, r)
+        text = _ENTRY_TEXT.get(key)
+        if text is None:
+            text = _ENTRY_TEXT[key] = _entry(pf, r).__unicode__(_WRAP)
+        parts.append(text)
+    return "\n".join(parts) + "\n"
+
+
 def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
     """Save a changed pair in one render: like save(), but the conflict check reads only the
     revision in the file's header, and the file is always written (callers save real changes
@@ -522,5 +546,5 @@ def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
         header["X-Workbench-Revision"] = str(current + 1)
         header["PO-Revision-Date"] = _po_date(_now())
         out = PairFile(header=header, records=list(pf.records), path=p)
-        write_atomic(p, render(out).encode("utf-8"))
+        write_atomic(p, render_cached(out).encode("utf-8"))
         return out
