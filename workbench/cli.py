@@ -105,6 +105,52 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 
 # --- export --------------------------------------------------------------------------------------
 
+#: The names of workbench.export.FORMATS, listed here so that `--help` does not import lxml.
+EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "tsv", "jsonl", "moses", "po")
+
+
+@main.command("export")
+@click.argument("po_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS),
+              help="tmx: TMX 1.4b. xliff: XLIFF 1.2 (one <file> per pair). xliff2: XLIFF 2.0 (one "
+                   "language pair). tsv: header row, backslash escapes. jsonl: one object per bead. "
+                   "moses: two line-parallel files. po: a filtered copy of one PO file.")
+@click.option("-o", "--output", required=True,
+              help="Output file ('-' for stdout). For moses, OUT names two files: OUT.<srclang> "
+                   "and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and corpus.en).")
+@click.option("--status", type=click.Choice(["approved", "reviewed", "all"]), default="all",
+              show_default=True,
+              help="approved: approved beads only; reviewed: every status except unreviewed.")
+@click.option("--min-score", type=float, default=None,
+              help="Only beads whose alignment score is at least X (0..1). Default: any score.")
+@click.option("--include-unmatched", is_flag=True,
+              help="Also export unmatched beads (n-0, 0-n: a sentence with no counterpart, the "
+                   "missing side empty). Default: left out.")
+@click.option("--kinds", default=None, metavar="1-1,1-2,...",
+              help="Only these bead kinds (source-target sentence counts). Default: every kind.")
+def export_command(po_files: tuple[str, ...], fmt: str, output: str, status: str,
+                   min_score: float | None, include_unmatched: bool, kinds: str | None) -> None:
+    """Export the beads of one or more pairs' PO_FILEs as one corpus.
+
+    Files are written complete or not at all. Pairs of different language pairs mix in tmx (languages
+    per unit), xliff (per <file>), tsv and jsonl (per row); xliff2 and moses refuse them. Characters
+    XML cannot carry (U+0001, U+FFFE, ...) are dropped from tmx and xliff and counted; xliff2 keeps
+    them in sentences as <cp/>. Format notes: docs/export.md.
+    """
+    from workbench import export
+    from workbench.errors import InputError
+
+    filters = export.Filters(status=status, min_score=min_score, include_unmatched=include_unmatched,
+                             kinds=export.Filters.parse_kinds(kinds) if kinds is not None else None)
+    if output == "-":
+        if fmt == "moses":
+            raise InputError("moses writes two files and cannot go to stdout",
+                             hint="give -o OUT to write OUT.<srclang> and OUT.<tgtlang>")
+        report = export.export_records(list(po_files), fmt, click.get_binary_stream("stdout"), filters)
+    else:
+        report = export.export_to_path(list(po_files), fmt, output, filters)
+    click.echo(report.summary(), err=True)
+
 # --- serve ---------------------------------------------------------------------------------------
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
