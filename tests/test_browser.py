@@ -171,6 +171,14 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
                                       "done": 2, "undone": 1}
     page.screenshot(path=str(REPO / "docs" / "screenshot-review.png"), full_page=False)
 
+    # Someone else saves meanwhile: this page's next save is refused and it shows their state.
+    edit.perform(po, lambda pf: edit.set_status(pf, "s4:t5", "rejected"), expected_revision=5)
+    page.keyboard.press("w")
+    page.wait_for_selector("tr.bead[data-key='s4:t5'].status-rejected")
+    assert "Someone else changed this pair (now revision 6)" in page.locator("#message").inner_text()
+    assert "approved" in page.locator(bead).get_attribute("class")
+    assert store.load(po).record("s0:t1").status == "approved"
+
 
 def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, page):
     url, po = hand_server

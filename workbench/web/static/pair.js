@@ -61,6 +61,12 @@
     const all = rows();
     if (!all.length) return;
     let i = all.findIndex((r) => r.dataset.key === current);
+    // Past either end of the page: on to the next or previous page.
+    const beyond = document.getElementById(delta > 0 ? "next-page" : "prev-page");
+    if (i >= 0 && beyond && (i + delta >= all.length || i + delta < 0)) {
+      location.href = beyond.href;
+      return;
+    }
     i = i < 0 ? 0 : Math.min(all.length - 1, Math.max(0, i + delta));
     focusRow(all[i].dataset.key);
   }
@@ -243,6 +249,12 @@
   document.getElementById("link").addEventListener("click", linkPicked);
   document.getElementById("help-open").addEventListener("click", () => document.getElementById("help").showModal());
   document.getElementById("author-change").addEventListener("click", askAuthor);
+  document.getElementById("note-text").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      document.getElementById("note-dialog").close("save");
+    }
+  });
   document.getElementById("note-cancel").addEventListener("click", () => document.getElementById("note-dialog").close());
   document.getElementById("note-dialog").addEventListener("close", (ev) => {
     if (ev.target.returnValue === "save") saveNote();
