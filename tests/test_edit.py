@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,24 @@ def test_render_cached_gives_the_bytes_render_gives(po):
     edit.annotate(pf, "s0:t0", "a \\ b\nc", "style", "ak")
     assert store.render_cached(pf) == store.render(pf)
     assert store.render_cached(store.PairFile(pf.header, [])) == store.render(store.PairFile(pf.header, []))
+
+
+def test_concurrent_actions_are_serialised_and_all_recorded(po):
+    errors: list[BaseException] = []
+
+    def approve(key: str) -> None:
+        try:
+            edit.perform(po, lambda pf: edit.set_status(pf, key, "approved"), author=key)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(k,)) for k in ("s0:t0", "s1,2:t1,2", "s3:t", "s:t3")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    pf = store.load(po)
+    assert {r.status for r in pf.records} == {"approved"}
+    assert pf.revision == 5
+    assert edit.history_state(po)["done"] == 4

@@ -66,7 +66,9 @@ def apply(records: list[Record], change: Change) -> list[Record]:
         if i >= len(records) or records[i] != r:
             raise ConflictError(
                 f"bead {r.key} was changed since this action ({change.summary})",
-                hint="reload the page; the history can only replay changes in order")
+                hint="the pair was changed outside its history (another editor or a new "
+                     "alignment); undo the later changes first, or delete the pair's "
+                     ".history.jsonl file beside the PO file to start a new history")
     drop = {i for i, _ in change.before}
     out = [r for i, r in enumerate(records) if i not in drop]
     for j, r in sorted(change.after, key=lambda p: p[0]):
