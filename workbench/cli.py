@@ -146,7 +146,7 @@ def export_command(po_files: tuple[str, ...], fmt: str, output: str, status: str
         if fmt == "moses":
             raise InputError("moses writes two files and cannot go to stdout",
                              hint="give -o OUT to write OUT.<srclang> and OUT.<tgtlang>")
-        report = export.export_records(list(po_files), fmt, click.get_binary_stream("stdout"), filters)
+        report = export.export_records(list(po_files), fmt, sys.stdout.buffer, filters)
     else:
         report = export.export_to_path(list(po_files), fmt, output, filters)
     click.echo(report.summary(), err=True)

@@ -265,6 +265,13 @@ class _Input:
             yield from pf.records
 
 
+def read_pair(source: PairSource, block: int = BLOCK_ENTRIES) -> tuple[PairFile, Iterator[Record]]:
+    """A pair's header (a PairFile without records) now, and its records lazily, `block` entries
+    parsed at a time: the same records as store.load, and the same errors with the same lines."""
+    inp = _Input(source, block)
+    return inp.pf, inp.records()
+
+
 def _open_inputs(pair_files: Sequence[PairSource], block: int) -> list[_Input]:
     if isinstance(pair_files, (str, os.PathLike, PairFile)):
         pair_files = [pair_files]
@@ -411,7 +418,8 @@ def _xliff12(inputs: list[_Input], filters: Filters, report: ExportReport,
             n = 0
             for inp in inputs:
                 attrs = {"original": clean(inp.label), "source-language": _xml_lang(inp.pf.source_language),
-                         "target-language": _xml_lang(inp.pf.rendering_language), "datatype": "po",
+                         "target-language": _xml_lang(inp.pf.rendering_language),
+                         "datatype": "plaintext",
                          "tool-id": TOOL, "date": date}
                 with xf.element(f"{{{XLIFF12_NS}}}file", attrs):
                     # Elements without a namespace, written inside the default-namespace <file>,
