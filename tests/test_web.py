@@ -1,8 +1,15 @@
-"""The web view through Flask's test client: pair list, pair page, JSON forms, errors."""
+"""The web view through Flask's test client: pair list, pair page, JSON API, triage, safety."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
 from workbench import store
+from workbench.align import Alignment, Bead
+from workbench.corpus import Document, Sentence
 
 
 def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
@@ -49,15 +56,6 @@ def test_unknown_pair_is_404_in_html_and_json(client):
 
 
 # --- the translator's page on a hand-made pair ---------------------------------------------------
-
-import re  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from workbench import edit  # noqa: E402
-from workbench.align import Alignment, Bead  # noqa: E402
-from workbench.corpus import Document, Sentence  # noqa: E402
 
 PAIR = "speech-ru__report-en"
 SRC = ["Мы, граждане России, против мобилизации.",
