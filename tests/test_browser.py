@@ -103,17 +103,18 @@ def open_pair(page, url: str) -> None:
 
 
 def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page):
-    page.goto(server + "/pairs/petition-ru__newsweek-en")
+    open_pair(page, server + "/pairs/petition-ru__newsweek-en")
+    # The README shows this page as the bundled pair looks now, whatever the checks below say.
+    (REPO / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "docs" / "screenshot.png"), full_page=False)
     row = page.locator("tr.bead", has=page.locator(
         "td.tgt", has_text="On September 21, 2022, Vladimir Putin announced the start of partial "
                            "mobilization throughout Russia"))
     assert row.count() == 1
-    assert "21 сентября 2022 года Владимир Путин" in row.locator("td.src").inner_text()
+    assert "21 сентября 2022 г. Владимир Путин объявил" in row.locator("td.src").inner_text()
     we = page.locator("tr.bead", has=page.locator("td.tgt", has_text="We, the citizens of Russia"))
     assert "Мы, граждане России" in we.locator("td.src").inner_text()
     assert page.locator("#mt-missing").is_visible()
-    (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / "screenshot.png"), full_page=False)
 
 
 def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page):
