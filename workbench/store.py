@@ -305,10 +305,13 @@ class _PoText(str):
     so a sentence holding one would come back cut short."""
 
     def splitlines(self, keepends: bool = False) -> list[str]:
-        lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", str(self))
+        text = str(self)
+        if "\r" in text:  # rare: decode_text has normalised the line ends of files already
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        return lines if keepends else [ln.rstrip("\r\n") for ln in lines]
+        return [ln + "\n" for ln in lines] if keepends else lines
 
 
 def parse(text: str, path: str = "<string>") -> PairFile:
