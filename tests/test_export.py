@@ -520,3 +520,11 @@ def test_cli_damaged_po_is_one_line_and_exit_2(pair, tmp_path):
     assert not out.exists()
     res = CliRunner().invoke(main, ["export", str(pair), "--format", "moses", "-o", "-"])
     assert res.exit_code == 2 and "cannot go to stdout" in res.stderr
+
+
+def test_loaded_pair_files_export_like_their_paths(pair):
+    from_path, from_memory = io.BytesIO(), io.BytesIO()
+    export.export_records([pair], "jsonl", from_path, export.Filters(include_unmatched=True))
+    export.export_records([store.load(pair)], "jsonl", from_memory, export.Filters(include_unmatched=True))
+    assert from_memory.getvalue() == from_path.getvalue()
+    assert len(from_path.getvalue().splitlines()) == 6
