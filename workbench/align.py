@@ -221,6 +221,41 @@ class NgramScorer:
         return 2.0 * len(a & b) / (len(a) + len(b))
 
 
+class IdfNgramScorer:
+    """Like NgramScorer, but each n-gram weighs its inverse document frequency over both sides, so
+    that the trigrams every sentence shares (" de", "ent") do not make unrelated sentences similar."""
+
+    name = "ngram-idf"
+
+    def __init__(self) -> None:
+        self._idf: dict[str, float] | None = None
+        self._view: PairView | None = None
+
+    def _weights(self, view: PairView) -> dict[str, float]:
+        if self._idf is None or self._view is not view:
+            df: dict[str, int] = {}
+            sides = [view.cmp, view.tgt]
+            for side in sides:
+                for g in side.grams:
+                    for x in g:
+                        df[x] = df.get(x, 0) + 1
+            total = sum(len(side) for side in sides) + 1
+            self._idf = {x: math.log(total / c) for x, c in df.items()}
+            self._view = view
+        return self._idf
+
+    def _mass(self, grams: frozenset[str], idf: dict[str, float]) -> float:
+        return sum(idf.get(x, 0.0) for x in grams)
+
+    def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
+        idf = self._weights(view)
+        a, b = view.cmp.span(s0, s1)[0], view.tgt.span(t0, t1)[0]
+        if not a or not b:
+            return 0.0
+        den = self._mass(a, idf) + self._mass(b, idf)
+        return 2.0 * self._mass(a & b, idf) / den if den else 0.0
+
+
 class LengthScorer:
     """Gale-Church: probability that the lengths are this far apart for a true translation pair,
     2 * (1 - Phi(|delta|)), with delta = (l2 - c*l1) / sqrt(s2 * l1)."""
@@ -379,12 +414,14 @@ def monotone_chain(points: Sequence[tuple[int, int, float]]) -> list[tuple[int, 
 class MonotoneParams:
     """Gain of a bead = score - threshold - penalty of its shape; unmatched sentences gain 0."""
 
-    threshold: float = 0.25
+    threshold: float = 0.15
     merge_penalty: float = 0.03  # 1-2 and 2-1
-    big_penalty: float = 0.08  # 2-2, 1-3, 3-1
+    big_penalty: float = 0.05  # 2-2, 1-3, 3-1
     anchor_threshold: float = 0.35
     width: int = 6  # slack around the anchored path, in sentences
     max_gap_box: int = 400  # gaps between anchors up to this size are searched whole
+    skip_penalty: float = 0.2  # cost of leaving a sentence of `skip_length` characters or more unmatched
+    skip_length: int = 60
 
     def penalty(self, a: int, b: int) -> float:
         if a == 1 and b == 1:
@@ -435,6 +472,9 @@ def search_monotone(score: BeadScorer, n: int, m: int, chain: Sequence[tuple[int
     neg = -1e30
     shapes = [(1, 0), (0, 1)] + list(BEAD_TYPES)
     pens = {ab: p.penalty(*ab) for ab in BEAD_TYPES}
+    # a long sentence left out is unlikely in a translation; a short OCR fragment often is
+    skip_src = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.cmp.lengths]
+    skip_tgt = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.tgt.lengths]
     rows: list[list[float]] = []
     back: list[list[int]] = []
     for i in range(n + 1):
@@ -456,8 +496,10 @@ def search_monotone(score: BeadScorer, n: int, m: int, chain: Sequence[tuple[int
                 prev = (rows[pi] if pi < i else row)[pj - plo]
                 if prev <= neg:
                     continue
-                if a == 0 or b == 0:
-                    v = prev
+                if b == 0:
+                    v = prev + skip_src[pi]
+                elif a == 0:
+                    v = prev + skip_tgt[pj]
                 else:
                     v = prev + score(pi, i, pj, j) - p.threshold - pens[(a, b)]
                 if v > best:
@@ -590,7 +632,7 @@ def display_order(beads: list[Bead], n: int, m: int) -> list[Bead]:
 def default_scorers(with_mt: bool) -> list[Weighted]:
     """The signals and weights tuned on the Text+Berg development article (never on test)."""
     if with_mt:
-        return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(), 0.15),
+        return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(), 0.4),
                 Weighted(AnchorScorer(), 0.15)]
     return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(), 0.5),
             Weighted(AnchorScorer(), 0.3), Weighted(QuoteScorer(), 0.5)]
