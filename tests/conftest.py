@@ -35,3 +35,36 @@ def app(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- translation model fixtures ---
+# The tiny real packages built by scripts/build_test_model.py: ru->en transliterates Cyrillic
+# ('Юрий Гагарин' -> 'Yuriy Gagarin'); en->de (same weights, target prefix <upper>) writes capitals.
+
+RU_EN_PACKAGE = REPO / "tests" / "fixtures" / "translate-ru_en-test.argosmodel"
+EN_DE_PACKAGE = REPO / "tests" / "fixtures" / "translate-en_de-test.argosmodel"
+
+
+@pytest.fixture
+def argos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Argos packages directory and translation cache of the test's own (same paths as
+    the `app` fixture uses, so the two combine)."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "argos-packages"
+
+
+@pytest.fixture
+def ru_en_model(argos_dir: Path):
+    """The ru->en test package installed through the real install path."""
+    from workbench.translate import install_package
+
+    return install_package(RU_EN_PACKAGE)
+
+
+@pytest.fixture
+def ru_en_de_models(ru_en_model):
+    """Both test packages installed, so ru->de exists only by pivoting through en."""
+    from workbench.translate import install_package
+
+    return ru_en_model, install_package(EN_DE_PACKAGE)

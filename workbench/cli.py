@@ -103,6 +103,133 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 
 # --- models / translate --------------------------------------------------------------------------
 
+@main.group("models")
+def models_group() -> None:
+    """List, install and remove Argos Translate packages (ARGOS_PACKAGES_DIR honoured)."""
+
+
+@models_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one package per line; json: an array of objects.")
+def models_list(fmt: str) -> None:
+    """Show the installed packages: from → to, version, name and path."""
+    import json
+
+    from workbench.translate import installed_packages, packages_dir
+
+    packages = installed_packages()
+    if fmt == "json":
+        click.echo(json.dumps([{"name": p.name, "from": p.from_code, "to": p.to_code,
+                                "version": p.version, "path": str(p.path),
+                                "description": p.description} for p in packages],
+                              ensure_ascii=False, indent=2))
+        return
+    if not packages:
+        click.echo(f"no translation models installed in {packages_dir()}")
+        click.echo("install one with: workbench models install PATH.argosmodel", err=True)
+        return
+    for p in packages:
+        click.echo(f"{p.from_code} → {p.to_code}\t{p.version}\t{p.name}\t{p.path}")
+
+
+@models_group.command("install")
+@click.argument("path", type=click.Path(dir_okay=False))
+def models_install(path: str) -> None:
+    """Install the package file PATH.argosmodel (offline; replaces a package for the same pair)."""
+    from workbench.translate import install_package
+
+    p = install_package(path)
+    click.echo(f"installed {p.from_code} → {p.to_code}\t{p.version}\t{p.name}\t{p.path}")
+
+
+@models_group.command("remove")
+@click.argument("from_code", metavar="FROM")
+@click.argument("to_code", metavar="TO")
+def models_remove(from_code: str, to_code: str) -> None:
+    """Remove the installed package that translates FROM into TO."""
+    from workbench.translate import remove_package
+
+    p = remove_package(from_code, to_code)
+    click.echo(f"removed {p.from_code} → {p.to_code}\t{p.version}\t{p.name}")
+
+
+@main.command("translate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--from", "from_code", required=True, metavar="LANG", help="Source language code.")
+@click.option("--to", "to_code", required=True, metavar="LANG", help="Target language code.")
+@click.option("-o", "--output", default="-", show_default=True, help="Write here instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
+              show_default=True,
+              help="text: the translated text with the input's paragraphs and line breaks; jsonl: one "
+                   "object per sentence (file, index, source, translation, offsets, model).")
+@click.option("--beam-size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=None,
+              help="Parallel translator replicas, one thread each [default: one per core].")
+@click.option("--compute-type", default=None,
+              help="ctranslate2 compute type (int8, float32, ...) [default: int8 where supported].")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True)
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False),
+              help="Translation cache directory [default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the translation cache.")
+def translate_command(files: tuple[str, ...], from_code: str, to_code: str, output: str, fmt: str,
+                      beam_size: int, threads: int | None, compute_type: str | None, device: str,
+                      cache_dir: str | None, no_cache: bool) -> None:
+    """Translate FILES (UTF-8 text; none or '-' reads stdin) offline, sentence by sentence."""
+    import json
+
+    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.errors import InputError
+    from workbench.segment import segment
+    from workbench.translate import find_engine
+
+    source_lang = check_language(from_code)
+    engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
+                         compute_type=compute_type, device=device, beam_size=beam_size,
+                         cache=not no_cache)
+    docs = []
+    for name in files or ("-",):
+        text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
+        docs.append((name, text, segment(text, source_lang)))
+    sources = [s.text for _, _, doc in docs for s in doc]
+    if sys.stderr.isatty() and len(sources) >= 200:
+        with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
+            shown = [0]
+
+            def report(done: int, total: int) -> None:
+                now = 1000 * done // max(1, total)
+                bar.update(now - shown[0])
+                shown[0] = now
+
+            translations = engine.translate(sources, progress=report)
+    else:
+        translations = engine.translate(sources)
+    parts: list[str] = []
+    it = iter(translations)
+    for name, text, doc in docs:
+        if fmt == "jsonl":
+            for s in doc:
+                parts.append(json.dumps({
+                    "file": name, "index": s.index, "source": s.text, "translation": next(it),
+                    "start": s.start, "end": s.end, "paragraph": s.paragraph, "line": s.line,
+                    "model": engine.name, "model_version": engine.version}, ensure_ascii=False) + "\n")
+        else:
+            pos = 0
+            for s in doc:
+                parts.append(text[pos:s.start])
+                parts.append(next(it))
+                pos = s.end
+            parts.append(text[pos:])
+    body = "".join(parts)
+    if output == "-":
+        click.echo(body, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                out.write(body)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+
+
 # --- export --------------------------------------------------------------------------------------
 
 #: The names of workbench.export.FORMATS, listed here so that `--help` does not import lxml.
