@@ -461,8 +461,8 @@ def monotone_chain(points: Sequence[tuple[int, int, float]]) -> list[tuple[int, 
 class MonotoneParams:
     """Gain of a bead = score - threshold - penalty of its shape; unmatched sentences gain 0."""
 
-    threshold: float = 0.15
-    merge_penalty: float = 0.03  # 1-2 and 2-1
+    threshold: float = 0.2
+    merge_penalty: float = 0.05  # 1-2 and 2-1
     big_penalty: float = 0.05  # 2-2, 1-3, 3-1
     anchor_threshold: float = 0.35
     width: int = 6  # slack around the anchored path, in sentences
@@ -676,11 +676,15 @@ def display_order(beads: list[Bead], n: int, m: int) -> list[Bead]:
 
 # --- the public entry point ----------------------------------------------------------------------
 
-def default_scorers(with_mt: bool) -> list[Weighted]:
-    """The signals and weights tuned on the Text+Berg development article (never on test)."""
+def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
+    """The signals and weights, tuned on the Text+Berg development article (never on test)."""
     if with_mt:
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 0.4),
-                Weighted(AnchorScorer(), 0.15)]
+                Weighted(AnchorScorer(), 0.5)]
+    if mode == "monotone":
+        return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 1.0),
+                Weighted(AnchorScorer(), 1.0)]
+    # reporting without MT: cognates are rare, quotes and anchors carry more
     return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(), 0.5),
             Weighted(AnchorScorer(), 0.3), Weighted(QuoteScorer(), 0.5)]
 
@@ -744,24 +748,30 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
     else:
         ratio = max(1, sum(tgt_side.lengths)) / max(1, sum(src_side.lengths))
     view = PairView(cmp=cmp_side, tgt=tgt_side, ratio=ratio)
-    bead_scorer = BeadScorer(view, scorers if scorers is not None else default_scorers(mt is not None))
     mp = monotone or MonotoneParams()
     pp = partial or PartialParams()
-    settings = {"aligner": "workbench.align", "method": method, "scorers": bead_scorer.describe()}
+    settings = {"aligner": "workbench.align", "method": method}
     beads: list[Bead] = []
+    cands: dict[int, list[int]] = {}
     if n == 0 or m == 0:
         chosen, why = (mode if mode != "auto" else "monotone"), "one side is empty"
     else:
         cands = candidate_pairs(view, per_source=pp.per_source)
         if mode == "auto":
-            anchor_thr = mp.anchor_threshold if mt is not None else pp.threshold
-            view_ratio = view.ratio
-            # for the size test the length ratio must not be the one measured on these documents
+            # the size test must not use the length ratio measured on these very documents
             view.ratio = 1.0 if mt is not None else _expected_ratio(src_lang, tgt_lang)
-            chosen, why = choose_mode(view, best_matches(bead_scorer, cands, anchor_thr))
-            view.ratio = view_ratio
+            probe = BeadScorer(view, default_scorers(mt is not None, "partial"))
+            chosen, why = choose_mode(view, best_matches(
+                probe, cands, mp.anchor_threshold if mt is not None else pp.threshold))
         else:
             chosen, why = mode, "chosen by the caller"
+    if chosen == "partial" and mt is None:
+        view.ratio = _expected_ratio(src_lang, tgt_lang)
+    else:
+        view.ratio = ratio
+    bead_scorer = BeadScorer(view, scorers if scorers is not None
+                             else default_scorers(mt is not None, chosen))
+    settings["scorers"] = bead_scorer.describe()
     if n and m and chosen == "monotone":
         chain = monotone_chain(best_matches(bead_scorer, cands, mp.anchor_threshold))
         for s0, s1, t0, t1 in search_monotone(bead_scorer, n, m, chain, mp):
@@ -773,9 +783,6 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
                          "big-penalty": f"{mp.big_penalty:g}", "anchors": str(len(chain)),
                          "anchor-threshold": f"{mp.anchor_threshold:g}", "band-width": str(mp.width)})
     elif n and m:
-        if mt is None:
-            view.ratio = _expected_ratio(src_lang, tgt_lang)
-            bead_scorer._cache.clear()
         found = search_partial(bead_scorer, n, m, cands, pp)
         src_seen: set[int] = set()
         tgt_seen: set[int] = set()
