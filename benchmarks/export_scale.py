@@ -97,7 +97,7 @@ def main() -> None:
         out = work / f"out-{fmt}"
         results[fmt] = run([sys.executable, "-m", "workbench", "export", str(po), "--format", fmt,
                             "-o", str(out)])
-        size = sum(p.stat().st_size for p in work.glob(f"out-{fmt}*"))
+        size = sum(p.stat().st_size for p in [*work.glob(f"out-{fmt}"), *work.glob(f"out-{fmt}.*")])
         print(f"{fmt:8} {results[fmt][0]:8.1f} {results[fmt][1]:8.1f}  {size / 1e6:.1f} MB", flush=True)
 
     po2tmx = run([str(bin_dir / "po2tmx"), "--source-language", "ru", "-l", "en", str(po),
