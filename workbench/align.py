@@ -258,13 +258,10 @@ class CountNgramScorer:
         b, nb = view.tgt.span_counts(t0, t1)
         if not na or not nb:
             return 0.0
-        if len(a) > len(b):
-            a, b = b, a
         inter = 0
-        for g, v in a.items():
-            w = b.get(g)
-            if w:
-                inter += v if v < w else w
+        for g in a.keys() & b.keys():
+            v, w = a[g], b[g]
+            inter += v if v < w else w
         return 2.0 * inter / (na + nb)
 
 
@@ -370,6 +367,7 @@ class BeadScorer:
         self._cache: dict[tuple[int, int, int, int], float] = {}
 
     def __call__(self, s0: int, s1: int, t0: int, t1: int) -> float:
+        # only 1-1 scores are asked for more than once (anchors, search, partial context pass)
         key = (s0, s1, t0, t1)
         got = self._cache.get(key)
         if got is None:
@@ -380,7 +378,8 @@ class BeadScorer:
                     total += w.weight * v
                     weights += w.weight
             got = min(1.0, max(0.0, total / weights)) if weights else 0.0
-            self._cache[key] = got
+            if s1 - s0 == 1 and t1 - t0 == 1:
+                self._cache[key] = got
         return got
 
     def describe(self) -> str:
@@ -465,7 +464,7 @@ class MonotoneParams:
     merge_penalty: float = 0.05  # 1-2 and 2-1
     big_penalty: float = 0.05  # 2-2, 1-3, 3-1
     anchor_threshold: float = 0.35
-    width: int = 6  # slack around the anchored path, in sentences
+    width: int = 4  # slack around the anchored path, in sentences
     max_gap_box: int = 400  # gaps between anchors up to this size are searched whole
     skip_penalty: float = 0.2  # cost of leaving a sentence of `skip_length` characters or more unmatched
     skip_length: int = 60
