@@ -114,6 +114,11 @@ def _month(word: str) -> int | None:
     return None
 
 
+def _skeleton(word: str) -> str:
+    """Consonants only, so that transliteration variants meet (rossi/russi, shoig/shoyg)."""
+    return "".join(c for c in word if c not in "aeiouy") or word
+
+
 def anchors_of(text: str, names: bool = True) -> frozenset[str]:
     """Model-free anchors: numbers (with digit grouping removed), day-month dates in any of the known
     languages, and (with `names`) capitalised words inside a sentence, transliterated to Latin letters.
@@ -138,13 +143,19 @@ def anchors_of(text: str, names: bool = True) -> frozenset[str]:
             before = text[:m.start()].rstrip(" \"«“„'‘(—-")
             if (m.group()[0].isupper() and before and before[-1] not in ".!?:"
                     and _month(m.group()) is None):
-                out.add("$" + normalize(m.group())[:5])
+                out.add("$" + _skeleton(normalize(m.group())[:5]))
     return frozenset(out)
 
 
 def quoted_parts(text: str) -> list[str]:
-    """Text inside quotation marks (at least a few words), normalised."""
-    return [normalize(q) for q in _QUOTED.findall(text) if len(q.split()) >= 2]
+    """Text inside quotation marks (at least a few words), normalised. A quotation opened and not
+    closed in the sentence (one that runs over several sentences) counts up to the sentence end."""
+    parts = [q for q in _QUOTED.findall(text) if len(q.split()) >= 2]
+    rest = _QUOTED.sub(" ", text)
+    opened = re.search(r"[«\"“„]([^«»\"“”„]{8,})$", rest.strip())
+    if opened and len(opened.group(1).split()) >= 2:
+        parts.append(opened.group(1))
+    return [normalize(q) for q in parts]
 
 
 def ngram_counts(norm: str, n: int = 3) -> dict[str, int]:
@@ -306,25 +317,40 @@ class LengthScorer:
 
     name = "length"
 
-    def __init__(self, variance: float = 6.8) -> None:
+    def __init__(self, variance: float = 6.8, quotes: bool = False) -> None:
         self.variance = variance
+        # in reporting, a source sentence is often only the quoted part of a rendering sentence
+        self.quotes = quotes
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        l1, l2 = view.cmp.span(s0, s1)[1], view.tgt.span(t0, t1)[1]
-        mean = (l1 + l2 / view.ratio) / 2.0
+        l1 = view.cmp.span(s0, s1)[1]
+        lengths = [view.tgt.span(t0, t1)[1]]
+        if self.quotes:
+            lengths += [len(q) for t in range(t0, t1) for q in view.tgt.quotes[t]]
+        return max(self._probability(l1, l2, view.ratio) for l2 in lengths)
+
+    def _probability(self, l1: int, l2: int, ratio: float) -> float:
+        mean = (l1 + l2 / ratio) / 2.0
         if mean <= 0:
             return 0.0
-        delta = (l2 - view.ratio * l1) / math.sqrt(self.variance * max(mean, 1.0))
+        delta = (l2 - ratio * l1) / math.sqrt(self.variance * max(mean, 1.0))
         return math.erfc(abs(delta) / math.sqrt(2.0))
 
 
 class AnchorScorer:
-    """Shared numbers, dates and names (Dice over the anchor sets); None when neither side has any."""
+    """Shared numbers, dates and names (Dice over the anchor sets); None when neither side has any.
+    With `source_recall` the share of the source's anchors found in the rendering, None when the
+    source has none: reporting adds names and figures of its own."""
 
     name = "anchors"
 
+    def __init__(self, source_recall: bool = False) -> None:
+        self.source_recall = source_recall
+
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
         a, b = view.cmp.span(s0, s1)[2], view.tgt.span(t0, t1)[2]
+        if self.source_recall:
+            return len(a & b) / len(a) if a else None
         if not a and not b:
             return None
         if not a or not b:
@@ -334,14 +360,18 @@ class AnchorScorer:
 
 class QuoteScorer:
     """Text in quotation marks in the rendering whose n-grams and length fit the source span: the
-    rendering quotes this sentence. None when the rendering span quotes nothing."""
+    rendering quotes this sentence. 0 for an unquoted span of a rendering that quotes elsewhere;
+    None for merged source spans and for renderings without any quotation."""
 
     name = "quote"
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
         quotes = [q for t in range(t0, t1) for q in view.tgt.quotes[t]]
-        if not quotes or s1 - s0 != 1:
+        if s1 - s0 != 1:
             return None
+        if not quotes:
+            # in a rendering that quotes at all, an unquoted sentence is weaker evidence
+            return 0.0 if any(view.tgt.quotes) else None
         grams, length, _ = view.cmp.span(s0, s1)
         best = 0.0
         for q in quotes:
@@ -572,9 +602,9 @@ class PartialParams:
     between two matched neighbours only needs `context_threshold` at the matching place."""
 
     threshold: float = 0.3
-    context_threshold: float = 0.2
-    merge_penalty: float = 0.03
-    big_penalty: float = 0.08
+    context_threshold: float = 0.1
+    merge_penalty: float = 0.15
+    big_penalty: float = 0.2
     per_source: int = 12
 
     def penalty(self, a: int, b: int) -> float:
@@ -684,8 +714,8 @@ def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 1.0),
                 Weighted(AnchorScorer(), 1.0)]
     # reporting without MT: cognates are rare, quotes and anchors carry more
-    return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(), 0.5),
-            Weighted(AnchorScorer(), 0.3), Weighted(QuoteScorer(), 0.5)]
+    return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.35),
+            Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.5)]
 
 
 def choose_mode(view: PairView, matches: Sequence[tuple[int, int, float]]) -> tuple[str, str]:

@@ -48,7 +48,7 @@ def main() -> None:
 def open_output(path: str | None):
     """stdout for '-' or None, else a text file (the caller writes, then closes)."""
     if path in (None, "-"):
-        return click.get_text_stream("stdout")
+        return sys.stdout
     return open(path, "w", encoding="utf-8")
 
 
@@ -100,6 +100,95 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 
 
 # --- align ---------------------------------------------------------------------------------------
+
+@main.command("align")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("rendering", type=click.Path(dir_okay=False))
+@click.option("--src-lang", default="ru", show_default=True, metavar="LANG", help="Source language.")
+@click.option("--tgt-lang", default="en", show_default=True, metavar="LANG", help="Rendering language.")
+@click.option("--mt", "mt_file", default=None, type=click.Path(dir_okay=False),
+              help="Machine translation of the source, one line per source sentence. Without it the "
+                   "installed Argos model is used, or, with none, the model-free signals.")
+@click.option("--presegmented", is_flag=True, help="Both files hold one sentence per line.")
+@click.option("--mode", type=click.Choice(["auto", "monotone", "partial"]), default="auto",
+              show_default=True,
+              help="monotone: full translations in order; partial: reporting that quotes some "
+                   "sentences anywhere; auto: chosen from the documents.")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write here instead of stdout (a .po name selects --format po).")
+@click.option("--format", "fmt", type=click.Choice(["po", "links"]), default=None,
+              help="po: the pair's PO file (needs -o); links: one bead per line as "
+                   "[src ids]:[tgt ids]:score, 0-based. Default: po for -o *.po, else links.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
+                                                 "beads that did not change.")
+def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
+                  presegmented: bool, mode: str, output: str, fmt: str | None,
+                  overwrite: bool) -> None:
+    """Align the sentences of SOURCE with those of its RENDERING."""
+    from pathlib import Path
+
+    from workbench.align import align
+    from workbench.corpus import Document, check_language, read_text
+    from workbench.errors import InputError, ModelError
+    from workbench.segment import segment, segment_lines
+
+    src_code, tgt_code = check_language(src_lang), check_language(tgt_lang)
+    if fmt is None:
+        fmt = "po" if output.endswith(".po") else "links"
+    if fmt == "po" and output == "-":
+        raise InputError("the po format needs a file name", hint="give -o NAME.po")
+    src_text, tgt_text = read_text(source), read_text(rendering)
+    if presegmented:
+        src_sents, tgt_sents = segment_lines(src_text), segment_lines(tgt_text)
+    else:
+        src_sents, tgt_sents = segment(src_text, src_code), segment(tgt_text, tgt_code)
+    mt: list[str] | None = None
+    mt_model: str | None = None
+    if mt_file is not None:
+        mt = read_text(mt_file).split("\n")
+        if mt and mt[-1] == "":
+            mt.pop()
+        if len(mt) != len(src_sents):
+            raise InputError(f"the MT file has {len(mt)} lines but the source has {len(src_sents)} "
+                             "sentences", path=mt_file,
+                             hint="give one translation per source sentence (segment the source "
+                                  "with 'workbench segment' to see its sentences)")
+        mt_model = f"file {Path(mt_file).name}"
+    else:
+        from workbench.translate import find_engine
+
+        try:
+            engine = find_engine(src_code, tgt_code)
+            mt = engine.translate([s.text for s in src_sents])
+            mt_model = engine.label
+        except ModelError as exc:
+            click.echo(f"workbench: no MT ({exc.message}); aligning with model-free signals", err=True)
+    alignment = align([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang=src_code,
+                      tgt_lang=tgt_code, mt=mt, mode=mode)
+    if fmt == "po":
+        from workbench import store
+
+        def doc(path: str, code: str, text: str) -> Document:
+            return Document(id=Path(path).name.removesuffix(".txt").replace(".", "-"), language=code,
+                            path=path, text=text)
+
+        store.write_alignment(output, doc(source, src_code, src_text),
+                              doc(rendering, tgt_code, tgt_text), src_sents, tgt_sents, alignment,
+                              mt=mt, mt_model=mt_model, overwrite=overwrite)
+        click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
+                   err=True)
+        return
+    body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.target))}]:{b.score:.4f}\n"
+                   for b in alignment.beads)
+    if output == "-":
+        click.echo(body, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                out.write(body)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+
 
 # --- models / translate --------------------------------------------------------------------------
 
@@ -180,9 +269,10 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     from workbench.corpus import check_language, decode_text, read_text
     from workbench.errors import InputError
     from workbench.segment import segment
-    from workbench.translate import find_engine
+    from workbench.translate import find_engine, import_in_background
 
     source_lang = check_language(from_code)
+    importing = import_in_background()
     engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
                          compute_type=compute_type, device=device, beam_size=beam_size,
                          cache=not no_cache)
@@ -190,6 +280,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     for name in files or ("-",):
         text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
         docs.append((name, text, segment(text, source_lang)))
+    importing.join()
     sources = [s.text for _, _, doc in docs for s in doc]
     if sys.stderr.isatty() and len(sources) >= 200:
         with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
