@@ -613,6 +613,11 @@ class PartialParams:
         return self.merge_penalty if a + b == 3 else self.big_penalty
 
 
+#: With MT the similarity of a true pair is much higher, and so is that of unrelated sentences.
+PARTIAL_WITH_MT = PartialParams(threshold=0.45, context_threshold=0.35, merge_penalty=0.05,
+                                big_penalty=0.1)
+
+
 def search_partial(score: BeadScorer, n: int, m: int, cands: dict[int, list[int]],
                    p: PartialParams) -> list[tuple[int, int, int, int, bool]]:
     """Quoted or paraphrased source sentences anywhere in the rendering, in any order: greedy
@@ -707,9 +712,12 @@ def display_order(beads: list[Bead], n: int, m: int) -> list[Bead]:
 
 def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
     """The signals and weights, tuned on the Text+Berg development article (never on test)."""
-    if with_mt:
+    if with_mt and mode == "monotone":
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 0.4),
                 Weighted(AnchorScorer(), 0.5)]
+    if with_mt:
+        return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.2),
+                Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.3)]
     if mode == "monotone":
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 1.0),
                 Weighted(AnchorScorer(), 1.0)]
@@ -719,9 +727,11 @@ def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
 
 
 def choose_mode(view: PairView, matches: Sequence[tuple[int, int, float]]) -> tuple[str, str]:
-    """Monotone when the two documents look like full translations of each other: similar sentence
-    counts and lengths (ratio at most 1.8 either way), and the confident 1-1 matches mostly (at
-    least 80%) in the same order. Otherwise partial. Returns the mode and the reason."""
+    """Partial when the documents differ in sentence count or length by more than 1.8 times, or when
+    at least 5 confident 1-1 matches (mutually best, scoring at least the anchor threshold) exist
+    and fewer than 60% of them are in order. Otherwise monotone when both ratios are at most 1.3;
+    in between, monotone only when confident matches cover at least 30% of the shorter document
+    and at least 80% of them are in order. Returns the mode and the reason."""
     n, m = len(view.cmp), len(view.tgt)
     count_ratio = max(n, m) / max(1, min(n, m))
     len_cmp = sum(view.cmp.lengths) * view.ratio
@@ -732,7 +742,13 @@ def choose_mode(view: PairView, matches: Sequence[tuple[int, int, float]]) -> tu
              f"{len(matches)} confident matches, {ordered:.0%} in order")
     if count_ratio > 1.8 or length_ratio > 1.8:
         return "partial", f"documents differ in size ({facts})"
-    if len(matches) >= 3 and ordered < 0.8:
+    if len(matches) >= 5 and ordered < 0.6:
+        return "partial", f"matches out of order ({facts})"
+    if count_ratio <= 1.3 and length_ratio <= 1.3:
+        return "monotone", f"documents of the same size ({facts})"
+    if len(matches) < 0.3 * min(n, m):
+        return "partial", f"few confident matches ({facts})"
+    if ordered < 0.8:
         return "partial", f"matches out of order ({facts})"
     return "monotone", f"documents look like full translations ({facts})"
 
@@ -751,8 +767,9 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
     mode: "monotone" (full translations in order: banded dynamic programme over 0-1, 1-0, 1-1, 1-2,
     2-1, 2-2, 1-3 and 3-1 beads), "partial" (reporting: quoted or paraphrased source sentences found
     anywhere and in any order, unrelated rendering sentences left unmatched, no forced matches), or
-    "auto", which picks one by `choose_mode`: partial when the documents differ in sentence count or
-    length by more than 1.8 times, or when fewer than 80% of the confident 1-1 matches are in order.
+    "auto", which picks one by `choose_mode` from the sentence-count and length ratios of the two
+    documents, the share of sentences with a confident 1-1 match and how many of those matches are
+    in order (see there); the reason goes into settings["mode-reason"].
 
     Every source and rendering sentence is in exactly one bead. Beads are in display order: for
     monotone alignments both sides ascend; otherwise the rendering is walked in order and each bead
@@ -778,7 +795,7 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         ratio = max(1, sum(tgt_side.lengths)) / max(1, sum(src_side.lengths))
     view = PairView(cmp=cmp_side, tgt=tgt_side, ratio=ratio)
     mp = monotone or MonotoneParams()
-    pp = partial or PartialParams()
+    pp = partial or (PartialParams() if mt is None else PARTIAL_WITH_MT)
     settings = {"aligner": "workbench.align", "method": method}
     beads: list[Bead] = []
     cands: dict[int, list[int]] = {}

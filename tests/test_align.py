@@ -1,0 +1,207 @@
+"""Alignment: bead types, display order, partial renderings, the bundled pair, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.align import Bead, align, anchors_of, display_order, quoted_parts
+from workbench.corpus import read_text
+from workbench.errors import InputError
+from workbench.segment import segment
+
+REPO = Path(__file__).resolve().parents[1]
+TEXTBERG = REPO.parent / "shared" / "eval" / "textberg-de-fr"
+
+# Twelve distinct sentences; the "MT" of each is itself, so each bead type can be built exactly.
+SENTENCES = [
+    "The glacier above the village retreated by forty metres during the dry summer.",
+    "Mountain guides now warn walkers about falling stones on the eastern path.",
+    "A new hut with twenty beds opened near the pass in early July.",
+    "Its warden bakes bread every morning for the climbers who stay overnight.",
+    "Heavy snow closed the road to the valley for three whole weeks in March.",
+    "Farmers brought their cattle down from the alpine meadows before the storm.",
+    "The cable car company plans to replace its oldest cabins next spring.",
+    "Children from the local school measured the lake temperature each Friday.",
+    "Botanists counted rare orchids along the northern slope of the ridge.",
+    "An old mule track was restored by volunteers over several weekends.",
+    "The observatory on the summit recorded winds of one hundred kilometres per hour.",
+    "Tourists queued for hours to see the sunrise from the viewing platform.",
+]
+
+
+def links(alignment):
+    return [(b.source, b.target) for b in alignment.beads]
+
+
+def split(sentence: str) -> list[str]:
+    words = sentence.split()
+    half = len(words) // 2
+    return [" ".join(words[:half]), " ".join(words[half:])]
+
+
+def monotone(src, tgt):
+    return align(src, tgt, src_lang="en", tgt_lang="en", mt=src, mode="monotone")
+
+
+def test_one_to_one_and_unmatched_on_both_sides():
+    src = SENTENCES[0:4] + ["Quarterly revenue of the shipping firm rose sharply on strong demand."]
+    tgt = SENTENCES[0:2] + ["Parliament debated the new pension law until late at night yesterday."] \
+        + SENTENCES[2:4]
+    al = monotone(src, tgt)
+    assert links(al) == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,)), ((3,), (4,)),
+                         ((4,), ())]
+    assert [b.method for b in al.beads] == ["mt-ngram"] * 2 + ["unmatched"] + ["mt-ngram"] * 2 \
+        + ["unmatched"]
+    assert al.beads[2].score == 0.0 and al.beads[0].score > 0.8
+
+
+@pytest.mark.parametrize("shape", ["1-2", "2-1", "2-2", "1-3", "3-1"])
+def test_merged_bead_types(shape):
+    a, b = map(int, shape.split("-"))
+    before, after = SENTENCES[:3], SENTENCES[9:12]
+    middle = SENTENCES[3:3 + max(a, b) - 1] if a != b else SENTENCES[3:5]
+    if a == 1:  # one source sentence rendered as b pieces
+        joined = " ".join(SENTENCES[3:3 + b - 1]) if b > 2 else SENTENCES[3]
+        src_mid = [joined if b > 2 else SENTENCES[3]]
+        tgt_mid = split(SENTENCES[3]) if b == 2 else SENTENCES[3:3 + b]
+        if b == 3:
+            src_mid = [" ".join(SENTENCES[3:6])]
+            tgt_mid = SENTENCES[3:6]
+    elif b == 1:
+        src_mid = split(SENTENCES[3]) if a == 2 else SENTENCES[3:6]
+        tgt_mid = [SENTENCES[3]] if a == 2 else [" ".join(SENTENCES[3:6])]
+    else:  # 2-2: two sentences cut at a different place
+        words = " ".join(middle).split()
+        src_mid = [" ".join(words[:5]), " ".join(words[5:])]
+        tgt_mid = [" ".join(words[:-5]), " ".join(words[-5:])]
+    src, tgt = before + src_mid + after, before + tgt_mid + after
+    al = monotone(src, tgt)
+    expected_mid = (tuple(range(3, 3 + a)), tuple(range(3, 3 + b)))
+    assert links(al) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), expected_mid,
+                         ((3 + a,), (3 + b,)), ((4 + a,), (4 + b,)), ((5 + a,), (5 + b,))]
+    assert al.beads[3].kind == shape
+
+
+def test_reordered_quotes_in_partial_mode():
+    src = SENTENCES[0:4]
+    rendering = ["Parliament debated the new pension law until late at night yesterday.",
+                 SENTENCES[2],
+                 "The central bank left interest rates unchanged for the fourth month.",
+                 SENTENCES[0],
+                 SENTENCES[3],
+                 "A football club from the capital won the cup after a penalty shootout.",
+                 SENTENCES[1]]
+    al = align(src, rendering, src_lang="en", tgt_lang="en", mt=src, mode="partial")
+    # display order: rendering order, each bead at its first rendering sentence
+    assert links(al) == [((), (0,)), ((2,), (1,)), ((), (2,)), ((0,), (3,)), ((3,), (4,)),
+                         ((), (5,)), ((1,), (6,))]
+    assert al.settings["mode"] == "partial"
+
+
+def test_rendering_of_unrelated_sentences_matches_nothing():
+    src = SENTENCES[0:4]
+    rendering = ["Parliament debated the new pension law until late at night yesterday.",
+                 "The central bank left interest rates unchanged for the fourth month.",
+                 "A football club from the capital won the cup after a penalty shootout.",
+                 "Shares of the car maker fell after it recalled two million vehicles.",
+                 "The orchestra opened its season with a symphony by a young composer.",
+                 "Rain is expected across the north of the country on Sunday."]
+    for mode in ("partial", "auto"):
+        al = align(src, rendering, src_lang="en", tgt_lang="en", mt=src, mode=mode)
+        assert all(not b.source or not b.target for b in al.beads), mode
+        assert sorted(s for b in al.beads for s in b.source) == [0, 1, 2, 3]
+        assert sorted(t for b in al.beads for t in b.target) == [0, 1, 2, 3, 4, 5]
+
+
+def test_display_order_puts_source_only_beads_after_their_predecessor():
+    beads = [Bead((3,), (0,), 0.9, "m"), Bead((0,), (), 0.0, "unmatched"),
+             Bead((4,), (), 0.0, "unmatched"), Bead((1,), (2,), 0.8, "m"),
+             Bead((), (1,), 0.0, "unmatched"), Bead((2,), (), 0.0, "unmatched")]
+    ordered = display_order(beads, 5, 3)
+    assert [(b.source, b.target) for b in ordered] == [
+        ((0,), ()),  # no earlier source sentence: first
+        ((3,), (0,)), ((4,), ()),  # 4 follows the bead holding 3
+        ((), (1,)),
+        ((1,), (2,)), ((2,), ()),  # 2 follows the bead holding 1
+    ]
+
+
+def test_auto_mode_says_why():
+    al = align(SENTENCES, SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES)
+    assert al.settings["mode"] == "monotone"
+    assert al.settings["mode-reason"].startswith("documents of the same size")
+    al = align(SENTENCES[:2], SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES[:2])
+    assert al.settings["mode"] == "partial"
+    assert al.settings["mode-reason"].startswith("documents differ in size")
+
+
+def test_errors():
+    with pytest.raises(InputError, match="unknown alignment mode 'sideways'"):
+        align(["a"], ["b"], src_lang="en", tgt_lang="en", mode="sideways")
+    with pytest.raises(InputError, match="the MT has 1 sentences but the source has 2"):
+        align(["a", "b"], ["c"], src_lang="en", tgt_lang="en", mt=["x"])
+
+
+def test_model_free_anchors():
+    assert anchors_of("21 сентября 2022 г. Владимир Путин объявил") == frozenset(
+        {"#21", "#2022", "@9", "@9-21", "$ptn"})
+    assert anchors_of('It says: "On September 21, 2022, Vladimir Putin announced') == frozenset(
+        {"#21", "#2022", "@9", "@9-21", "$vld", "$ptn"})
+    assert quoted_parts("titled 'Against partial and total mobilization,' was created") == [
+        "against partial and total mobilization"]
+
+
+def test_bundled_petition_pair_without_mt():
+    src = [s.text for s in segment(read_text(REPO / "corpora" / "petition.ru.txt"), "ru")]
+    tgt = [s.text for s in segment(read_text(REPO / "corpora" / "newsweek.en.txt"), "en")]
+    al = align(src, tgt, src_lang="ru", tgt_lang="en")
+    assert al.settings["mode"] == "partial"
+    assert al.settings["method"] == "anchors-length"
+    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    # each petition sentence and the article sentence that quotes it in English
+    assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
+                       ((5,), (12,))]
+    assert len(al.beads) == 25
+
+
+def test_textberg_dev_smoke():
+    lines = lambda suffix: (TEXTBERG / f"dev.{suffix}").read_text(encoding="utf-8").splitlines()  # noqa: E731
+    src, tgt, mt = lines("de")[:120], lines("fr"), lines("mt-google.fr")[:120]
+    gold = set()
+    for line in lines("gold"):
+        left, right = line.split(":")
+        s = tuple(int(x) for x in left.strip("[]").split(",") if x.strip())
+        t = tuple(int(x) for x in right.strip("[]").split(",") if x.strip())
+        if s and max(s) < 120:
+            gold.add((s, t))
+    last_t = max(max(t) for s, t in gold if t)
+    al = align(src, tgt[:last_t + 1], src_lang="de", tgt_lang="fr", mt=mt, mode="monotone")
+    full = [x for x in links(al) if x[0] and x[1]]
+    hits = sum(1 for x in full if x in gold)
+    assert hits / len(full) > 0.6  # measured 0.8 on the whole article; a floor, not a target
+
+
+def test_cli_links_and_mt_count(tmp_path):
+    src = tmp_path / "src.txt"
+    tgt = tmp_path / "tgt.txt"
+    mt = tmp_path / "mt.txt"
+    src.write_text("\n".join(SENTENCES[:3]) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(SENTENCES[:2] + ["Rain is expected on Sunday in the north."]
+                             + SENTENCES[2:3]) + "\n", encoding="utf-8")
+    mt.write_text("\n".join(SENTENCES[:3]) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "workbench", "align", str(src), str(tgt), "--src-lang", "en",
+           "--tgt-lang", "en", "--presegmented", "--mode", "monotone"]
+    done = subprocess.run(cmd + ["--mt", str(mt)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.rsplit(":", 1)[0] for line in lines] == ["[0]:[0]", "[1]:[1]", "[]:[2]", "[2]:[3]"]
+    assert lines[2] == "[]:[2]:0.0000"
+    mt.write_text("one\ntwo\n", encoding="utf-8")
+    done = subprocess.run(cmd + ["--mt", str(mt)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "the MT file has 2 lines but the source has 3 sentences" in done.stderr
+    assert "Traceback" not in done.stderr
