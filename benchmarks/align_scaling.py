@@ -32,21 +32,25 @@ def synthetic_pair(n: int, seed: int = 7) -> tuple[list[str], list[str], list[st
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocab = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(20000)]
-    weights = [1.0 / (k + 1) for k in range(len(vocab))]
+    cum: list[float] = []
+    total = 0.0
+    for k in range(len(vocab)):
+        total += 1.0 / (k + 1)
+        cum.append(total)
 
     def sentence() -> list[str]:
-        words = rng.choices(vocab, weights, k=rng.randint(6, 24))
+        words = rng.choices(vocab, cum_weights=cum, k=rng.randint(6, 24))
         if rng.random() < 0.1:
             words.insert(rng.randrange(len(words)), str(rng.randint(2, 9999)))
         return words
 
     def noisy(words: list[str], rate: float) -> list[str]:
-        return [rng.choices(vocab, weights)[0] if rng.random() < rate else w for w in words]
+        return [rng.choices(vocab, cum_weights=cum)[0] if rng.random() < rate else w for w in words]
 
     source, mt, rendering, gold = [], [], [], []
     for i in range(n):
         words = sentence()
-        source.append("Q " + " ".join(rng.choices(vocab, weights, k=len(words))) + ".")
+        source.append("Q " + " ".join(rng.choices(vocab, cum_weights=cum, k=len(words))) + ".")
         mt.append(" ".join(words) + ".")
         tgt = noisy(words, 0.2)
         if rng.random() < 0.03:
