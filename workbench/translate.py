@@ -23,9 +23,10 @@ import tempfile
 import threading
 import zipfile
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from workbench.errors import InputError, ModelError
 
@@ -326,8 +327,18 @@ class TranslationCache:
             raise InputError(f"cannot use the translation cache: {exc}", path=str(self.path),
                              hint=f"set {CACHE_ENV} to a writable directory, or pass --no-cache") from None
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on a fresh connection (connections are cheap; threads never share one)."""
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            # WAL + NORMAL: a crash may lose the last cached rows, never corrupt the file; rows are
+            # recomputable, so durability is not worth an fsync per batch.
+            db.execute("PRAGMA synchronous=NORMAL")
+            with db:
+                yield db
+        finally:
+            db.close()
 
     @staticmethod
     def _key(model_key: str, sentence: str) -> str:
@@ -515,6 +526,19 @@ class PivotEngine(Engine):
                     progress(leg * total + done, n * total)
             out = engine.translate(out, progress=report if progress else None)
         return out
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing ctranslate2 and the tokenizers on another thread, so that a command can read
+    and segment its input meanwhile (the import takes a noticeable part of a short run)."""
+
+    def work() -> None:
+        import ctranslate2  # noqa: F401
+        import argostranslate.tokenizer  # noqa: F401
+
+    thread = threading.Thread(target=work, name="workbench-import")
+    thread.start()
+    return thread
 
 
 def find_engine(from_code: str, to_code: str, *, cache_dir: str | os.PathLike | None = None,
