@@ -17,8 +17,12 @@ One network learns two tasks, chosen the way multilingual Argos packages choose 
 Both packages hold the same model weights; only metadata.json differs (the en->de one declares
 ``"target_prefix": "<upper>"``). They are test models, not translations.
 
-Everything is seeded, the number of training steps is fixed, and torch runs on a fixed number of
-threads, so a rebuild on the same machine gives the same weights. Usage:
+Everything is seeded, the number of training steps is fixed (3,000 batches of about 1,500 padded
+tokens, grouped by length), and torch runs on one thread, so a rebuild on the same machine gives the
+same weights. The committed packages took 10.6 CPU minutes (17.5 minutes of wall time on a shared
+2-core machine); on held-out generated phrases 281 of 305 come out exactly right. A known weakness of
+so small a model: a doubled digit may be dropped ('2022' -> '202'), so the tests use other phrases.
+Usage:
 
     .venv/bin/python scripts/build_test_model.py [--steps N] [--out tests/fixtures]
 """
