@@ -298,3 +298,31 @@ def test_serve_refuses_a_public_host_without_a_token():
     res = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
     assert res.exit_code == 2
     assert "refusing to serve on 0.0.0.0 without an access token" in res.output
+
+
+def test_with_a_model_installed_the_mt_column_shows_its_translations(ru_en_model, client, data_dir):
+    view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    assert view["mt"]["available"] is True
+    title = next(b for b in view["beads"] if b["source"] == [0])
+    # The test package transliterates; this is its exact output for the petition's title.
+    assert title["mt"] == "Protiv chastichnoy i vseobshchey mobilizatsi"
+    pf = store.load(data_dir / "translations" / "petition-ru__newsweek-en.po")
+    assert pf.header["X-MT-Model"] == "translate-ru_en 1.0"
+    assert {r.mt_model for r in pf.records if r.source} == {"translate-ru_en 1.0"}
+    html = client.get("/pairs/petition-ru__newsweek-en").get_data(as_text=True)
+    assert 'id="mt-missing"' not in html
+
+
+def test_a_model_installed_after_the_po_file_was_written_fills_the_mt_column(
+        client, data_dir, argos_dir):
+    client.get("/api/pairs/petition-ru__newsweek-en")
+    po = data_dir / "translations" / "petition-ru__newsweek-en.po"
+    assert {r.mt for r in store.load(po).records} == {None}
+    from conftest import RU_EN_PACKAGE
+    from workbench.translate import install_package
+
+    install_package(RU_EN_PACKAGE)  # while the server runs: found on the next request
+    view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    title = next(b for b in view["beads"] if b["source"] == [0])
+    assert title["mt"] == "Protiv chastichnoy i vseobshchey mobilizatsi"
+    assert store.load(po).revision == 2

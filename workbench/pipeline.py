@@ -11,6 +11,7 @@ from typing import Protocol, Sequence
 from workbench import store
 from workbench.align import align
 from workbench.corpus import Corpus, Pair
+from workbench.errors import ConflictError
 from workbench.segment import segment
 
 
@@ -27,11 +28,23 @@ def po_path(corpus: Corpus, pair: Pair) -> Path:
 
 def prepare_pair(corpus: Corpus, pair: Pair, engine: Translator | None = None, *,
                  overwrite: bool = False) -> store.PairFile:
-    """Align a pair and write its PO file; with overwrite=False an existing file is returned as is."""
+    """Align a pair and write its PO file. With overwrite=False an existing file is kept (only its
+    machine translations are filled in when `engine` is a model the file has no MT from)."""
     path = po_path(corpus, pair)
-    if path.exists() and not overwrite:
-        return store.load(path)
     src_doc, tgt_doc = corpus.documents[pair.source], corpus.documents[pair.rendering]
+    label = f"{engine.name} {engine.version}" if engine is not None else None
+    if path.exists() and not overwrite:
+        pf = store.load(path)
+        if engine is None or all(r.mt_model == label for r in pf.records if r.source):
+            return pf
+        # A model was installed (or changed) since the file was written: fill the MT column.
+        # Translations are cached, so this costs one model run per new model.
+        src = segment(src_doc.text, src_doc.language)
+        store.set_mt(pf, engine.translate([s.text for s in src]), label)
+        try:
+            return store.save(pf)
+        except ConflictError:
+            return store.load(path)  # someone saved meanwhile; the next request fills it in
     src = segment(src_doc.text, src_doc.language)
     tgt = segment(tgt_doc.text, tgt_doc.language)
     mt: Sequence[str] | None = None
@@ -40,5 +53,5 @@ def prepare_pair(corpus: Corpus, pair: Pair, engine: Translator | None = None, *
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=src_doc.language,
                       tgt_lang=tgt_doc.language, mt=mt)
     return store.write_alignment(path, src_doc, tgt_doc, src, tgt, alignment, mt=mt,
-                                 mt_model=f"{engine.name} {engine.version}" if engine else None,
+                                 mt_model=label,
                                  overwrite=overwrite)

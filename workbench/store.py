@@ -235,6 +235,24 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
     return PairFile(header=header, records=records)
 
 
+def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
+    """Give every record with source sentences its machine translation from `mt` (one per source
+    sentence, by id) and record the model in the header. Returns how many records changed."""
+    changed = 0
+    for i, r in enumerate(pf.records):
+        if not r.source:
+            continue
+        parts = [mt[j] for j in r.source]
+        several = len(r.source) > 1 or len(r.target) > 1
+        new = replace(r, mt=" ".join(parts), mt_model=mt_model,
+                      mt_lengths=tuple(len(p) for p in parts) if several else ())
+        if new != r:
+            pf.records[i] = new
+            changed += 1
+    pf.header["X-MT-Model"] = mt_model
+    return changed
+
+
 def check_alignment(beads: Sequence[Bead], n_source: int, n_rendering: int) -> None:
     """Every sentence of both sides in exactly one bead; raise WorkbenchError otherwise."""
     for side, n, get in (("source", n_source, lambda b: b.source),

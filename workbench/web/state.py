@@ -43,13 +43,15 @@ class Workspace:
     def engine(self, src: str, tgt: str):
         """The installed engine for src->tgt, or None (the page then says how to install one)."""
         key = (src, tgt)
-        if key not in self._engines:
+        if self._engines.get(key) is None:
             from workbench import translate
 
+            # A miss is not remembered: a model installed while the server runs is found on the
+            # next request, as the page's notice promises.
             try:
                 self._engines[key] = translate.find_engine(src, tgt)
             except ModelError:
-                self._engines[key] = None
+                return None
         return self._engines[key]
 
     def po_path(self, pair_id: str) -> Path:
@@ -81,13 +83,17 @@ class Workspace:
     def pair_file(self, pair_id: str) -> tuple[Pair, store.PairFile]:
         pair = self.corpus.pair(pair_id)
         path = self.po_path(pair_id)
-        if path.exists():
-            return pair, self.load(path)
-        from workbench import pipeline  # segmentation and alignment only when a pair is new
-
         src_lang = self.corpus.documents[pair.source].language
         tgt_lang = self.corpus.documents[pair.rendering].language
-        pf = pipeline.prepare_pair(self.corpus, pair, self.engine(src_lang, tgt_lang))
+        engine = self.engine(src_lang, tgt_lang)
+        if path.exists():
+            pf = self.load(path)
+            label = f"{engine.name} {engine.version}" if engine is not None else None
+            if engine is None or all(r.mt_model == label for r in pf.records if r.source):
+                return pair, pf
+        from workbench import pipeline  # segmentation, MT and alignment only when needed
+
+        pf = pipeline.prepare_pair(self.corpus, pair, engine)
         self.remember(pf)
         return pair, pf
 
