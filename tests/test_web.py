@@ -326,3 +326,26 @@ def test_a_model_installed_after_the_po_file_was_written_fills_the_mt_column(
     title = next(b for b in view["beads"] if b["source"] == [0])
     assert title["mt"] == "Protiv chastichnoy i vseobshchey mobilizatsi"
     assert store.load(po).revision == 2
+
+
+def test_export_download_streams_a_valid_tmx_of_the_pair(client):
+    from lxml import etree
+
+    res = client.get("/pairs/petition-ru__newsweek-en/export?format=tmx&include_unmatched=1")
+    assert res.status_code == 200
+    assert res.mimetype == "application/x-tmx+xml"
+    assert res.headers["Content-Disposition"] == 'attachment; filename="petition-ru__newsweek-en.tmx"'
+    tmx = etree.fromstring(res.get_data())
+    view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    assert len(tmx.findall(".//tu")) == len(view["beads"])
+    matched = client.get("/pairs/petition-ru__newsweek-en/export?format=jsonl").get_data(as_text=True)
+    assert len(matched.splitlines()) == sum(1 for b in view["beads"] if b["source"] and b["target"])
+
+
+def test_export_download_refuses_an_unknown_format_and_a_bad_score(client):
+    res = client.get("/pairs/petition-ru__newsweek-en/export?format=docx")
+    assert res.status_code == 400
+    assert "unknown export format &#39;docx&#39;" in res.get_data(as_text=True)
+    res = client.get("/pairs/petition-ru__newsweek-en/export?format=tsv&min_score=high")
+    assert res.status_code == 400
+    assert "min_score must be a number" in res.get_data(as_text=True)

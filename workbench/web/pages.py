@@ -7,7 +7,7 @@ rows are drawn by one template only.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
 from workbench.web import views
 from workbench.web.state import workspace
@@ -38,3 +38,31 @@ def pair(pair_id: str):
 @bp.get("/pairs/<pair_id>/rows")
 def rows(pair_id: str):
     return render_template("pair_body.html", **_context(pair_id))
+
+
+@bp.get("/pairs/<pair_id>/export")
+def export(pair_id: str):
+    """Download the pair's aligned corpus in ?format= (tmx, xliff, xliff2, tsv, jsonl, moses, po)
+    with the same filters as `workbench export` (status, min_score, include_unmatched, kinds)."""
+    from workbench import export as exporting
+    from workbench.errors import InputError
+
+    fmt = request.args.get("format", "tmx")
+    if fmt not in exporting.FORMATS:
+        raise InputError(f"unknown export format '{fmt}'",
+                         hint=f"use one of {', '.join(exporting.FORMATS)}")
+    try:
+        min_score = float(request.args["min_score"]) if request.args.get("min_score") else None
+    except ValueError:
+        raise InputError(f"min_score must be a number, not '{request.args['min_score']}'") from None
+    kinds = request.args.get("kinds")
+    filters = exporting.Filters(
+        status=request.args.get("status", "all"), min_score=min_score,
+        include_unmatched=request.args.get("include_unmatched") in ("1", "on", "true"),
+        kinds=exporting.Filters.parse_kinds(kinds) if kinds else None)
+    _, pf = workspace().pair_file(pair_id)
+    spec = exporting.FORMATS[fmt]
+    # The pair's file is already parsed, so the stream cannot fail half way on a damaged entry.
+    chunks = exporting.iter_export([pf], fmt, filters)
+    return Response(stream_with_context(chunks), mimetype=spec.mime, headers={
+        "Content-Disposition": f'attachment; filename="{pair_id}{spec.extension}"'})
