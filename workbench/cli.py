@@ -45,11 +45,20 @@ def main() -> None:
     """
 
 
-def open_output(path: str | None):
-    """stdout for '-' or None, else a text file (the caller writes, then closes)."""
-    if path in (None, "-"):
-        return sys.stdout
-    return open(path, "w", encoding="utf-8")
+def write_output(path: str, body: str) -> None:
+    """Print `body` for '-', else write it to `path` whole or not at all."""
+    if path == "-":
+        click.echo(body, nl=False)
+        return
+    from pathlib import Path
+
+    from workbench.store import write_atomic
+
+    try:
+        write_atomic(Path(path), body.encode("utf-8"))
+    except OSError as exc:
+        raise WorkbenchError(f"cannot write: {exc.strerror}", path=path,
+                             hint="check the directory exists and is writable") from None
 
 
 # --- segment -------------------------------------------------------------------------------------
@@ -70,7 +79,6 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
-    from workbench.errors import InputError
     from workbench.segment import segment, segment_lines
 
     code = check_language(lang)
@@ -89,14 +97,7 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
             # a sentence of wrapped prose holds line breaks; the text format keeps one per line
             lines.append(" ".join(s.text.split()))
     body = "".join(line + "\n" for line in lines)
-    if output == "-":
-        click.echo(body, nl=False)
-    else:
-        try:
-            with open(output, "w", encoding="utf-8") as out:
-                out.write(body)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+    write_output(output, body)
 
 
 # --- align ---------------------------------------------------------------------------------------
@@ -180,14 +181,7 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
         return
     body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.target))}]:{b.score:.4f}\n"
                    for b in alignment.beads)
-    if output == "-":
-        click.echo(body, nl=False)
-    else:
-        try:
-            with open(output, "w", encoding="utf-8") as out:
-                out.write(body)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+    write_output(output, body)
 
 
 # --- models / translate --------------------------------------------------------------------------
@@ -267,7 +261,6 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
-    from workbench.errors import InputError
     from workbench.segment import segment
     from workbench.translate import find_engine, import_in_background
 
@@ -311,14 +304,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
                 pos = s.end
             parts.append(text[pos:])
     body = "".join(parts)
-    if output == "-":
-        click.echo(body, nl=False)
-    else:
-        try:
-            with open(output, "w", encoding="utf-8") as out:
-                out.write(body)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+    write_output(output, body)
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -394,6 +380,16 @@ def serve(data_dir: str, host: str, port: int, token: str | None) -> None:
                          hint="pass --token SECRET (or set WORKBENCH_TOKEN), or bind 127.0.0.1")
     root = Path(data_dir)
     load_corpus(root)  # fail now, with the file and line, rather than on the first request
+    import os
+    import socket
+
+    try:  # a taken port is the user's to fix: say so in one line, not in the server's words
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise InputError(f"cannot listen on {host}:{port}: {reason}",
+                         hint="pick another port with --port, or stop the program using it") from None
     from workbench.web import create_app
 
     app = create_app({"DATA_DIR": str(root.resolve()), "AUTH_TOKEN": token})
