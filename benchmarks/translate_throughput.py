@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     os.environ.update(env)  # before anything imports argostranslate
 
     from workbench.segment import segment
-    from workbench.translate import EngineOptions, PackageEngine, install_package
+    from workbench.translate import EngineOptions, install_package
 
     pkg = install_package(PACKAGE)
     sentences = make_sentences(args.sentences)

@@ -30,11 +30,9 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import random
-import shutil
 import sys
 import tempfile
 import time

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -251,4 +250,4 @@ def test_characters_that_str_splitlines_breaks_at_survive_every_field(tmp_path, 
     assert (r.source_text, r.rendering_text) == (text, "r " + text)
     assert r.annotations[0].text == "note " + text
     # the mt comment is one line: line ends inside it become spaces, anything else is kept
-    assert r.mt == "mt " + (f"before after" if c in "\r\n" else text)
+    assert r.mt == "mt " + ("before after" if c in "\r\n" else text)
