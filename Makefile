@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/translate_throughput.py
 	$(BIN)/python benchmarks/align_textberg.py
 	$(BIN)/python benchmarks/align_scaling.py
+	$(BIN)/python benchmarks/export_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
