@@ -349,3 +349,24 @@ def test_export_download_refuses_an_unknown_format_and_a_bad_score(client):
     res = client.get("/pairs/petition-ru__newsweek-en/export?format=tsv&min_score=high")
     assert res.status_code == 400
     assert "min_score must be a number" in res.get_data(as_text=True)
+
+
+def test_a_damaged_po_file_is_named_with_its_line_and_the_list_still_shows(client, data_dir):
+    client.get("/api/pairs/petition-ru__newsweek-en")
+    po = data_dir / "translations" / "petition-ru__newsweek-en.po"
+    text = po.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    n = next(i for i, line in enumerate(lines) if line.startswith("#. align"))
+    lines[n] = "#. damaged"
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    damaged = po.read_bytes()
+    res = client.get("/api/pairs/petition-ru__newsweek-en")
+    assert res.status_code == 400
+    assert res.get_json()["error"] == "ParseError"
+    assert f"petition-ru__newsweek-en.po:{n + 1}: entry has no '#. align ...' comment" in \
+        res.get_json()["message"]
+    listing = client.get("/api/pairs").get_json()["pairs"]
+    assert listing[0]["id"] == "petition-ru__newsweek-en"
+    assert f".po:{n + 1}: entry has no" in listing[0]["error"]
+    assert client.get("/").status_code == 200
+    assert po.read_bytes() == damaged  # nothing was rewritten over the user's file

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Mapping
 
 from workbench import edit, store, worddiff
-from workbench.errors import InputError
+from workbench.errors import InputError, WorkbenchError
 from workbench.web.state import Workspace
 
 #: Beads scoring below this are "low score" in the triage filter.
@@ -203,12 +203,18 @@ def _header(ws: Workspace, pair_id: str) -> tuple[store.PairFile, dict]:
 def pair_summaries(ws: Workspace) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
-        _, pf = ws.pair_file(pair.id)
+        summary = {"id": pair.id, "source": _doc(ws, pair.source),
+                   "rendering": _doc(ws, pair.rendering)}
+        try:
+            _, pf = ws.pair_file(pair.id)
+        except WorkbenchError as exc:
+            # One damaged PO file must not hide the other pairs; its row says what is wrong.
+            out.append(summary | {"error": str(exc)})
+            continue
         c = counts(pf)
-        out.append({"id": pair.id, "source": _doc(ws, pair.source),
-                    "rendering": _doc(ws, pair.rendering), "beads": len(pf.records),
-                    "counts": c, "reviewed": len(pf.records) - c["unreviewed"],
-                    "revision": pf.revision})
+        out.append(summary | {"beads": len(pf.records), "counts": c,
+                              "reviewed": len(pf.records) - c["unreviewed"],
+                              "revision": pf.revision, "error": None})
     return out
 
 
