@@ -370,3 +370,22 @@ def test_a_damaged_po_file_is_named_with_its_line_and_the_list_still_shows(clien
     assert f".po:{n + 1}: entry has no" in listing[0]["error"]
     assert client.get("/").status_code == 200
     assert po.read_bytes() == damaged  # nothing was rewritten over the user's file
+
+
+def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
+    from workbench.web import create_app
+
+    first = create_app({"DATA_DIR": str(data_dir)})
+    second = create_app({"DATA_DIR": str(data_dir)})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    secret = data_dir / "translations" / ".workbench-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    client = first.test_client()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    # A page opened before the restart keeps its session cookie and token: the new process accepts them.
+    restarted = second.test_client()
+    restarted.set_cookie("session", client.get_cookie("session").value)
+    res = restarted.post("/api/pairs/petition-ru__newsweek-en/undo", json={"revision": 1},
+                         headers={"X-CSRF-Token": token})
+    assert res.status_code == 400, res.get_json()
+    assert res.get_json()["message"] == "nothing to undo for this pair"

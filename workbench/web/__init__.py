@@ -30,9 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
-        import secrets
-
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
 
     from workbench.web import api, errors, pages, security
     from workbench.web.state import Workspace
@@ -43,3 +41,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     return app
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The data directory's session secret, kept in translations/.workbench-secret (mode 0600) so
+    that pages left open across a server restart can still save; a fresh one if it cannot be kept."""
+    import os
+    import secrets
+
+    path = data_dir / "translations" / ".workbench-secret"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    except (OSError, UnicodeError):
+        pass
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key + "\n")
+    except OSError:
+        pass  # a read-only data directory: sessions then last as long as the process
+    return key
