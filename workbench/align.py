@@ -173,6 +173,14 @@ def ngram_counts(norm: str, n: int = 3) -> dict[str, int]:
     return out
 
 
+def word_counts(norm: str) -> dict[str, int]:
+    """Words with their counts."""
+    out: dict[str, int] = {}
+    for w in norm.split():
+        out[w] = out.get(w, 0) + 1
+    return out
+
+
 def ngrams(norm: str, n: int = 3) -> frozenset[str]:
     """Distinct character n-grams of each word padded with spaces (so short words count too)."""
     out: set[str] = set()
@@ -193,19 +201,30 @@ class Side:
         self.lengths = [len(t) for t in self.norm]
         self.anchors = [anchors_of(t, names) for t in self.texts]
         self.quotes = [quoted_parts(t) for t in self.texts]
+        self.n = n
         self.counts = [ngram_counts(t, n) for t in self.norm]
         self._cache: dict[tuple[int, int], tuple[frozenset[str], int, frozenset[str]]] = {}
-        self._count_cache: dict[tuple[int, int], tuple[dict[str, int], int]] = {}
+        self._orders: dict[int, list[dict[str, int]]] = {n: self.counts}
+        self._count_cache: dict[tuple[int, int, int], tuple[dict[str, int], int]] = {}
 
-    def span_counts(self, start: int, end: int) -> tuple[dict[str, int], int]:
-        """n-gram counts of sentences start..end-1 taken together, and their total."""
-        key = (start, end)
+    def span_counts(self, start: int, end: int, n: int | None = None) -> tuple[dict[str, int], int]:
+        """Counts of the character n-grams (of order `n`, default the side's; 0 for whole words) of
+        sentences start..end-1 taken together, and their total."""
+        n = self.n if n is None else n
+        key = (start, end, n)
         got = self._count_cache.get(key)
         if got is None:
-            merged: dict[str, int] = {}
-            for c in self.counts[start:end]:
-                for g, v in c.items():
-                    merged[g] = merged.get(g, 0) + v
+            per = self._orders.get(n)
+            if per is None:
+                per = [word_counts(t) if n == 0 else ngram_counts(t, n) for t in self.norm]
+                self._orders[n] = per
+            if end - start == 1:
+                merged = per[start]
+            else:
+                merged = {}
+                for c in per[start:end]:
+                    for g, v in c.items():
+                        merged[g] = merged.get(g, 0) + v
             got = (merged, sum(merged.values()))
             self._count_cache[key] = got
         return got
@@ -264,13 +283,18 @@ class NgramScorer:
 
 class CountNgramScorer:
     """Dice coefficient over n-gram multisets (matches counted up to the smaller count), as chrF
-    counts them: merging an unrelated sentence into a span dilutes the score as it should."""
+    counts them: merging an unrelated sentence into a span dilutes the score as it should.
+    `order` picks the n-gram length (None: the sides' own, 0: whole words); longer n-grams match
+    less by chance between unrelated sentences."""
 
-    name = "ngram-count"
+    def __init__(self, order: int | None = None) -> None:
+        self.order = order
+        self.name = ("ngram-count" if order is None else
+                     "word-count" if order == 0 else f"ngram{order}-count")
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        a, na = view.cmp.span_counts(s0, s1)
-        b, nb = view.tgt.span_counts(t0, t1)
+        a, na = view.cmp.span_counts(s0, s1, self.order)
+        b, nb = view.tgt.span_counts(t0, t1, self.order)
         if not na or not nb:
             return 0.0
         inter = 0
@@ -726,8 +750,10 @@ def display_order(beads: list[Bead], n: int, m: int) -> list[Bead]:
 def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
     """The signals and weights, tuned on the Text+Berg development article (never on test)."""
     if with_mt and mode == "monotone":
-        return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 0.4),
-                Weighted(AnchorScorer(), 0.5)]
+        # 5-grams and whole words: fewer chance matches than trigrams between neighbouring
+        # sentences, so merged spans gain less by accident
+        return [Weighted(CountNgramScorer(5), 1.0), Weighted(CountNgramScorer(0), 0.3),
+                Weighted(LengthScorer(), 0.4), Weighted(AnchorScorer(), 0.5)]
     if with_mt:
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.2),
                 Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.3)]
