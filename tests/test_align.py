@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.align import Bead, align, anchors_of, display_order, quoted_parts
+from workbench.align import Bead, Side, align, anchors_of, display_order, quoted_parts
 from workbench.corpus import read_text
 from workbench.errors import InputError
 from workbench.segment import segment
@@ -205,3 +205,11 @@ def test_cli_links_and_mt_count(tmp_path):
     assert done.returncode == 2
     assert "the MT file has 2 lines but the source has 3 sentences" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_span_counts_of_words_and_long_ngrams():
+    side = Side(["Der Berg, der Berg.", "Ein Tal"])
+    assert side.span_counts(0, 1, 0) == ({"der": 2, "berg": 2}, 4)
+    assert side.span_counts(0, 2, 0) == ({"der": 2, "berg": 2, "ein": 1, "tal": 1}, 6)
+    assert side.span_counts(1, 2, 5) == ({" ein ": 1, " tal ": 1}, 2)
+    assert side.span_counts(0, 1, 5) == ({" der ": 2, " berg": 2, "berg ": 2}, 6)
