@@ -516,11 +516,12 @@ def monotone_chain(points: Sequence[tuple[int, int, float]]) -> list[tuple[int, 
 
 @dataclass(frozen=True)
 class MonotoneParams:
-    """Gain of a bead = score - threshold - penalty of its shape; unmatched sentences gain 0."""
+    """Gain of a bead = score - threshold - penalty of its shape, where a merged span is scored as
+    the concatenation of its sentences; an unmatched sentence costs up to `skip_penalty`."""
 
     threshold: float = 0.2
     merge_penalty: float = 0.05  # 1-2 and 2-1
-    big_penalty: float = 0.05  # 2-2, 1-3, 3-1
+    big_penalty: float = 0.05  # 2-2, 1-3, 3-1; times a + b - 3 for larger shapes
     anchor_threshold: float = 0.35
     width: int = 4  # slack around the anchored path, in sentences
     max_gap_box: int = 400  # gaps between anchors up to this size are searched whole
@@ -804,7 +805,7 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
     carry the match ("anchors-length").
 
     mode: "monotone" (full translations in order: banded dynamic programme over 0-1, 1-0, 1-1, 1-2,
-    2-1, 2-2, 1-3 and 3-1 beads), "partial" (reporting: quoted or paraphrased source sentences found
+    2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1 and 3-3 beads), "partial" (reporting: quoted or paraphrased source sentences found
     anywhere and in any order, unrelated rendering sentences left unmatched, no forced matches), or
     "auto", which picks one by `choose_mode` from the sentence-count and length ratios of the two
     documents, the share of sentences with a confident 1-1 match and how many of those matches are
