@@ -249,11 +249,14 @@ class Side:
 @dataclass
 class PairView:
     """What scorers see: the side compared with the rendering (the MT of the source when there is
-    one, else the source itself), the rendering, and the expected length ratio rendering/compared."""
+    one, else the source itself), the rendering, and the expected length ratio rendering/compared;
+    with MT also the source itself and the length ratio rendering/source."""
 
     cmp: Side
     tgt: Side
     ratio: float
+    src: Side | None = None
+    src_ratio: float = 1.0
 
 
 # --- scorers -------------------------------------------------------------------------------------
@@ -345,17 +348,26 @@ class LengthScorer:
 
     name = "length"
 
-    def __init__(self, variance: float = 6.8, quotes: bool = False) -> None:
+    def __init__(self, variance: float = 6.8, quotes: bool = False, source: bool = False) -> None:
         self.variance = variance
         # in reporting, a source sentence is often only the quoted part of a rendering sentence
         self.quotes = quotes
+        # with MT, the source's own length is a second opinion: the MT's length errs differently
+        self.source = source
+        if source:
+            self.name = "source-length"
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        l1 = view.cmp.span(s0, s1)[1]
+        if self.source:
+            if view.src is None:
+                return None
+            l1, ratio = view.src.span(s0, s1)[1], view.src_ratio
+        else:
+            l1, ratio = view.cmp.span(s0, s1)[1], view.ratio
         lengths = [view.tgt.span(t0, t1)[1]]
         if self.quotes:
             lengths += [len(q) for t in range(t0, t1) for q in view.tgt.quotes[t]]
-        return max(self._probability(l1, l2, view.ratio) for l2 in lengths)
+        return max(self._probability(l1, l2, ratio) for l2 in lengths)
 
     def _probability(self, l1: int, l2: int, ratio: float) -> float:
         mean = (l1 + l2 / ratio) / 2.0
@@ -754,7 +766,8 @@ def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
         # 5-grams and whole words: fewer chance matches than trigrams between neighbouring
         # sentences, so merged spans gain less by accident
         return [Weighted(CountNgramScorer(5), 1.0), Weighted(CountNgramScorer(0), 0.3),
-                Weighted(LengthScorer(), 0.4), Weighted(AnchorScorer(), 0.5)]
+                Weighted(LengthScorer(), 0.3), Weighted(LengthScorer(source=True), 0.2),
+                Weighted(AnchorScorer(), 0.5)]
     if with_mt:
         return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.2),
                 Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.3)]
@@ -833,7 +846,9 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         ratio = 1.0
     else:
         ratio = max(1, sum(tgt_side.lengths)) / max(1, sum(src_side.lengths))
-    view = PairView(cmp=cmp_side, tgt=tgt_side, ratio=ratio)
+    view = PairView(cmp=cmp_side, tgt=tgt_side, ratio=ratio,
+                    src=src_side if mt is not None else None,
+                    src_ratio=max(1, sum(tgt_side.lengths)) / max(1, sum(src_side.lengths)))
     mp = monotone or (MonotoneParams() if mt is not None else MONOTONE_WITHOUT_MT)
     pp = partial or (PartialParams() if mt is None else PARTIAL_WITH_MT)
     settings = {"aligner": "workbench.align", "method": method}
