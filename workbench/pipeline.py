@@ -26,25 +26,39 @@ def po_path(corpus: Corpus, pair: Pair) -> Path:
     return corpus.root / "translations" / pair.po
 
 
+def model_label(engine: Translator | None) -> str | None:
+    """How a record names the model its MT came from: 'translate-ru_en 1.9'."""
+    return f"{engine.name} {engine.version}" if engine is not None else None
+
+
+def needs_mt(pf: store.PairFile, engine: Translator | None) -> bool:
+    """True when `engine` is a model that some source record has no MT from."""
+    label = model_label(engine)
+    return engine is not None and any(r.mt_model != label for r in pf.records if r.source)
+
+
+def fill_mt(corpus: Corpus, pair: Pair, pf: store.PairFile, engine: Translator) -> store.PairFile:
+    """Give an existing pair file the MT of `engine` and save it; `pf` itself is left unchanged.
+    Translations are cached, so this costs one model run per new model."""
+    src_doc = corpus.documents[pair.source]
+    src = segment(src_doc.text, src_doc.language)
+    filled = store.PairFile(header=dict(pf.header), records=list(pf.records), path=pf.path)
+    store.set_mt(filled, engine.translate([s.text for s in src]), model_label(engine))
+    try:
+        return store.save(filled)
+    except ConflictError:
+        return store.load(po_path(corpus, pair))  # saved meanwhile; the next request fills it in
+
+
 def prepare_pair(corpus: Corpus, pair: Pair, engine: Translator | None = None, *,
                  overwrite: bool = False) -> store.PairFile:
     """Align a pair and write its PO file. With overwrite=False an existing file is kept (only its
     machine translations are filled in when `engine` is a model the file has no MT from)."""
     path = po_path(corpus, pair)
-    src_doc, tgt_doc = corpus.documents[pair.source], corpus.documents[pair.rendering]
-    label = f"{engine.name} {engine.version}" if engine is not None else None
     if path.exists() and not overwrite:
         pf = store.load(path)
-        if engine is None or all(r.mt_model == label for r in pf.records if r.source):
-            return pf
-        # A model was installed (or changed) since the file was written: fill the MT column.
-        # Translations are cached, so this costs one model run per new model.
-        src = segment(src_doc.text, src_doc.language)
-        store.set_mt(pf, engine.translate([s.text for s in src]), label)
-        try:
-            return store.save(pf)
-        except ConflictError:
-            return store.load(path)  # someone saved meanwhile; the next request fills it in
+        return fill_mt(corpus, pair, pf, engine) if needs_mt(pf, engine) else pf
+    src_doc, tgt_doc = corpus.documents[pair.source], corpus.documents[pair.rendering]
     src = segment(src_doc.text, src_doc.language)
     tgt = segment(tgt_doc.text, tgt_doc.language)
     mt: Sequence[str] | None = None
@@ -53,5 +67,4 @@ def prepare_pair(corpus: Corpus, pair: Pair, engine: Translator | None = None, *
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=src_doc.language,
                       tgt_lang=tgt_doc.language, mt=mt)
     return store.write_alignment(path, src_doc, tgt_doc, src, tgt, alignment, mt=mt,
-                                 mt_model=label,
-                                 overwrite=overwrite)
+                                 mt_model=model_label(engine), overwrite=overwrite)

@@ -149,19 +149,19 @@ def split(pair_id: str, key: str):
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, author=_str(data, "author", ""))
 
 
-@bp.post("/pairs/<pair_id>/undo")
-def undo(pair_id: str):
+def _history_step(pair_id: str, step):
     data = _body()
     ws = workspace()
     ws.pair_file(pair_id)
-    return _answer(pair_id, edit.undo(ws.po_path(pair_id), expected_revision=_revision(data),
-                                      load=ws.load))
+    return _answer(pair_id, step(ws.po_path(pair_id), expected_revision=_revision(data),
+                                 load=ws.load))
+
+
+@bp.post("/pairs/<pair_id>/undo")
+def undo(pair_id: str):
+    return _history_step(pair_id, edit.undo)
 
 
 @bp.post("/pairs/<pair_id>/redo")
 def redo(pair_id: str):
-    data = _body()
-    ws = workspace()
-    ws.pair_file(pair_id)
-    return _answer(pair_id, edit.redo(ws.po_path(pair_id), expected_revision=_revision(data),
-                                      load=ws.load))
+    return _history_step(pair_id, edit.redo)

@@ -86,14 +86,15 @@ class Workspace:
         src_lang = self.corpus.documents[pair.source].language
         tgt_lang = self.corpus.documents[pair.rendering].language
         engine = self.engine(src_lang, tgt_lang)
-        if path.exists():
-            pf = self.load(path)
-            label = f"{engine.name} {engine.version}" if engine is not None else None
-            if engine is None or all(r.mt_model == label for r in pf.records if r.source):
-                return pair, pf
         from workbench import pipeline  # segmentation, MT and alignment only when needed
 
-        pf = pipeline.prepare_pair(self.corpus, pair, engine)
+        if path.exists():
+            pf = self.load(path)  # cached by file identity: not re-parsed per request
+            if not pipeline.needs_mt(pf, engine):
+                return pair, pf
+            pf = pipeline.fill_mt(self.corpus, pair, pf, engine)
+        else:
+            pf = pipeline.prepare_pair(self.corpus, pair, engine)
         self.remember(pf)
         return pair, pf
 
