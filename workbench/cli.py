@@ -262,18 +262,17 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
     from workbench.corpus import check_language, decode_text, read_text
     from workbench.segment import segment
-    from workbench.translate import find_engine, import_in_background
+    from workbench.translate import find_engine
 
     source_lang = check_language(from_code)
-    importing = import_in_background()
     engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
                          compute_type=compute_type, device=device, beam_size=beam_size,
                          cache=not no_cache)
+    engine.load_in_background()  # while the input is read and segmented
     docs = []
     for name in files or ("-",):
         text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
         docs.append((name, text, segment(text, source_lang)))
-    importing.join()
     sources = [s.text for _, _, doc in docs for s in doc]
     if sys.stderr.isatty() and len(sources) >= 200:
         with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:

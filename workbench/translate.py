@@ -17,22 +17,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
 import threading
-import zipfile
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
 
-from workbench.errors import InputError, ModelError
+# shutil, tempfile and zipfile (installing and removing packages) are imported where they are used:
+# `workbench translate` starts a process per run, and its start-up is part of every run.
+
+from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: Environment variable naming the directory of the translation cache.
 CACHE_ENV = "WORKBENCH_CACHE_DIR"
-#: Sentences handed to ctranslate2 per call when a progress callback wants regular reports.
+#: Translations written to the cache (and reported to a progress callback) at a time.
 PROGRESS_CHUNK = 256
 
 Progress = Callable[[int, int], None]
@@ -64,7 +64,10 @@ class InstalledPackage:
 def packages_dir() -> Path:
     """The Argos packages directory: ARGOS_PACKAGES_DIR (environment, then Argos's settings.json),
     else Argos's default under the XDG data directory. Read on every call, never cached."""
-    from argostranslate import settings  # light: no torch, no stanza
+    value = os.environ.get("ARGOS_PACKAGES_DIR")
+    if value is not None:  # Argos's own rule: the environment wins over settings.json
+        return Path(value)
+    from argostranslate import settings  # light: no torch, no stanza; creates Argos's directories
 
     return Path(settings.get_setting("ARGOS_PACKAGES_DIR", default=settings.data_dir / "packages"))
 
@@ -159,6 +162,10 @@ def install_package(path: str | os.PathLike) -> InstalledPackage:
     extracted next to the packages first, then moved into place, so a failed install leaves nothing
     behind. An installed package for the same pair is replaced (an upgrade or a reinstall).
     """
+    import shutil
+    import tempfile
+    import zipfile
+
     source = Path(path)
     if not source.exists():
         raise InputError("no such file", path=str(source), hint="give the path of a .argosmodel file")
@@ -198,6 +205,8 @@ def install_package(path: str | os.PathLike) -> InstalledPackage:
 
 def remove_package(from_code: str, to_code: str) -> InstalledPackage:
     """Remove the installed package(s) for the pair; returns the one removed (the newest)."""
+    import shutil
+
     packages = installed_packages()
     matches = [p for p in packages if (p.from_code, p.to_code) == (from_code, to_code)]
     if not matches:
@@ -380,6 +389,10 @@ class Engine:
     def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
         raise NotImplementedError
 
+    def load_in_background(self) -> None:
+        """Start loading the model(s) on another thread, so the caller can read and segment its input
+        meanwhile; `translate` waits for it, and reports any error itself."""
+
     @property
     def label(self) -> str:
         return f"{self.name} {self.version}"
@@ -410,6 +423,7 @@ class PackageEngine(Engine):
         self._translator = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._loader: threading.Thread | None = None
 
     @property
     def resolved_options(self) -> EngineOptions:
@@ -422,9 +436,25 @@ class PackageEngine(Engine):
         files = [self.package.path / "model" / "model.bin",
                  self.package.path / ("sentencepiece.model" if self.package.tokenizer == "sentencepiece"
                                       else "bpe.model")]
-        sizes = [f.stat().st_size for f in files]
+        # size and modification time: a package rebuilt under the same version and reinstalled
+        # (extraction gives its files a new mtime) must not be answered from the old model's rows
+        stamps = [(st.st_size, st.st_mtime_ns) for st in (f.stat() for f in files)]
         opts = json.dumps(self.resolved_options.output_key(), sort_keys=True)
-        return f"{self.name}|{self.version}|{sizes}|{self.package.target_prefix}|{opts}"
+        return f"{self.name}|{self.version}|{stamps}|{self.package.target_prefix}|{opts}"
+
+    def load_in_background(self) -> None:
+        if self._translator is not None or self._loader is not None:
+            return
+
+        def work() -> None:
+            try:
+                self._load()
+            except (WorkbenchError, ImportError, OSError, RuntimeError, ValueError):
+                pass  # translate() calls _load again on its own thread and raises the error there
+
+        # ctranslate2 releases the GIL while it reads the model, so this overlaps the caller's work
+        self._loader = threading.Thread(target=work, name=f"load {self.name}", daemon=True)
+        self._loader.start()
 
     def _load(self) -> None:
         with self._lock:
@@ -451,8 +481,8 @@ class PackageEngine(Engine):
             self._translator = translator
 
     def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
-        """Translate each sentence, cached, in batched calls. Runs of whitespace (the line breaks of
-        wrapped prose) count as one space; a blank sentence gives ""."""
+        """Translate each sentence, cached, in one batched call. Runs of whitespace (the line breaks
+        of wrapped prose) count as one space; a blank sentence gives ""."""
         texts = [" ".join(s.split()) for s in sentences]
         unique = list(dict.fromkeys(t for t in texts if t))
         done: dict[str, str] = {}
@@ -461,30 +491,38 @@ class PackageEngine(Engine):
             key = self.model_key()
             done = self.cache.get_many(key, unique)
         todo = [t for t in unique if t not in done]
-        total = len(unique)
+        total, cached = len(unique), len(unique) - len(todo)
         if progress:
-            progress(total - len(todo), total)
-        step = PROGRESS_CHUNK if progress else max(1, len(todo))
-        for i in range(0, len(todo), step):
-            chunk = todo[i:i + step]
-            fresh = dict(zip(chunk, self._run(chunk)))
-            if self.cache is not None and key is not None:
-                self.cache.put_many(key, fresh)
-            done.update(fresh)
-            if progress:
-                progress(total - len(todo) + i + len(chunk), total)
+            progress(cached, total)
+        unsaved: dict[str, str] = {}
+        for n, (text, translation) in enumerate(self._run(todo), 1):
+            done[text] = unsaved[text] = translation
+            # rows reach the cache in pieces while later batches still translate, so an interrupted
+            # run keeps what it finished, and what is left to write once the model is done is small
+            if len(unsaved) == PROGRESS_CHUNK or n == len(todo):
+                if key is not None:
+                    self.cache.put_many(key, unsaved)
+                unsaved = {}
+                if progress:
+                    progress(cached + n, total)
         return [done[t] if t else "" for t in texts]
 
-    def _run(self, texts: list[str]) -> list[str]:
-        """Tokenize, translate_batch and detokenize as argostranslate.translate does per sentence."""
+    def _run(self, texts: list[str]) -> Iterator[tuple[str, str]]:
+        """(text, translation) pairs, tokenized, translated and detokenized as argostranslate.translate
+        does per sentence, but all in one asynchronous translate_batch call; pairs come in the
+        order in which ctranslate2 finishes them (longest first), so detokenizing and caching overlap
+        the translation of later batches."""
+        if not texts:
+            return
         self._load()
         opts = self.resolved_options
         tokenizer, prefix = self._tokenizer, self.package.target_prefix
         tokenized = [tokenizer.encode(t) for t in texts]
         longest = max(len(t) for t in tokenized)
-        results = self._translator.translate_batch(
+        pending = self._translator.translate_batch(
             tokenized,
             target_prefix=[[prefix]] * len(tokenized) if prefix else None,
+            asynchronous=True,
             replace_unknowns=True,
             max_batch_size=opts.max_batch_size,
             beam_size=opts.beam_size,
@@ -492,15 +530,15 @@ class PackageEngine(Engine):
             length_penalty=opts.length_penalty,
             max_decoding_length=min(opts.max_decoding_length, int(longest * opts.decoding_ratio) + 16),
         )
-        out = []
-        for r in results:
-            value = tokenizer.decode(r.hypotheses[0])
+        # ctranslate2 sorts the inputs longest first and hands the batches to its replicas in that
+        # order; waiting in the same order means waiting only for what is about to finish
+        for i in sorted(range(len(texts)), key=lambda i: len(tokenized[i]), reverse=True):
+            value = tokenizer.decode(pending[i].result().hypotheses[0])
             if prefix and value.startswith(prefix):
                 value = value[len(prefix):]
             if value[:1] == " ":
                 value = value[1:]
-            out.append(value)
-        return out
+            yield texts[i], value
 
 
 class PivotEngine(Engine):
@@ -517,6 +555,10 @@ class PivotEngine(Engine):
     def legs(self) -> int:
         return len(self.engines)
 
+    def load_in_background(self) -> None:
+        for engine in self.engines:
+            engine.load_in_background()
+
     def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
         n = len(self.engines)
         out = list(sentences)
@@ -526,19 +568,6 @@ class PivotEngine(Engine):
                     progress(leg * total + done, n * total)
             out = engine.translate(out, progress=report if progress else None)
         return out
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing ctranslate2 and the tokenizers on another thread, so that a command can read
-    and segment its input meanwhile (the import takes a noticeable part of a short run)."""
-
-    def work() -> None:
-        import ctranslate2  # noqa: F401
-        import argostranslate.tokenizer  # noqa: F401
-
-    thread = threading.Thread(target=work, name="workbench-import")
-    thread.start()
-    return thread
 
 
 def find_engine(from_code: str, to_code: str, *, cache_dir: str | os.PathLike | None = None,
