@@ -28,6 +28,14 @@ its cost). The `argos-translate` command is run as `python -c` with that one pat
 Argos is imported (Argos reads it at import time); XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME
 point into the same temporary directory, so neither program writes into the home directory.
 
+Bytecode: every program run as a process here runs with compiled bytecode, as an installed program
+does from its second run on: PYTHONDONTWRITEBYTECODE is removed from the child processes'
+environment, PYTHONPYCACHEPREFIX points into the temporary directory (nothing is written into the
+repository or the virtualenv), and one untimed run of `workbench translate` and of `argos-translate`
+compiles what they import. Without this, an environment that sets PYTHONDONTWRITEBYTECODE (with an
+editable install, whose sources have no __pycache__ of their own) recompiles the workbench's modules
+on every run, a cost no installed copy has.
+
 Usage: .venv/bin/python benchmarks/translate_throughput.py [--sentences N] [--argos-sample K]
 The last line printed is one JSON object with the three ratios (higher is better for the workbench).
 """
@@ -129,6 +137,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                XDG_DATA_HOME=str(tmp / "xdg-data"), XDG_CONFIG_HOME=str(tmp / "xdg-config"),
                XDG_CACHE_HOME=str(tmp / "xdg-cache"))
     os.environ.update(env)  # before anything imports argostranslate
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # children only; see "Bytecode" above
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
 
     from workbench.segment import segment
     from workbench.translate import EngineOptions, install_package
@@ -157,6 +167,10 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
                                         compute_type=opts.compute_type, inter_threads=opts.inter_threads,
                                         intra_threads=opts.intra_threads)
     longest = max(map(len, tokens))
+    # untimed: compile the bytecode of both commands (and bring their files into the page cache)
+    subprocess.run([str(BIN / "workbench"), "translate", "--from", "ru", "--to", "en", str(doc), "-o",
+                    str(tmp / "warm-up.txt"), "--no-cache"], check=True, env=env)
+    first_line_seconds([sys.executable, "-c", ARGOS_CLI], sentences[0] + "\n", env)
     wb_times, ct2_times, wb_cpu, ct2_cpu = [], [], [], []
     for r in range(args.repeat):
         out = tmp / f"out{r}.txt"

@@ -23,7 +23,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 # shutil, tempfile and zipfile (installing and removing packages) are imported where they are used:
 # `workbench translate` starts a process per run, and its start-up is part of every run.
@@ -389,6 +389,11 @@ class Engine:
     def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
         raise NotImplementedError
 
+    def translate_pieces(self, pieces: Iterable[list[str]], progress: Progress | None = None) -> list[str]:
+        """`translate` for sentences that arrive in pieces; engines that cannot start early take
+        them all first."""
+        return self.translate([s for piece in pieces for s in piece], progress)
+
     def load_in_background(self) -> None:
         """Start loading the model(s) on another thread, so the caller can read and segment its input
         meanwhile; `translate` waits for it, and reports any error itself."""
@@ -483,37 +488,57 @@ class PackageEngine(Engine):
     def translate(self, sentences: list[str], progress: Progress | None = None) -> list[str]:
         """Translate each sentence, cached, in one batched call. Runs of whitespace (the line breaks
         of wrapped prose) count as one space; a blank sentence gives ""."""
-        texts = [" ".join(s.split()) for s in sentences]
-        unique = list(dict.fromkeys(t for t in texts if t))
+        return self.translate_pieces([sentences], progress)
+
+    def translate_pieces(self, pieces: Iterable[list[str]], progress: Progress | None = None) -> list[str]:
+        """`translate` for sentences that arrive in pieces (a document still being segmented): the
+        translations of all pieces' sentences, in order. Each piece is looked up in the cache and
+        handed to ctranslate2 as soon as it arrives (one asynchronous translate_batch call per
+        piece), so the model translates the first piece while the caller produces the next."""
+        texts: list[str] = []
         done: dict[str, str] = {}
-        key = None
-        if self.cache is not None and unique:
-            key = self.model_key()
-            done = self.cache.get_many(key, unique)
-        todo = [t for t in unique if t not in done]
-        total, cached = len(unique), len(unique) - len(todo)
+        seen: set[str] = set()
+        key: str | None = None
+        jobs: list[Callable[[], Iterator[tuple[str, str]]]] = []
+        todo_count = 0
+        for piece in pieces:
+            normal = [" ".join(s.split()) for s in piece]
+            texts.extend(normal)
+            new = [t for t in dict.fromkeys(normal) if t and t not in seen]
+            seen.update(new)
+            if self.cache is not None and new:
+                key = key or self.model_key()
+                done.update(self.cache.get_many(key, new))
+            todo = [t for t in new if t not in done]
+            if todo:
+                jobs.append(self._submit(todo))
+                todo_count += len(todo)
+        total, cached = len(seen), len(seen) - todo_count
         if progress:
             progress(cached, total)
         unsaved: dict[str, str] = {}
-        for n, (text, translation) in enumerate(self._run(todo), 1):
-            done[text] = unsaved[text] = translation
-            # rows reach the cache in pieces while later batches still translate, so an interrupted
-            # run keeps what it finished, and what is left to write once the model is done is small
-            if len(unsaved) == PROGRESS_CHUNK or n == len(todo):
-                if key is not None:
-                    self.cache.put_many(key, unsaved)
-                unsaved = {}
-                if progress:
-                    progress(cached + n, total)
+        n = 0
+        for results in jobs:
+            for text, translation in results():
+                n += 1
+                done[text] = unsaved[text] = translation
+                # rows reach the cache in pieces while later batches still translate, so an
+                # interrupted run keeps what it finished, and what is left to write once the model
+                # is done is small
+                if len(unsaved) == PROGRESS_CHUNK or n == todo_count:
+                    if key is not None:
+                        self.cache.put_many(key, unsaved)
+                    unsaved = {}
+                    if progress:
+                        progress(cached + n, total)
         return [done[t] if t else "" for t in texts]
 
-    def _run(self, texts: list[str]) -> Iterator[tuple[str, str]]:
-        """(text, translation) pairs, tokenized, translated and detokenized as argostranslate.translate
-        does per sentence, but all in one asynchronous translate_batch call; pairs come in the
-        order in which ctranslate2 finishes them (longest first), so detokenizing and caching overlap
-        the translation of later batches."""
-        if not texts:
-            return
+    def _submit(self, texts: list[str]) -> Callable[[], Iterator[tuple[str, str]]]:
+        """Tokenize `texts` and start translating them in one asynchronous translate_batch call
+        (tokens, target prefix and detokenization as argostranslate.translate treats one sentence);
+        returns a function whose iterator gives (text, translation) pairs in the order in which
+        ctranslate2 finishes them (longest first), so detokenizing and caching overlap the
+        translation of later batches."""
         self._load()
         opts = self.resolved_options
         tokenizer, prefix = self._tokenizer, self.package.target_prefix
@@ -530,15 +555,19 @@ class PackageEngine(Engine):
             length_penalty=opts.length_penalty,
             max_decoding_length=min(opts.max_decoding_length, int(longest * opts.decoding_ratio) + 16),
         )
-        # ctranslate2 sorts the inputs longest first and hands the batches to its replicas in that
-        # order; waiting in the same order means waiting only for what is about to finish
-        for i in sorted(range(len(texts)), key=lambda i: len(tokenized[i]), reverse=True):
-            value = tokenizer.decode(pending[i].result().hypotheses[0])
-            if prefix and value.startswith(prefix):
-                value = value[len(prefix):]
-            if value[:1] == " ":
-                value = value[1:]
-            yield texts[i], value
+
+        def results() -> Iterator[tuple[str, str]]:
+            # ctranslate2 sorts the inputs longest first and hands the batches to its replicas in
+            # that order; waiting in the same order means waiting only for what is about to finish
+            for i in sorted(range(len(texts)), key=lambda i: len(tokenized[i]), reverse=True):
+                value = tokenizer.decode(pending[i].result().hypotheses[0])
+                if prefix and value.startswith(prefix):
+                    value = value[len(prefix):]
+                if value[:1] == " ":
+                    value = value[1:]
+                yield texts[i], value
+
+        return results
 
 
 class PivotEngine(Engine):
