@@ -147,3 +147,39 @@ def test_install_list_translate_attempt_no_network(argos_dir: Path, tmp_path: Pa
     assert TRANSLATED in body
     assert TRANSLATED.upper() in body
     assert "ru → en\t1.0\ttranslate-ru_en" in body
+
+
+def test_long_input_is_translated_piece_by_piece_with_the_records_of_whole_segmentation(
+        ru_en_model, tmp_path: Path) -> None:
+    """Past the first few kilobytes the command segments the input in pieces cut at empty lines
+    (so the model starts early); records and text must be exactly those of the whole text."""
+    from workbench.segment import segment
+
+    blocks = [
+        "Юрий Гагарин. Валентина Терешкова.",
+        "Щукин и Жуков\nМосква, 21 сентября 1961 года.",  # stacked lines: a sentence each
+        "Юрий Гагарин,\nВалентина Терешкова.",  # wrapped: one sentence over two lines
+        "  Щукин и Жуков  \n \n",  # a whitespace-only line, then an empty one
+        "«Юрий Гагарин. Щукин и Жуков.»",
+    ]
+    text = "\n\n".join(blocks[i % len(blocks)] for i in range(400)) + "\n"
+    assert len(text) > 3 * 4096
+    src = tmp_path / "long.ru.txt"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "long.jsonl"
+    result = CliRunner().invoke(main, ["translate", "--from", "ru", "--to", "en", "--format", "jsonl",
+                                       "-o", str(out), str(src)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    whole = segment(text, "ru")
+    assert len(whole) == 640
+    assert [(r["index"], r["source"], r["start"], r["end"], r["paragraph"], r["line"]) for r in records] \
+        == [(s.index, s.text, s.start, s.end, s.paragraph, s.line) for s in whole]
+    translations = {r["source"]: r["translation"] for r in records}
+    assert translations["Юрий Гагарин,\nВалентина Терешкова."] == "Yuriy Gagarin, Valentina Tereshkova."
+    assert (records[-1]["source"], records[-1]["translation"]) == ("Щукин и Жуков.»", "Shchukin i Zhukov».")
+    as_text = CliRunner().invoke(main, ["translate", "--from", "ru", "--to", "en", str(src)])
+    translated = ["Yuriy Gagarin. Valentina Tereshkova.", "Shchukin i Zhukov\nMoskva, 21 sentyabrya 1961 goda.",
+                  "Yuriy Gagarin, Valentina Tereshkova.", "  Shchukin i Zhukov  \n \n",
+                  "«Yuriy Gagarin. Shchukin i Zhukov»."]
+    assert as_text.output == "\n\n".join(translated[i % len(blocks)] for i in range(400)) + "\n"

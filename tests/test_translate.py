@@ -253,3 +253,16 @@ def test_a_broken_package_directory_is_named(ru_en_model, argos_dir: Path) -> No
     (argos_dir / "leftover" / "metadata.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(ModelError, match="unreadable metadata.json"):
         find_engine("ru", "en")
+
+
+def test_pieces_are_translated_in_order_with_repeats_blanks_and_cached_sentences(ru_en_model,
+                                                                                  tmp_path: Path) -> None:
+    engine = find_engine("ru", "en", cache_dir=tmp_path / "c")
+    assert engine.translate(["Щукин и Жуков"]) == ["Shchukin i Zhukov"]  # cached from here on
+    seen = []
+    pieces = iter([["Юрий Гагарин", "", "Щукин и Жуков"], [], ["Юрий  Гагарин", "Валентина Терешкова"]])
+    out = engine.translate_pieces(pieces, progress=lambda d, t: seen.append((d, t)))
+    assert out == ["Yuriy Gagarin", "", "Shchukin i Zhukov", "Yuriy Gagarin", "Valentina Tereshkova"]
+    assert seen == [(1, 3), (3, 3)]  # one was cached; two were translated (and written) together
+    with sqlite3.connect(tmp_path / "c" / "translations.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM translations").fetchone() == (3,)

@@ -236,6 +236,27 @@ def models_remove(from_code: str, to_code: str) -> None:
     click.echo(f"removed {p.from_code} → {p.to_code}\t{p.version}\t{p.name}")
 
 
+def _segment_in_pieces(text: str, lang: str, first: int = 4096):
+    """segment(text, lang) in pieces cut at empty lines, the first about `first` characters and each
+    later one 16 times the one before: the records are exactly those of segment(text, lang), since
+    sentences never cross a blank line and every paragraph gives at least one sentence."""
+    from dataclasses import replace
+
+    from workbench.segment import segment
+
+    start, size, index, paragraph, line = 0, first, 0, 0, 0
+    while start < len(text):
+        cut = text.find("\n\n", start + size) if len(text) - start > 2 * size else -1
+        end = len(text) if cut < 0 else cut + 1
+        piece = segment(text[start:end], lang)
+        yield [replace(s, index=s.index + index, start=s.start + start, end=s.end + start,
+                       paragraph=s.paragraph + paragraph, line=s.line + line) for s in piece]
+        if piece:
+            index, paragraph = index + len(piece), paragraph + piece[-1].paragraph + 1
+        line += text.count("\n", start, end)
+        start, size = end, size * 16
+
+
 @main.command("translate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--from", "from_code", required=True, metavar="LANG", help="Source language code.")
@@ -261,7 +282,6 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
-    from workbench.segment import segment
     from workbench.translate import find_engine
 
     source_lang = check_language(from_code)
@@ -269,23 +289,35 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
                          compute_type=compute_type, device=device, beam_size=beam_size,
                          cache=not no_cache)
     engine.load_in_background()  # while the input is read and segmented
-    docs = []
-    for name in files or ("-",):
-        text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
-        docs.append((name, text, segment(text, source_lang)))
-    sources = [s.text for _, _, doc in docs for s in doc]
-    if sys.stderr.isatty() and len(sources) >= 200:
-        with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
-            shown = [0]
+    docs: list[tuple[str, str, list]] = []
 
-            def report(done: int, total: int) -> None:
-                now = 1000 * done // max(1, total)
-                bar.update(now - shown[0])
-                shown[0] = now
+    def pieces():
+        """The input's sentences as they are segmented, piece by piece (see _segment_in_pieces),
+        so the model starts on the first paragraphs while the rest is still being segmented."""
+        for name in files or ("-",):
+            text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
+            doc: list = []
+            docs.append((name, text, doc))
+            for piece in _segment_in_pieces(text, source_lang):
+                doc.extend(piece)
+                yield [s.text for s in piece]
 
-            translations = engine.translate(sources, progress=report)
+    if sys.stderr.isatty():  # a progress bar needs the number of sentences first
+        ready = list(pieces())
+        if sum(map(len, ready)) >= 200:
+            with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
+                shown = [0]
+
+                def report(done: int, total: int) -> None:
+                    now = 1000 * done // max(1, total)
+                    bar.update(now - shown[0])
+                    shown[0] = now
+
+                translations = engine.translate_pieces(ready, progress=report)
+        else:
+            translations = engine.translate_pieces(ready)
     else:
-        translations = engine.translate(sources)
+        translations = engine.translate_pieces(pieces())
     parts: list[str] = []
     it = iter(translations)
     for name, text, doc in docs:
