@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left
+from sys import intern
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
@@ -168,7 +169,8 @@ def ngram_counts(norm: str, n: int = 3) -> dict[str, int]:
     for w in norm.split():
         w = f" {w} "
         for k in range(max(1, len(w) - n + 1)):
-            g = w[k:k + n]
+            # interned: the same n-gram recurs in thousands of sentences of a long document
+            g = intern(w[k:k + n])
             out[g] = out.get(g, 0) + 1
     return out
 
@@ -177,6 +179,7 @@ def word_counts(norm: str) -> dict[str, int]:
     """Words with their counts."""
     out: dict[str, int] = {}
     for w in norm.split():
+        w = intern(w)
         out[w] = out.get(w, 0) + 1
     return out
 
@@ -187,8 +190,15 @@ def ngrams(norm: str, n: int = 3) -> frozenset[str]:
     for w in norm.split():
         w = f" {w} "
         for k in range(max(1, len(w) - n + 1)):
-            out.add(w[k:k + n])
+            out.add(intern(w[k:k + n]))
     return frozenset(out)
+
+
+#: Merged spans cached per side. The searches move forward through both documents and ask for the
+#: same span only while they are near it, so the cache is emptied when it reaches this size: memory
+#: stays bounded on long documents (each entry holds a span's n-gram counts) at the price of
+#: recomputing the few spans still in use.
+SPAN_CACHE_LIMIT = 4096
 
 
 class Side:
@@ -226,6 +236,8 @@ class Side:
                     for g, v in c.items():
                         merged[g] = merged.get(g, 0) + v
             got = (merged, sum(merged.values()))
+            if len(self._count_cache) >= SPAN_CACHE_LIMIT:
+                self._count_cache.clear()
             self._count_cache[key] = got
         return got
 
@@ -242,6 +254,8 @@ class Side:
             got = (frozenset().union(*self.grams[start:end]),
                    sum(self.lengths[start:end]) + end - start - 1,
                    frozenset().union(*self.anchors[start:end]))
+            if len(self._cache) >= SPAN_CACHE_LIMIT:
+                self._cache.clear()
             self._cache[key] = got
         return got
 
