@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed
 DEBS    = chromium gettext libxml2-utils
 SUDO    = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test system-deps bench clean
+.PHONY: install run test system-deps bench screenshots clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ bench: install
 	$(BIN)/python benchmarks/align_textberg.py
 	$(BIN)/python benchmarks/align_scaling.py
 	$(BIN)/python benchmarks/export_scale.py
+
+# the README's pictures, taken by the browser tests from the pages as they are now
+screenshots: install system-deps
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser.py -k "quoted_petition or review_link"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

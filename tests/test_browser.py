@@ -98,16 +98,24 @@ def page(browser):
     assert errors == []
 
 
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """Save a screenshot: into docs/ (the README's pictures) when WORKBENCH_SCREENSHOTS=docs, as
+    `make screenshots` sets it; otherwise into the test's temporary directory, so that running the
+    tests leaves the working tree as it was."""
+    folder = REPO / "docs" if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
+    page.screenshot(path=str(folder / name), full_page=False)
+    assert (folder / name).stat().st_size > 10_000
+
+
 def open_pair(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("html[data-ready='1']")
 
 
-def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page):
+def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page, tmp_path):
     open_pair(page, server + "/pairs/petition-ru__newsweek-en")
     # The README shows this page as the bundled pair looks now, whatever the checks below say.
-    (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / "screenshot.png"), full_page=False)
+    screenshot(page, "screenshot.png", tmp_path)
     row = page.locator("tr.bead", has=page.locator(
         "td.tgt", has_text="On September 21, 2022, Vladimir Putin announced the start of partial "
                            "mobilization throughout Russia"))
@@ -118,7 +126,7 @@ def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page):
     assert page.locator("#mt-missing").is_visible()
 
 
-def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page):
+def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page, tmp_path):
     url, po = hand_server
     open_pair(page, f"{url}/pairs/{PAIR}")
     bead = "tr.bead[data-key='s0:t1']"
@@ -171,7 +179,7 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     assert edit.history_state(po) == {"can_undo": True, "can_redo": True,
                                       "undo": "note on s0:t1", "redo": "link s3 with t4",
                                       "done": 2, "undone": 1}
-    page.screenshot(path=str(REPO / "docs" / "screenshot-review.png"), full_page=False)
+    screenshot(page, "screenshot-review.png", tmp_path)
 
     # Someone else saves meanwhile: this page's next save is refused and it shows their state.
     edit.perform(po, lambda pf: edit.set_status(pf, "s4:t5", "rejected"), expected_revision=5)
