@@ -84,6 +84,15 @@ def test_pivot_chains_two_packages(ru_en_de_models, tmp_path: Path) -> None:
     assert isinstance(find_engine("ru", "en", cache_dir=tmp_path / "c"), PackageEngine)
 
 
+def test_pivot_translates_pieces_in_order_as_the_translate_command_hands_them(
+        ru_en_de_models, tmp_path: Path) -> None:
+    engine = find_engine("ru", "de", cache_dir=tmp_path / "c")
+    engine.load_in_background()
+    pieces = iter([["Юрий Гагарин"], [], ["Щукин и Жуков", "", "Юрий Гагарин"]])
+    assert engine.translate_pieces(pieces) == ["YURIY GAGARIN", "SHCHUKIN I ZHUKOV", "",
+                                               "YURIY GAGARIN"]
+
+
 def test_missing_pair_names_pair_installed_packages_and_install_command(ru_en_model) -> None:
     with pytest.raises(ModelError) as err:
         find_engine("ru", "fr")
