@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from workbench.cli import main
 from workbench.corpus import LANGUAGES, Sentence, read_text
 from workbench.errors import LanguageError
-from workbench.segment import segment, segment_lines, segmenter_name
+from workbench.segment import segment, segment_in_pieces, segment_lines, segmenter_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -411,3 +411,12 @@ def test_cli_segments_through_a_real_process():
                           capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8").splitlines() == PETITION_RU
+
+
+def test_segmenting_in_pieces_gives_the_records_of_the_whole_text() -> None:
+    paragraphs = ["Привет мир.", "   ", "—", "Это тест. Второе предложение.", "***",
+                  "строка\nперенос", "", "\n", "1.", "Ещё один абзац!"]
+    text = "\n\n".join(paragraphs * 7) + "\n"
+    pieces = list(segment_in_pieces(text, "ru", first=20))
+    assert len(pieces) > 2
+    assert [s for piece in pieces for s in piece] == segment(text, "ru")

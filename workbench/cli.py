@@ -236,27 +236,6 @@ def models_remove(from_code: str, to_code: str) -> None:
     click.echo(f"removed {p.from_code} → {p.to_code}\t{p.version}\t{p.name}")
 
 
-def _segment_in_pieces(text: str, lang: str, first: int = 4096):
-    """segment(text, lang) in pieces cut at empty lines, the first about `first` characters and each
-    later one 16 times the one before: the records are exactly those of segment(text, lang), since
-    sentences never cross a blank line and every paragraph gives at least one sentence."""
-    from dataclasses import replace
-
-    from workbench.segment import segment
-
-    start, size, index, paragraph, line = 0, first, 0, 0, 0
-    while start < len(text):
-        cut = text.find("\n\n", start + size) if len(text) - start > 2 * size else -1
-        end = len(text) if cut < 0 else cut + 1
-        piece = segment(text[start:end], lang)
-        yield [replace(s, index=s.index + index, start=s.start + start, end=s.end + start,
-                       paragraph=s.paragraph + paragraph, line=s.line + line) for s in piece]
-        if piece:
-            index, paragraph = index + len(piece), paragraph + piece[-1].paragraph + 1
-        line += text.count("\n", start, end)
-        start, size = end, size * 16
-
-
 @main.command("translate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--from", "from_code", required=True, metavar="LANG", help="Source language code.")
@@ -282,6 +261,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
+    from workbench.segment import segment_in_pieces
     from workbench.translate import find_engine
 
     source_lang = check_language(from_code)
@@ -292,13 +272,13 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     docs: list[tuple[str, str, list]] = []
 
     def pieces():
-        """The input's sentences as they are segmented, piece by piece (see _segment_in_pieces),
+        """The input's sentences as they are segmented, piece by piece (see segment_in_pieces),
         so the model starts on the first paragraphs while the rest is still being segmented."""
         for name in files or ("-",):
             text = decode_text(sys.stdin.buffer.read(), "<stdin>") if name == "-" else read_text(name)
             doc: list = []
             docs.append((name, text, doc))
-            for piece in _segment_in_pieces(text, source_lang):
+            for piece in segment_in_pieces(text, source_lang):
                 doc.extend(piece)
                 yield [s.text for s in piece]
 

@@ -13,7 +13,9 @@ stay with the sentence they open or close, and nothing of the text is dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
+from typing import Iterator
 
 from workbench.corpus import Sentence, check_language
 
@@ -385,3 +387,19 @@ def _merge_punctuation_only(text: str, pieces: list[tuple[int, int]]) -> list[tu
         out.append((pending, pieces[-1][1]))
     return out
 
+
+def segment_in_pieces(text: str, lang: str, first: int = 4096) -> Iterator[list[Sentence]]:
+    """segment(text, lang) in pieces cut at empty lines, the first about `first` characters and each
+    later one 16 times the one before: the records are exactly those of segment(text, lang), since
+    sentences never cross a blank line and every paragraph gives at least one sentence."""
+    start, size, index, paragraph, line = 0, first, 0, 0, 0
+    while start < len(text):
+        cut = text.find("\n\n", start + size) if len(text) - start > 2 * size else -1
+        end = len(text) if cut < 0 else cut + 1
+        piece = segment(text[start:end], lang)
+        yield [replace(s, index=s.index + index, start=s.start + start, end=s.end + start,
+                       paragraph=s.paragraph + paragraph, line=s.line + line) for s in piece]
+        if piece:
+            index, paragraph = index + len(piece), paragraph + piece[-1].paragraph + 1
+        line += text.count("\n", start, end)
+        start, size = end, size * 16
