@@ -339,6 +339,23 @@ class _Cleaner:
 Writer = Callable[[list[_Input], Filters, ExportReport, BinaryIO], Iterator[None]]
 
 
+class _Units:
+    """Writes units to an XML writer, flushing every _FLUSH_EVERY of them; `write` says when it
+    flushed, so that the caller yields a chunk there."""
+
+    def __init__(self, xf) -> None:
+        self.xf = xf
+        self.count = 0
+
+    def write(self, unit) -> bool:
+        self.xf.write(unit, "\n")
+        self.count += 1
+        if self.count % _FLUSH_EVERY:
+            return False
+        self.xf.flush()
+        return True
+
+
 def _tmx(inputs: list[_Input], filters: Filters, report: ExportReport, out: BinaryIO) -> Iterator[None]:
     clean = _Cleaner(report)
     srclangs = {_xml_lang(i.pf.source_language) for i in inputs}
@@ -360,14 +377,11 @@ def _tmx(inputs: list[_Input], filters: Filters, report: ExportReport, out: Bina
                 _prop(header, "x-mt-model", clean(f"{inp.pair_id}: {inp.pf.header.get('X-MT-Model', '')}"))
             xf.write(header)
             with xf.element("body"):
-                n = 0
+                units = _Units(xf)
                 for inp in inputs:
                     src, tgt = _xml_lang(inp.pf.source_language), _xml_lang(inp.pf.rendering_language)
                     for r in _selected(inp, filters, report):
-                        xf.write(_tmx_tu(inp, r, src, tgt, clean), "\n")
-                        n += 1
-                        if n % _FLUSH_EVERY == 0:
-                            xf.flush()
+                        if units.write(_tmx_tu(inp, r, src, tgt, clean)):
                             yield
                 xf.flush()
     yield
@@ -415,7 +429,7 @@ def _xliff12(inputs: list[_Input], filters: Filters, report: ExportReport,
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element(f"{{{XLIFF12_NS}}}xliff", nsmap={None: XLIFF12_NS}, version="1.2"):
-            n = 0
+            units = _Units(xf)
             for inp in inputs:
                 attrs = {"original": clean(inp.label), "source-language": _xml_lang(inp.pf.source_language),
                          "target-language": _xml_lang(inp.pf.rendering_language),
@@ -434,10 +448,7 @@ def _xliff12(inputs: list[_Input], filters: Filters, report: ExportReport,
                     xf.write(header)
                     with xf.element("body"):
                         for r in _selected(inp, filters, report):
-                            xf.write(_xliff12_unit(inp, r, clean), "\n")
-                            n += 1
-                            if n % _FLUSH_EVERY == 0:
-                                xf.flush()
+                            if units.write(_xliff12_unit(inp, r, clean)):
                                 yield
             xf.flush()
     yield
@@ -491,7 +502,7 @@ def _xliff20(inputs: list[_Input], filters: Filters, report: ExportReport,
         root = {"version": "2.0", "srcLang": _xml_lang(first.source_language),
                 "trgLang": _xml_lang(first.rendering_language)}
         with xf.element(f"{{{XLIFF20_NS}}}xliff", root, nsmap={None: XLIFF20_NS, "mda": MDA_NS}):
-            n = 0
+            units = _Units(xf)
             for index, (inp, beads) in enumerate(selected, 1):
                 with xf.element("file", id=f"f{index}", original=clean(inp.label)):
                     xf.write(_mda([
@@ -500,10 +511,7 @@ def _xliff20(inputs: list[_Input], filters: Filters, report: ExportReport,
                         ("aligner", inp.pf.header.get("X-Aligner", "")),
                         ("mt-model", inp.pf.header.get("X-MT-Model", ""))], clean))
                     for r in beads:
-                        xf.write(_xliff20_unit(inp, r, clean), "\n")
-                        n += 1
-                        if n % _FLUSH_EVERY == 0:
-                            xf.flush()
+                        if units.write(_xliff20_unit(inp, r, clean)):
                             yield
             xf.flush()
     yield
