@@ -33,6 +33,7 @@ def po(tmp_path: Path) -> Path:
     beads = [Bead((0,), (0,), 0.9, "test"), Bead((1, 2), (1, 2), 0.6, "test"),
              Bead((3,), (), 0.0, "test"), Bead((), (3,), 0.0, "test")]
     path = tmp_path / "translations" / "src__tgt.po"
+    path.parent.mkdir()
     store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT), Alignment(beads),
                           mt=MT, mt_model="test-model 1.0")
     return path

@@ -41,6 +41,7 @@ def make_pair(tmp_path: Path) -> tuple[Path, store.PairFile]:
              Bead((1,), (1,), 0.9123, "anchors-length"), Bead((2, 3), (2, 3), 0.5, "anchors-length"),
              Bead((), (4,), 0.0, "unmatched")]
     path = tmp_path / "translations" / "petition-ru__newsweek-en.po"
+    path.parent.mkdir(exist_ok=True)
     mt = ["Against partial and general mobilization", "On 21 September 2022 ...", "We are against.",
           "It is important"]
     pf = store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT),

@@ -27,12 +27,42 @@ class CommandError(click.ClickException):
         click.echo(f"workbench: error: {self.format_message()}", err=True)
 
 
+class UsageLine(click.ClickException):
+    """Click's usage error (a bad option, a directory where a file belongs) as one line, in the
+    same form as every other error, instead of click's usage text, hint and message."""
+
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message())
+        self.command_path = error.ctx.command_path if error.ctx is not None else "workbench"
+
+    def show(self, file=None) -> None:
+        message = " ".join(self.format_message().split())
+        click.echo(f"workbench: error: {message} (see '{self.command_path} --help')", err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    # A group called without a command shows its help, as `--help` would: keep that.
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    return UsageLine(exc)
+
+
 class WorkbenchGroup(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except WorkbenchError as exc:
             raise CommandError(exc) from None
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
 
 @click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,20 +75,24 @@ def main() -> None:
     """
 
 
-def write_output(path: str, body: str) -> None:
-    """Print `body` for '-', else write it to `path` whole or not at all."""
+def write_output(path: str, body: str, inputs: tuple[str, ...] = ()) -> None:
+    """Print `body` for '-', else write it to `path` whole or not at all (files.write_atomic:
+    links written through, pipes and devices written directly). An output that is one of the
+    `inputs` is refused before anything is written."""
     if path == "-":
         click.echo(body, nl=False)
         return
-    from pathlib import Path
+    from workbench import files
 
-    from workbench.store import write_atomic
+    files.check_not_input([path], inputs)
+    files.write_atomic(path, body.encode("utf-8"))
 
-    try:
-        write_atomic(Path(path), body.encode("utf-8"))
-    except OSError as exc:
-        raise WorkbenchError(f"cannot write: {exc.strerror}", path=path,
-                             hint="check the directory exists and is writable") from None
+
+def check_output(path: str, inputs: tuple[str, ...]) -> None:
+    """Refuse `-o` naming one of the inputs now, before any work is done."""
+    from workbench import files
+
+    files.check_not_input([path], inputs)
 
 
 # --- segment -------------------------------------------------------------------------------------
@@ -81,6 +115,7 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
     from workbench.corpus import check_language, decode_text, read_text
     from workbench.segment import segment, segment_lines
 
+    check_output(output, (file,))
     code = check_language(lang)
     if file == "-":
         text = decode_text(sys.stdin.buffer.read(), "<stdin>")
@@ -97,7 +132,7 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
             # a sentence of wrapped prose holds line breaks; the text format keeps one per line
             lines.append(" ".join(s.text.split()))
     body = "".join(line + "\n" for line in lines)
-    write_output(output, body)
+    write_output(output, body, (file,))
 
 
 # --- align ---------------------------------------------------------------------------------------
@@ -133,6 +168,8 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     from workbench.errors import InputError, ModelError
     from workbench.segment import segment, segment_lines
 
+    inputs = (source, rendering) + ((mt_file,) if mt_file else ())
+    check_output(output, inputs)
     src_code, tgt_code = check_language(src_lang), check_language(tgt_lang)
     if fmt is None:
         fmt = "po" if output.endswith(".po") else "links"
@@ -181,7 +218,7 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
         return
     body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.target))}]:{b.score:.4f}\n"
                    for b in alignment.beads)
-    write_output(output, body)
+    write_output(output, body, inputs)
 
 
 # --- models / translate --------------------------------------------------------------------------
@@ -264,6 +301,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     from workbench.segment import segment_in_pieces
     from workbench.translate import find_engine
 
+    check_output(output, files)
     source_lang = check_language(from_code)
     engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
                          compute_type=compute_type, device=device, beam_size=beam_size,
@@ -315,7 +353,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
                 pos = s.end
             parts.append(text[pos:])
     body = "".join(parts)
-    write_output(output, body)
+    write_output(output, body, files)
 
 
 # --- export --------------------------------------------------------------------------------------

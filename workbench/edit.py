@@ -346,7 +346,7 @@ class History:
         if not path.exists():
             return cls(path, [])
         entries = []
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not at U+2028
         for n, line in enumerate(lines, 1):
             if n == 1 or not line.strip():
                 continue  # the first line is the format header
@@ -411,7 +411,8 @@ def _checked(po_path: Path, expected_revision: int | None, load: Loader) -> Pair
 
 
 def _copy(pf: PairFile) -> PairFile:
-    return PairFile(header=dict(pf.header), records=list(pf.records), path=pf.path)
+    return PairFile(header=dict(pf.header), records=list(pf.records), path=pf.path,
+                    read_only=pf.read_only)
 
 
 def perform(po_path: str | Path, action: Callable[[PairFile], Change], *,

@@ -48,6 +48,12 @@ class SerializationError(WorkbenchError):
     """Something could not be written in the requested format."""
 
 
+class ReadOnlyError(WorkbenchError):
+    """A file the workbench can show but must not rewrite: saving it would drop content."""
+
+    http_status = 403
+
+
 class NotFoundError(WorkbenchError):
     """A document, pair or bead that does not exist."""
 

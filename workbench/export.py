@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence, TypeVar, Un
 
 from lxml import etree
 
-from workbench import __version__, store
+from workbench import __version__, files, store
 from workbench.corpus import decode_text
 from workbench.errors import InputError, ParseError, SerializationError
 from workbench.store import Annotation, PairFile, Record
@@ -223,20 +222,37 @@ class _Input:
             self.pf = PairFile(header=dict(source.header), records=[], path=source.path)
             self._records: list[Record] | None = list(source.records)
             self._path: Path | None = None
+            self.from_path = False
             return
         self._path = Path(source)
         self.label = str(source)
+        self.from_path = True
         self._records = None
+        if not self._path.exists():
+            raise InputError("no such PO file", path=self.label,
+                             hint="give the pair's PO file, e.g. translations/*.po")
+        if self._path.is_dir():
+            raise InputError("is a directory, not a PO file", path=self.label,
+                             hint="give the pair's PO file, e.g. translations/*.po")
         if not self._path.is_file():
-            raise InputError("no such PO file" if not self._path.exists() else "not a file",
-                             path=self.label, hint="give the pair's PO file, e.g. translations/*.po")
+            # A pipe (process substitution, a FIFO) can be read once only: read it whole.
+            try:
+                data = self._path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read the PO file: {exc.strerror}", path=self.label) from None
+            if not data:
+                raise InputError("file is empty", path=self.label, hint="give a pair's PO file")
+            whole = store.parse(decode_text(data, self.label), self.label)
+            self._records = list(whole.records)
+            self.pf = PairFile(header=whole.header, records=[], path=None)
+            return
         first = next(_blocks(self._path, block), None)
         if first is None:
             raise InputError("file is empty", path=self.label, hint="give a pair's PO file")
         self._head_text = decode_text(first[2], self.label)
         if not self._head_text.endswith("\n"):
             self._head_text += "\n"
-        self.pf = store.parse(self._head_text, self.label)
+        self.pf = store.parse(self._head_text, self.label, partial=True)
         self._head_records = list(self.pf.records)
         self.pf.records = []
 
@@ -249,20 +265,27 @@ class _Input:
             yield from self._records
             return
         assert self._path is not None
+        seen = PairFile(header=self.pf.header, records=list(self._head_records))
         yield from self._head_records
         head_lines = self._head_text.count("\n")
         blocks = _blocks(self._path, self._block)
         next(blocks)
+        last_line = head_lines
         for first_line, first_byte, data in blocks:
             text = _decode_block(data, self.label, first_line, first_byte)
             try:
-                pf = store.parse(self._head_text + text, self.label)
+                pf = store.parse(self._head_text + text, self.label, partial=True)
             except ParseError as exc:
                 if exc.line is None or exc.line <= head_lines:
                     raise
                 raise ParseError(exc.message, path=exc.path, hint=exc.hint,
                                  line=exc.line - head_lines + first_line - 1) from None
+            last_line = first_line - 1 + text.count("\n")
+            # ids only: the coverage check needs which sentences each bead holds, not its text
+            seen.records.extend(store.Record(r.source, r.target, "", "", 0.0, "")
+                                for r in pf.records)
             yield from pf.records
+        store.check_coverage(seen, self.label, last_line)
 
 
 def read_pair(source: PairSource, block: int = BLOCK_ENTRIES) -> tuple[PairFile, Iterator[Record]]:
@@ -806,33 +829,6 @@ def moses_paths(out: str | Path, source_language: str, rendering_language: str) 
             base.with_name(f"{base.name}.{rendering_language}"))
 
 
-class _AtomicFile:
-    """A temporary file beside `path` that replaces it on commit() and vanishes otherwise."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as exc:
-            raise InputError(f"cannot write the output: {exc.strerror}", path=str(path),
-                             hint="check that the directory exists and is writable") from None
-        self.file: BinaryIO = os.fdopen(fd, "wb")
-
-    def finish(self) -> None:
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-
-    def commit(self) -> None:
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        if not self.file.closed:
-            self.file.close()
-        if os.path.exists(self.tmp):
-            os.unlink(self.tmp)
-
-
 def export_to_path(pair_files: Sequence[PairSource], fmt: str, out: str | Path,
                    filters: Filters | None = None, *, block: int = BLOCK_ENTRIES) -> ExportReport:
     """Export into the file `out` (Moses: OUT.<srclang> and OUT.<tgtlang>). Everything is written
@@ -845,24 +841,24 @@ def export_to_path(pair_files: Sequence[PairSource], fmt: str, out: str | Path,
         paths = list(moses_paths(target, src, tgt))
     else:
         paths = [target]
-    files = [_AtomicFile(p) for p in paths]
+    files.check_not_input(paths, [i.label for i in inputs if i.from_path])
+    outs: list[files.AtomicOutput] = []
     try:
+        outs += [files.AtomicOutput(p) for p in paths]
         if fmt == "moses":
             for src_line, tgt_line in _moses_lines(inputs, filters, report):
-                files[0].file.write(src_line.encode("utf-8"))
-                files[1].file.write(tgt_line.encode("utf-8"))
+                outs[0].file.write(src_line.encode("utf-8"))
+                outs[1].file.write(tgt_line.encode("utf-8"))
         else:
-            for _ in _WRITERS[fmt](inputs, filters, report, files[0].file):
+            for _ in _WRITERS[fmt](inputs, filters, report, outs[0].file):
                 pass
-        for f in files:
-            f.finish()
-        for f in files:
+        for f in outs:
             f.commit()
     except OSError as exc:
         raise SerializationError(f"cannot write the output: {exc.strerror or exc}",
                                  path=str(target)) from None
     finally:
-        for f in files:
+        for f in outs:
             f.discard()
     report.outputs = [str(p) for p in paths]
     return report

@@ -44,6 +44,9 @@ def fill_mt(corpus: Corpus, pair: Pair, pf: store.PairFile, engine: Translator) 
     src = segment(src_doc.text, src_doc.language)
     filled = store.PairFile(header=dict(pf.header), records=list(pf.records), path=pf.path)
     store.set_mt(filled, engine.translate([s.text for s in src]), model_label(engine))
+    if pf.read_only:  # shown with the MT, but the file is not rewritten
+        filled.read_only = pf.read_only
+        return filled
     try:
         return store.save(filled)
     except ConflictError:
@@ -66,5 +69,6 @@ def prepare_pair(corpus: Corpus, pair: Pair, engine: Translator | None = None, *
         mt = engine.translate([s.text for s in src])
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=src_doc.language,
                       tgt_lang=tgt_doc.language, mt=mt)
+    path.parent.mkdir(exist_ok=True)  # the data directory's own translations/, not an -o
     return store.write_alignment(path, src_doc, tgt_doc, src, tgt, alignment, mt=mt,
                                  mt_model=model_label(engine), overwrite=overwrite)

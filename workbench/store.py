@@ -26,9 +26,7 @@ msgid is the placeholder NO_SOURCE ("∅") and the entry carries the flag `rende
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,7 +37,10 @@ import polib
 from workbench import __version__
 from workbench.align import Alignment, Bead
 from workbench.corpus import Document, Sentence
-from workbench.errors import ConflictError, InputError, NotFoundError, ParseError, WorkbenchError
+from workbench.errors import (ConflictError, InputError, NotFoundError, ParseError, ReadOnlyError,
+                              WorkbenchError)
+from workbench.files import lock as _lock
+from workbench.files import write_atomic
 
 NO_SOURCE = "∅"
 STATUSES = ("unreviewed", "approved", "needs-work", "rejected")
@@ -52,7 +53,11 @@ _WRAP = 0  # never wrap: one annotation per comment line, one msgid line per sen
 
 _ALIGN_RE = re.compile(
     r"^align (?P<kind>\d+-\d+) src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) "
-    r"score=(?P<score>[0-9.]+) method=(?P<method>\S+)$")
+    r"score=(?P<score>\S+) method=(?P<method>\S+)$")
+_SCORE_RE = re.compile(r"^\d{1,4}(\.\d{1,12})?$")
+#: Sentence ids and counts longer than this are damage, not documents (int() of thousands of
+#: digits is slow and refused by Python).
+_MAX_DIGITS = 9
 _LENGTHS_RE = re.compile(r"^lengths src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) mt=(?P<mt>[\d,]*)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
 _NOTE_RE = re.compile(
@@ -70,9 +75,13 @@ class Annotation:
     time: str  # ISO 8601, UTC, seconds: 2026-11-25T03:00:00Z
 
     def to_comment(self) -> str:
+        if not (self.category or self.author or self.time) and _is_foreign_comment(self.text):
+            return self.text  # a comment another PO editor added: written back as it was
         # Newlines would break the one-line-per-note convention; keep them as a visible escape.
         text = self.text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
-        author = self.author.replace(",", " ").replace("\n", " ").replace("\r", " ")
+        # " -- " separates the text from the author: no "--" may stand in the author itself.
+        author = re.sub(r"(?<=-)-", r"\\-", self.author.replace("\\", "\\\\"))
+        author = author.replace("\n", " ").replace("\r", " ")
         return f"[{self.category}] {text} -- {author}, {self.time}"
 
     @classmethod
@@ -82,8 +91,31 @@ class Annotation:
             # A comment someone added with another PO editor: keep it, as an uncategorised note.
             return cls(text=line, category="", author="", time="")
         text = re.sub(r"\\(.)", lambda g: {"n": "\n", "r": "\r"}.get(g.group(1), g.group(1)),
-                      m["text"])
-        return cls(text=text, category=m["category"], author=m["author"], time=m["time"])
+                      m["text"], flags=re.S)
+        author = re.sub(r"\\(.)", r"\1", m["author"], flags=re.S)
+        return cls(text=text, category=m["category"], author=author, time=m["time"])
+
+
+def _is_foreign_comment(text: str) -> bool:
+    """True for a translator comment that reads back as itself: one line, not note-shaped."""
+    return bool(text.strip()) and "\n" not in text and "\r" not in text \
+        and not _NOTE_RE.match(text)
+
+
+#: What no PO file can carry: NUL (every gettext tool takes the file for binary) and lone
+#: surrogates (no UTF-8 file can hold them).
+_UNCARRIABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_text(value: str, what: str) -> str:
+    """`value` if a PO file can store it losslessly; an InputError naming `what` otherwise."""
+    m = _UNCARRIABLE.search(value)
+    if m:
+        ch = ord(m[0])
+        kind = "a lone surrogate" if 0xD800 <= ch <= 0xDFFF else "a control character"
+        raise InputError(f"{what} holds {kind} (U+{ch:04X} at character {m.start() + 1}), which a "
+                         "PO file cannot store", hint=f"remove it from the {what} and try again")
+    return value
 
 
 @dataclass(frozen=True)
@@ -140,6 +172,8 @@ class PairFile:
     header: dict[str, str]
     records: list[Record]
     path: Path | None = None
+    #: Why the file must not be rewritten (it holds content the workbench would drop), or None.
+    read_only: str | None = None
 
     @property
     def revision(self) -> int:
@@ -299,8 +333,7 @@ def render(pf: PairFile) -> str:
     """The PO text of `pf`, deterministic: rendering a loaded file gives its bytes back."""
     po = polib.POFile(wrapwidth=_WRAP)
     po.metadata = dict(pf.header)
-    po.header = (f"Aligned pair {pf.source_id} | {pf.rendering_id}, written by workbench.\n"
-                 "Format: docs/po-format.md. fuzzy = not yet approved.")
+    po.header = _header_comment(pf.source_id, pf.rendering_id)
     for r in pf.records:
         po.append(_entry(pf, r))
     return str(po) + "\n"
@@ -313,8 +346,16 @@ def _status(flags: Sequence[str]) -> str:
     return "unreviewed" if "fuzzy" in flags else "approved"
 
 
-def _ids(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.split(",") if x != "")
+def _ids(text: str, path: str, line: int) -> tuple[int, ...]:
+    parts = [x for x in text.split(",") if x != ""]
+    for x in parts:
+        if len(x) > _MAX_DIGITS:
+            raise ParseError(f"sentence id {x[:12]}... ({len(x)} digits) is not a sentence id",
+                             path=path, line=line, hint=_RESTORE)
+    return tuple(int(x) for x in parts)
+
+
+_RESTORE = "restore the file from version control or re-run `workbench align --overwrite`"
 
 
 class _PoText(str):
@@ -332,8 +373,129 @@ class _PoText(str):
         return [ln + "\n" for ln in lines] if keepends else lines
 
 
-def parse(text: str, path: str = "<string>") -> PairFile:
-    """Parse PO text written by the workbench; anything else is a ParseError naming file and line."""
+_KEYWORD_RE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+(".*)$', re.S)
+_STRING_RE = re.compile(r'^"(?:[^"\\]|\\.)*"[ \t]*$', re.S)
+
+
+def check_syntax(text: str, path: str) -> None:
+    """Refuse PO text that msgfmt would refuse and polib would quietly half-read: a string cut
+    off (no closing quote), a line that is neither a comment, a keyword nor a string, an entry
+    without msgstr (a file truncated mid-entry)."""
+    entry_line = 0  # line of the current entry's msgctxt/msgid, 0 between entries
+    has_msgstr = False
+    in_string = False  # the line before was a keyword or a string: a string may follow
+    lines = _PoText(text).splitlines()
+
+    def invalid(what: str, at: int) -> ParseError:
+        return ParseError(f"not a valid PO file: {what}", path=path, line=at, hint=_RESTORE)
+
+    def unfinished(at: int) -> ParseError:
+        return invalid(f"the entry at line {entry_line} has no msgstr (the file is cut off or "
+                       "damaged here)", at)
+
+    for n, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            if stripped.startswith("#~"):
+                continue  # obsolete entries: kept apart, reported by the caller
+            if entry_line and not has_msgstr:
+                raise unfinished(n)
+            entry_line, has_msgstr, in_string = 0, False, False
+            continue
+        if stripped.startswith('"'):
+            if not in_string:
+                raise invalid("a string outside any msgid or msgstr", n)
+            string = stripped
+        else:
+            m = _KEYWORD_RE.match(stripped)
+            if not m:
+                raise invalid(f"Syntax error, unexpected line {stripped[:30]!r}", n)
+            keyword, string = m[1], m[2]
+            if keyword in ("msgctxt", "msgid"):
+                if entry_line and has_msgstr:
+                    entry_line, has_msgstr = 0, False  # the next entry, without a blank line
+                elif entry_line and keyword == "msgctxt":
+                    raise unfinished(n)
+                entry_line = entry_line or n
+            elif keyword.startswith("msgstr"):
+                if not entry_line:
+                    raise invalid("msgstr without msgid", n)
+                has_msgstr = True
+        if not _STRING_RE.match(string):
+            raise invalid("a string is not closed (the file is cut off or damaged here)", n)
+        in_string = True
+    if entry_line and not has_msgstr:
+        raise unfinished(len(lines))
+
+
+def _field_line(text: str, key: str) -> int:
+    """The line of header field `key` (for error messages), or 1."""
+    pos = text.find(f'"{key}:')
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
+_KNOWN_FLAGS = {"fuzzy", _RENDERING_ONLY, *_STATUS_FLAGS.values()}
+
+
+def _header_comment(source_id: str, rendering_id: str) -> str:
+    return (f"Aligned pair {source_id} | {rendering_id}, written by workbench.\n"
+            "Format: docs/po-format.md. fuzzy = not yet approved.")
+
+
+def _check_header(header: dict[str, str], text: str, path: str) -> None:
+    for key in ("X-Source-Document", "X-Rendering-Document", "X-Source-Language", "Language"):
+        if key not in header:
+            raise ParseError(f"PO header has no '{key}' field: this file was not written by the "
+                             "workbench", path=path, line=1,
+                             hint="create the pair's file with `workbench align`")
+        if not header[key].strip():
+            raise ParseError(f"PO header field '{key}' is empty", path=path,
+                             line=_field_line(text, key), hint=_RESTORE)
+    for key in ("X-Workbench-Revision", "X-Source-Sentences", "X-Rendering-Sentences"):
+        value = header.get(key)
+        if value is not None and not (value.isascii() and value.isdigit()
+                                      and len(value) <= _MAX_DIGITS):
+            raise ParseError(f"PO header field '{key}' is {value[:20]!r}, not a whole number",
+                             path=path, line=_field_line(text, key), hint=_RESTORE)
+
+
+def _lossy_content(po: polib.POFile, header_comment: str) -> list[str]:
+    """What of `po` the workbench's records do not hold, and a save would therefore drop."""
+    found: dict[str, int] = {}
+
+    def note(what: str) -> None:
+        found[what] = found.get(what, 0) + 1
+
+    if po.header and po.header.strip() != header_comment:
+        note("a header comment of another tool")
+    if po.metadata_is_fuzzy:
+        note("a fuzzy header")
+    for entry in po:
+        if entry.obsolete:
+            note("obsolete (#~) entries")
+            continue
+        if entry.previous_msgid or entry.previous_msgctxt or entry.previous_msgid_plural:
+            note("previous msgids (#|)")
+        if entry.msgid_plural or entry.msgstr_plural:
+            note("plural forms")
+        for flag in entry.flags:
+            if flag not in _KNOWN_FLAGS:
+                note(f"the flag '{flag}'")
+        for c in entry.comment.split("\n") if entry.comment else []:
+            if not (_ALIGN_RE.match(c) or _LENGTHS_RE.match(c) or _MT_RE.match(c)):
+                note("extracted comments (#.) of another tool")
+        if entry.tcomment and any(not c.strip() for c in entry.tcomment.split("\n")):
+            note("empty translator comment lines")
+    return [f"{what} ({n})" if n > 1 else what for what, n in found.items()]
+
+
+def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFile:
+    """Parse PO text written by the workbench; anything else is a ParseError naming file and line.
+    A file holding content the records cannot keep (another tool's flags, obsolete entries,
+    plural forms, ...) is read with `read_only` saying what. `partial`: the text holds some of a
+    file's entries only (export reads a large file a block at a time), so whether every sentence
+    has its bead is left to the caller (check_coverage)."""
+    check_syntax(text, path)
     try:
         po = polib.pofile(_PoText(text), wrapwidth=_WRAP)
     except (OSError, ValueError, UnicodeError) as exc:
@@ -342,16 +504,24 @@ def parse(text: str, path: str = "<string>") -> PairFile:
         raise ParseError(f"not a valid PO file: {reason}", path=path, line=int(m[1]) if m else None,
                          hint="restore it from version control or re-run `workbench align`") from None
     header = dict(po.metadata)
-    for key in ("X-Source-Document", "X-Rendering-Document", "X-Source-Language", "Language"):
-        if key not in header:
-            raise ParseError(f"PO header has no '{key}' field: this file was not written by the "
-                             "workbench", path=path, line=1,
-                             hint="create the pair's file with `workbench align`")
+    _check_header(header, text, path)
+    source_id, rendering_id = header["X-Source-Document"].split()[0], \
+        header["X-Rendering-Document"].split()[0]
+    limits = {side: int(header[key]) for side, key in (("source", "X-Source-Sentences"),
+                                                      ("rendering", "X-Rendering-Sentences"))
+              if key in header}
     records = []
+    contexts: dict[str, int] = {}
     for entry in po:
         line = entry.linenum
         if entry.obsolete:
             continue
+        if entry.msgctxt is not None:
+            if entry.msgctxt in contexts:
+                raise ParseError(f"msgctxt {entry.msgctxt!r} is given twice (also at line "
+                                 f"{contexts[entry.msgctxt]}); msgfmt refuses such a file",
+                                 path=path, line=line, hint=_RESTORE)
+            contexts[entry.msgctxt] = line
         align = lengths = None
         mt = mt_model = None
         for c in entry.comment.split("\n") if entry.comment else []:
@@ -366,9 +536,17 @@ def parse(text: str, path: str = "<string>") -> PairFile:
                              path=path, line=line,
                              hint="this entry was not written by the workbench; remove it or "
                                   "re-run `workbench align`")
-        src, tgt = _ids(align["src"]), _ids(align["tgt"])
+        src, tgt = _ids(align["src"], path, line), _ids(align["tgt"], path, line)
         if f"{len(src)}-{len(tgt)}" != align["kind"]:
             raise ParseError(f"bead kind {align['kind']} does not match its ids", path=path, line=line)
+        for side, ids in (("source", src), ("rendering", tgt)):
+            if side in limits and ids and max(ids) >= limits[side]:
+                raise ParseError(f"bead names {side} sentence {max(ids)}, but the {side} has "
+                                 f"{limits[side]} sentences (ids 0 to {limits[side] - 1})",
+                                 path=path, line=line, hint=_RESTORE)
+        if not _SCORE_RE.match(align["score"]):
+            raise ParseError(f"score {align['score'][:20]!r} is not a number", path=path, line=line,
+                             hint="scores are numbers such as 0.8700; " + _RESTORE)
         notes = tuple(Annotation.from_comment(c) for c in entry.tcomment.split("\n")
                       if c.strip()) if entry.tcomment else ()
         records.append(Record(
@@ -378,9 +556,41 @@ def parse(text: str, path: str = "<string>") -> PairFile:
             score=float(align["score"]), method=align["method"], status=_status(entry.flags),
             annotations=notes, mt=mt, mt_model=mt_model,
             references=tuple((f, str(n)) for f, n in entry.occurrences),
-            **({"source_lengths": _ids(lengths["src"]), "rendering_lengths": _ids(lengths["tgt"]),
-                "mt_lengths": _ids(lengths["mt"])} if lengths else {})))
-    return PairFile(header=header, records=records, path=Path(path))
+            **({"source_lengths": _ids(lengths["src"], path, line),
+                "rendering_lengths": _ids(lengths["tgt"], path, line),
+                "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {})))
+    pf = PairFile(header=header, records=records, path=Path(path))
+    if not partial and "X-Export-Filter" not in header:  # a filtered copy lacks beads on purpose
+        check_coverage(pf, path, text.count("\n") + 1 if not text.endswith("\n")
+                       else text.count("\n"))
+    lossy = _lossy_content(po, _header_comment(source_id, rendering_id))
+    if lossy:
+        pf.read_only = ("it holds " + ", ".join(lossy) + ", which the workbench does not keep; "
+                        "saving would drop them")
+    return pf
+
+
+def check_coverage(pf: PairFile, path: str, last_line: int) -> None:
+    """Every sentence of both documents in exactly one bead, as the header's sentence counts say;
+    a ParseError otherwise (a file cut off between two entries, beads edited by hand)."""
+    for side, key, get in (("source", "X-Source-Sentences", lambda r: r.source),
+                           ("rendering", "X-Rendering-Sentences", lambda r: r.target)):
+        if key not in pf.header:
+            continue
+        n = int(pf.header[key])
+        seen: dict[int, int] = {}
+        for r in pf.records:
+            for i in get(r):
+                seen[i] = seen.get(i, 0) + 1
+        twice = sorted(i for i, c in seen.items() if c > 1)
+        if twice:
+            raise ParseError(f"{side} sentence {twice[0]} is in two beads", path=path,
+                             line=last_line, hint=_RESTORE)
+        missing = [i for i in range(n) if i not in seen]
+        if missing:
+            raise ParseError(f"{len(missing)} of the {n} {side} sentences have no bead (from "
+                             f"sentence {missing[0]}): the file is cut off or entries were removed",
+                             path=path, line=last_line, hint=_RESTORE)
 
 
 def load(path: str | Path) -> PairFile:
@@ -396,31 +606,11 @@ def load(path: str | Path) -> PairFile:
     return pf
 
 
-def _lock(path: Path):
-    from filelock import FileLock
-
-    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=10)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+def _check_writable(pf: PairFile, path: Path) -> None:
+    if pf.read_only:
+        raise ReadOnlyError(f"the PO file is open read-only: {pf.read_only}", path=str(path),
+                            hint="edit it with the tool that wrote that content, or move it away "
+                                 "and re-run `workbench align`; it was left as it is")
 
 
 def save(pf: PairFile, path: str | Path | None = None, *, expected_revision: int | None = None,
@@ -432,9 +622,11 @@ def save(pf: PairFile, path: str | Path | None = None, *, expected_revision: int
     if not p.name:
         raise InputError("no path to save the PO file to")
     expected = pf.revision if expected_revision is None else expected_revision
+    _check_writable(pf, p)
     with _lock(p):
         if p.exists():
             current = load(p)
+            _check_writable(current, p)
             if current.revision != expected:
                 raise ConflictError(
                     f"the pair was changed by someone else (revision {current.revision}, "
@@ -500,6 +692,8 @@ def add_annotation(pf: PairFile, key: str, text: str, category: str, author: str
         raise InputError(f"unknown category '{category}'", hint=f"use one of {', '.join(CATEGORIES)}")
     if not author.strip():
         raise InputError("an annotation needs an author name")
+    check_text(text, "annotation")
+    check_text(author, "author name")
     rec = pf.record(key)
     note = Annotation(text=text, category=category, author=author.strip(), time=time or _now())
     new = replace(rec, annotations=rec.annotations + (note,))
@@ -534,8 +728,7 @@ def render_cached(pf: PairFile) -> str:
     saving one change to a large pair does not format every unchanged entry again."""
     po = polib.POFile(wrapwidth=_WRAP)
     po.metadata = dict(pf.header)
-    po.header = (f"Aligned pair {pf.source_id} | {pf.rendering_id}, written by workbench.\n"
-                 "Format: docs/po-format.md. fuzzy = not yet approved.")
+    po.header = _header_comment(pf.source_id, pf.rendering_id)
     context = (pf.source_id, pf.rendering_id, pf.source_language, pf.rendering_language)
     if len(_ENTRY_TEXT) > _ENTRY_TEXT_LIMIT:
         _ENTRY_TEXT.clear()
@@ -556,6 +749,7 @@ def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
     if pf.path is None:
         raise InputError("no path to save the PO file to")
     p = Path(pf.path)
+    _check_writable(pf, p)
     with _lock(p):
         current = disk_revision(p)
         if current != expected_revision:
