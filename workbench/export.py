@@ -260,6 +260,12 @@ class _Input:
     def pair_id(self) -> str:
         return f"{self.pf.source_id}__{self.pf.rendering_id}"
 
+    @property
+    def file_name(self) -> str:
+        """The PO file's name as exports record it: no directory, so that an export made on a
+        server does not carry the server's paths."""
+        return Path(self.label).name
+
     def records(self) -> Iterator[Record]:
         if self._records is not None:
             yield from self._records
@@ -395,7 +401,7 @@ def _tmx(inputs: list[_Input], filters: Filters, report: ExportReport, out: Bina
                 "creationdate": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")})
             _prop(header, "x-filter", filters.describe())
             for inp in inputs:
-                _prop(header, "x-pair", clean(f"{inp.pair_id} {inp.label}"))
+                _prop(header, "x-pair", clean(f"{inp.pair_id} {inp.file_name}"))
                 _prop(header, "x-aligner", clean(f"{inp.pair_id}: {inp.pf.header.get('X-Aligner', '')}"))
                 _prop(header, "x-mt-model", clean(f"{inp.pair_id}: {inp.pf.header.get('X-MT-Model', '')}"))
             xf.write(header)
@@ -454,7 +460,7 @@ def _xliff12(inputs: list[_Input], filters: Filters, report: ExportReport,
         with xf.element(f"{{{XLIFF12_NS}}}xliff", nsmap={None: XLIFF12_NS}, version="1.2"):
             units = _Units(xf)
             for inp in inputs:
-                attrs = {"original": clean(inp.label), "source-language": _xml_lang(inp.pf.source_language),
+                attrs = {"original": clean(inp.file_name), "source-language": _xml_lang(inp.pf.source_language),
                          "target-language": _xml_lang(inp.pf.rendering_language),
                          "datatype": "plaintext",
                          "tool-id": TOOL, "date": date}
@@ -527,7 +533,7 @@ def _xliff20(inputs: list[_Input], filters: Filters, report: ExportReport,
         with xf.element(f"{{{XLIFF20_NS}}}xliff", root, nsmap={None: XLIFF20_NS, "mda": MDA_NS}):
             units = _Units(xf)
             for index, (inp, beads) in enumerate(selected, 1):
-                with xf.element("file", id=f"f{index}", original=clean(inp.label)):
+                with xf.element("file", id=f"f{index}", original=clean(inp.file_name)):
                     xf.write(_mda([
                         ("tool", TOOL), ("tool-version", __version__), ("created", _now_iso()),
                         ("pair", inp.pair_id), ("filter", filters.describe()),

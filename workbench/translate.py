@@ -142,10 +142,11 @@ def installed_packages() -> list[InstalledPackage]:
     return found
 
 
-def install_hint(from_code: str, to_code: str) -> str:
-    """The command that installs a model for the pair (offline from a file; online with argospm)."""
+def install_hint(from_code: str, to_code: str, command: str = "workbench") -> str:
+    """The command that installs a model for the pair (offline from a file; online with argospm);
+    `command` is how the user reaches the workbench (a path when it is not on PATH)."""
     name = f"translate-{from_code}_{to_code}"
-    return (f"workbench models install PATH/{name}.argosmodel, "
+    return (f"{command} models install PATH/{name}.argosmodel, "
             f"or with network access: argospm update && argospm install {name}")
 
 

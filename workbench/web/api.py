@@ -7,12 +7,14 @@ Actions are POSTs with a JSON body that names the revision the client's view is 
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from flask import Blueprint, jsonify, request
 
 from workbench import edit
 from workbench.errors import InputError
+from workbench.store import check_text
 from workbench.web import views
 from workbench.web.security import csrf_token
 from workbench.web.state import workspace
@@ -21,35 +23,53 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if data is None:
-        data = {}
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        # A number too long to be an id or a revision is kept as a _TooLong, which the field
+        # checks refuse by name (Python would refuse to read thousands of digits at all).
+        data = json.loads(raw, parse_int=lambda t: int(t) if len(t) <= 18 else _TooLong(t))
+    except (ValueError, RecursionError):
+        # also a body that is not UTF-8, and numbers Python refuses to read (thousands of digits)
+        raise InputError("request body is not valid JSON",
+                         hint="send a JSON object, e.g. {\"revision\": 3}") from None
     if not isinstance(data, dict):
         raise InputError("the request body must be a JSON object")
     return data
 
 
+class _TooLong(str):
+    """A JSON number of more digits than any id or revision has."""
+
+
+def _whole(data: dict[str, Any], name: str, what: str) -> int:
+    v = data.get(name)
+    if isinstance(v, _TooLong):
+        raise InputError(f"'{name}' has {len(v.lstrip('-'))} digits: too long for {what}")
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise InputError(f"'{name}' must be an integer" if name != "revision" else
+                         "'revision' must be the pair's revision number (an integer)")
+    if v < 0:
+        raise InputError(f"'{name}' is {v}: {what} is 0 or more")
+    return v
+
+
 def _revision(data: dict[str, Any]) -> int | None:
-    rev = data.get("revision")
-    if rev is None:
+    if data.get("revision") is None:
         return None
-    if isinstance(rev, bool) or not isinstance(rev, int):
-        raise InputError("'revision' must be the pair's revision number (an integer)")
-    return rev
+    return _whole(data, "revision", "a revision number")
 
 
 def _int(data: dict[str, Any], name: str) -> int:
-    v = data.get(name)
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise InputError(f"'{name}' must be an integer")
-    return v
+    return _whole(data, name, "a sentence number")
 
 
 def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
     v = data.get(name, default)
     if not isinstance(v, str):
         raise InputError(f"'{name}' must be a string")
-    return v
+    return check_text(v, f"'{name}'")
 
 
 def _act(pair_id: str, action: Callable, data: dict[str, Any], *, author: str = ""):

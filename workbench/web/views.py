@@ -192,12 +192,36 @@ def _header(ws: Workspace, pair_id: str) -> tuple[store.PairFile, dict]:
 
     mt = {"available": engine is not None,
           "model": pf.header.get("X-MT-Model", "none"),
-          "install_hint": None if engine else translate.install_hint(src["language"], tgt["language"])}
+          "install_hint": None if engine else translate.install_hint(
+              src["language"], tgt["language"], workbench_command())}
     return pf, {"pair": pair.id, "source": src, "rendering": tgt, "revision": pf.revision,
                 "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
-                "history": edit.history_state(pf.path) if pf.path else None}
+                "history": edit.history_state(pf.path) if pf.path else None,
+                "read_only": pf.read_only}
+
+
+def workbench_command() -> str:
+    """How to run this workbench from a shell: `workbench` when that is on PATH, else the script
+    beside the running Python (the virtual environment's bin/), relative to the current directory
+    when it lies below it."""
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("workbench")
+    if not script.exists():
+        return "workbench"
+    on_path = shutil.which("workbench")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "workbench"
+    try:
+        rel = os.path.relpath(script)
+    except ValueError:
+        return str(script)
+    return rel if not rel.startswith("..") else str(script)
 
 
 def pair_summaries(ws: Workspace) -> list[dict]:
