@@ -656,15 +656,15 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
                     alignment: Alignment, *, mt: Sequence[str] | None = None,
                     mt_model: str | None = None, overwrite: bool = False) -> PairFile:
     """Create a pair's PO file from an alignment. An existing file holds translators' work: it is
-    only replaced with overwrite=True, and then its annotations and statuses are carried over to
-    the beads that still exist."""
+    only replaced with overwrite=True (or when no bead of it is reviewed or annotated), and then
+    its annotations and statuses are carried over to the beads that still exist."""
     p = Path(path)
     pf = build_pair_file(source, rendering, source_sentences, rendering_sentences, alignment,
                          mt=mt, mt_model=mt_model)
     if p.exists():
         old = load(p)
-        if not overwrite:
-            reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
+        reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
+        if reviewed and not overwrite:
             raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
                              hint="pass --overwrite to re-align and keep the work on unchanged beads, "
                                   "or choose another -o")
