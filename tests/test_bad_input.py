@@ -179,6 +179,9 @@ CLI_ERRORS = {
     "segment -o in a missing directory": (
         ["segment", "src.txt", "--lang", "ru", "-o", "missing/x.txt"],
         r"missing/x.txt: the directory .*missing does not exist"),
+    "align --overwrite onto a PO file with other tools' content": (
+        ALIGN + ["-o", "obsolete.po", "--overwrite"],
+        r"obsolete.po: the PO file is open read-only: it holds obsolete \(#~\) entries"),
     "export -o in a missing directory": (
         ["export", PO, "--format", "tmx", "-o", "missing/x.tmx"],
         r"missing/x.tmx: the directory .*missing does not exist"),
@@ -202,6 +205,7 @@ def test_cli_bad_input_is_one_line_exit_2_and_touches_nothing(case, work, monkey
     (work / "sub").mkdir()
     os.symlink(PO, work / "link.tsv")
     shutil.copyfile(work / PO, work / "corpus.en")
+    shutil.copyfile(WILD / "obsolete_entries.po", work / "obsolete.po")
     before = snapshot(work)
     args, pattern = CLI_ERRORS[case]
     res = CliRunner().invoke(main, args)
@@ -306,6 +310,20 @@ def test_temporary_files_left_by_a_killed_writer_are_removed_on_the_next_write(w
     files.write_atomic(out, b"x\n")
     assert out.read_bytes() == b"x\n"
     assert not dead.exists() and not legacy.exists() and live.exists()
+
+
+def test_align_replaces_a_po_file_without_reviewed_work_and_keeps_one_with_it(work, monkeypatch):
+    monkeypatch.chdir(work)
+    out = work / "pair.po"
+    assert CliRunner().invoke(main, ALIGN + ["-o", "pair.po"]).exit_code == 0
+    assert CliRunner().invoke(main, ALIGN + ["-o", "pair.po"]).exit_code == 0  # nothing reviewed
+    pf = store.load(out)
+    store.set_status(pf, pf.records[0].key, "approved")
+    store.save(pf)
+    before = out.read_bytes()
+    res = CliRunner().invoke(main, ALIGN + ["-o", "pair.po"])
+    assert res.exit_code == 2 and "PO file exists (1 beads reviewed or annotated)" in res.stderr
+    assert out.read_bytes() == before
 
 
 def test_align_po_into_a_missing_directory_creates_nothing(work, monkeypatch):

@@ -375,6 +375,9 @@ class _PoText(str):
 
 _KEYWORD_RE = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+(".*)$', re.S)
 _STRING_RE = re.compile(r'^"(?:[^"\\]|\\.)*"[ \t]*$', re.S)
+#: A keyword line with a well-formed string: the common case, checked in one match.
+_KEYWORD_LINE_RE = re.compile(
+    r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+"(?:[^"\\]|\\.)*"[ \t]*$', re.S)
 
 
 def check_syntax(text: str, path: str) -> None:
@@ -385,6 +388,7 @@ def check_syntax(text: str, path: str) -> None:
     has_msgstr = False
     in_string = False  # the line before was a keyword or a string: a string may follow
     lines = _PoText(text).splitlines()
+    keyword_line, string_line = _KEYWORD_LINE_RE.match, _STRING_RE.match
 
     def invalid(what: str, at: int) -> ParseError:
         return ParseError(f"not a valid PO file: {what}", path=path, line=at, hint=_RESTORE)
@@ -394,35 +398,39 @@ def check_syntax(text: str, path: str) -> None:
                        "damaged here)", at)
 
     for n, line in enumerate(lines, 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            if stripped.startswith("#~"):
+        first = line[:1]
+        if first in (" ", "\t"):
+            line = line.strip()
+            first = line[:1]
+        if first == "#" or not line.strip():
+            if line.startswith("#~"):
                 continue  # obsolete entries: kept apart, reported by the caller
             if entry_line and not has_msgstr:
                 raise unfinished(n)
             entry_line, has_msgstr, in_string = 0, False, False
             continue
-        if stripped.startswith('"'):
+        if first == '"':
             if not in_string:
                 raise invalid("a string outside any msgid or msgstr", n)
-            string = stripped
-        else:
-            m = _KEYWORD_RE.match(stripped)
-            if not m:
-                raise invalid(f"Syntax error, unexpected line {stripped[:30]!r}", n)
-            keyword, string = m[1], m[2]
-            if keyword in ("msgctxt", "msgid"):
-                if entry_line and has_msgstr:
-                    entry_line, has_msgstr = 0, False  # the next entry, without a blank line
-                elif entry_line and keyword == "msgctxt":
-                    raise unfinished(n)
-                entry_line = entry_line or n
-            elif keyword.startswith("msgstr"):
-                if not entry_line:
-                    raise invalid("msgstr without msgid", n)
-                has_msgstr = True
-        if not _STRING_RE.match(string):
-            raise invalid("a string is not closed (the file is cut off or damaged here)", n)
+            if not string_line(line):
+                raise invalid("a string is not closed (the file is cut off or damaged here)", n)
+            continue
+        m = keyword_line(line)
+        if not m:
+            if _KEYWORD_RE.match(line):
+                raise invalid("a string is not closed (the file is cut off or damaged here)", n)
+            raise invalid(f"Syntax error, unexpected line {line.strip()[:30]!r}", n)
+        keyword = m[1]
+        if keyword == "msgctxt" or keyword == "msgid":
+            if entry_line and has_msgstr:
+                entry_line, has_msgstr = 0, False  # the next entry, without a blank line
+            elif entry_line and keyword == "msgctxt":
+                raise unfinished(n)
+            entry_line = entry_line or n
+        elif keyword[:6] == "msgstr":
+            if not entry_line:
+                raise invalid("msgstr without msgid", n)
+            has_msgstr = True
         in_string = True
     if entry_line and not has_msgstr:
         raise unfinished(len(lines))
@@ -663,6 +671,7 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
                          mt=mt, mt_model=mt_model)
     if p.exists():
         old = load(p)
+        _check_writable(old, p)
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
