@@ -542,3 +542,13 @@ def test_no_model_notice_names_a_command_that_runs(web):
 def test_parse_error_class_is_what_the_web_and_cli_map():
     assert ParseError.http_status == 400 and ParseError.exit_code == 2
     assert ReadOnlyError.http_status == 403 and ReadOnlyError.exit_code == 2
+
+
+def test_a_killed_saves_temporary_files_are_removed_when_the_pairs_are_next_read(work):
+    dead = work / f".{PO}.999999999.abcd1234.tmp"
+    dead_history = work / f".{PO}.history.jsonl.999999999.abcd1234.tmp"
+    other = work / ".notes.txt.999999999.abcd1234.tmp"  # not a PO file's: left alone
+    for p in (dead, dead_history, other):
+        p.write_text("half")
+    store.load(work / PO)
+    assert not dead.exists() and not dead_history.exists() and other.exists()

@@ -103,6 +103,23 @@ def clean_leftovers(path: str | Path) -> list[Path]:
     return removed
 
 
+_PO_TMP = re.compile(r"^\..+\.po(?:\.history\.jsonl)?\.(?:(\d+)\.[A-Za-z0-9_]+|[A-Za-z0-9_]{8})\.tmp$")
+
+
+def clean_po_leftovers(directory: str | Path) -> list[Path]:
+    """clean_leftovers for every PO file (and its history) in `directory` at once: what a server
+    killed mid-save left, removed when the directory's PO files are next read."""
+    removed = []
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".tmp") and _PO_TMP.match(n))
+    except OSError:
+        return []
+    for name in names:
+        base = name[1:].rsplit(".", 3 if _PO_TMP.match(name)[1] else 2)[0]  # type: ignore[index]
+        removed += clean_leftovers(Path(directory) / base)
+    return removed
+
+
 def _target(path: str | Path) -> Path:
     """Where the bytes for `path` go: a symlink's final target (a dangling one's too)."""
     return Path(os.path.realpath(path))

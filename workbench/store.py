@@ -39,6 +39,7 @@ from workbench.align import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import (ConflictError, InputError, NotFoundError, ParseError, ReadOnlyError,
                               WorkbenchError)
+from workbench.files import clean_po_leftovers
 from workbench.files import lock as _lock
 from workbench.files import write_atomic
 
@@ -609,6 +610,7 @@ def load(path: str | Path) -> PairFile:
                             hint="create it with `workbench align SOURCE RENDERING -o FILE.po`")
     from workbench.corpus import decode_text
 
+    clean_po_leftovers(p.parent)
     pf = parse(decode_text(p.read_bytes(), str(path)), str(path))
     pf.path = p
     return pf
