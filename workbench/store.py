@@ -3,9 +3,13 @@
 One PO file per document pair (translations/<source>__<rendering>.po), one entry per bead, in the
 alignment's display order, so that every sentence of both documents is present exactly once. This
 module owns the record format (documented in docs/po-format.md), reading and writing it through
-polib, and safe saving: a file lock, a temporary file, fsync, os.replace, and a revision number in
+polib, and safe saving: the lock and atomic writer of workbench.files, and a revision number in
 the header so that a save based on a stale revision is refused with ConflictError instead of
-overwriting somebody's work.
+overwriting somebody's work. The reader is strict where msgfmt is (a file cut off mid-entry, a
+repeated msgctxt, beads that do not cover the documents' sentences are ParseErrors naming file
+and line), and a file holding what other PO tools write and the records do not keep (obsolete
+entries, previous msgids, other flags, plural forms) is read with `read_only` set: saving it is
+refused with ReadOnlyError, never done with that content dropped.
 
 Entry layout (wrapping is disabled so every comment line stays one line):
 
