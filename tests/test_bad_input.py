@@ -174,8 +174,8 @@ CLI_ERRORS = {
     "translate -o its input": (["translate", "src.txt", "--from", "ru", "--to", "en", "-o",
                                 "src.txt"], r"src.txt: the output is also an input"),
     "align -o in a missing directory": (
-        ALIGN + ["-o", "missing/dir/x.po"], r"missing/dir/x.po: the directory .*missing/dir does "
-                                            r"not exist \(create it first"),
+        ALIGN + ["-o", "missing/dir/x.po"],
+        r"missing/dir/x.po: the directory .*missing/dir does not exist \(create it first"),
     "segment -o in a missing directory": (
         ["segment", "src.txt", "--lang", "ru", "-o", "missing/x.txt"],
         r"missing/x.txt: the directory .*missing does not exist"),

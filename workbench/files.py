@@ -17,8 +17,9 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from workbench.errors import InputError
 
@@ -201,7 +202,7 @@ class AtomicOutput:
                 pass
             self.tmp = None
 
-    def __enter__(self) -> "AtomicOutput":
+    def __enter__(self) -> AtomicOutput:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -41,11 +41,16 @@ import polib
 from workbench import __version__
 from workbench.align import Alignment, Bead
 from workbench.corpus import Document, Sentence
-from workbench.errors import (ConflictError, InputError, NotFoundError, ParseError, ReadOnlyError,
-                              WorkbenchError)
-from workbench.files import clean_po_leftovers
+from workbench.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ParseError,
+    ReadOnlyError,
+    WorkbenchError,
+)
+from workbench.files import clean_po_leftovers, write_atomic
 from workbench.files import lock as _lock
-from workbench.files import write_atomic
 
 NO_SOURCE = "∅"
 STATUSES = ("unreviewed", "approved", "needs-work", "rejected")
