@@ -562,3 +562,19 @@ def test_a_killed_saves_temporary_files_are_removed_when_the_pairs_are_next_read
         p.write_text("half")
     store.load(work / PO)
     assert not dead.exists() and not dead_history.exists() and other.exists()
+
+
+def test_a_lock_held_elsewhere_is_a_conflict_not_a_traceback(work):
+    from filelock import FileLock
+
+    from workbench.errors import ConflictError
+
+    po = work / PO
+    held = FileLock(str(work / f".{PO}.lock"))
+    held.acquire()
+    try:
+        with pytest.raises(ConflictError, match=r"another save of this file has held its lock"):
+            with files.lock(po, timeout=0.1):
+                pass
+    finally:
+        held.release()

@@ -17,11 +17,12 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from workbench.errors import InputError
+from workbench.errors import ConflictError, InputError
 
 #: Temporary files of the writers before PIDs were in their names are removed once this old.
 _LEGACY_TMP_AGE = 60.0
@@ -220,16 +221,29 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             raise InputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
 
 
-def lock(path: str | Path, timeout: float = LOCK_TIMEOUT):
-    """The lock that serialises writers of `path` (a hidden `.NAME.lock` beside it). A missing
-    directory is an InputError here, before the lock file could be created."""
-    from filelock import FileLock
+@contextmanager
+def lock(path: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the lock that serialises writers of `path` (a hidden `.NAME.lock` beside it). A
+    missing directory is an InputError before the lock file could be created; a lock another
+    process holds for longer than `timeout` seconds is a ConflictError."""
+    from filelock import FileLock, Timeout
 
     p = _target(path)
     if not p.parent.is_dir():
         raise InputError(f"the directory {p.parent} does not exist", path=str(path),
                          hint="create it first (mkdir -p), or choose another output")
-    return FileLock(str(p.with_name("." + p.name + ".lock")), timeout=timeout)
+    lock_path = p.with_name("." + p.name + ".lock")
+    file_lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        file_lock.acquire()
+    except Timeout:
+        raise ConflictError(f"another save of this file has held its lock for {timeout:g} s",
+                            path=str(path), hint=f"try again; if no workbench is running, "
+                                                 f"delete {lock_path}") from None
+    try:
+        yield
+    finally:
+        file_lock.release()
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
