@@ -76,6 +76,7 @@ WILD_CASES = {
                                  r"field 'X-Workbench-Revision' is 'abc', not a whole number"),
     "empty_source_document.po": ("ParseError", 17, r"field 'X-Source-Document' is empty"),
     "huge_sentence_id.po": ("ParseError", 30, r"\(5000 digits\) is not a sentence id"),
+    "sticky_flags_comment.po": ("ParseError", 33, r"not a valid PO file: Syntax error"),
     "not_written_by_the_workbench.po": ("ParseError", 1, r"has no 'X-Source-Document' field"),
     "iso-8859-15.po": ("InputError", 7, r"not valid UTF-8 at byte offset 120"),
 }
