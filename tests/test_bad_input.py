@@ -194,6 +194,9 @@ CLI_ERRORS = {
     "align a directory (click usage error)": (
         ["align", "sub", "tgt.txt", "-o", "x.po"],
         r"Invalid value for 'SOURCE': File 'sub' is a directory\. \(see '.*align --help'\)"),
+    "export --kinds with a 5,000-digit count": (
+        ["export", PO, "--format", "tsv", "-o", "x.tsv", "--kinds", "9" * 5000 + "-1"],
+        r"bad --kinds value '9{5000}-1' \(give bead kinds such as 1-1,1-2,2-1"),
     "an unknown option (click usage error)": (
         ["segment", "src.txt", "--lang", "ru", "--bogus"],
         r"No such option '--bogus'\. \(see '.*segment --help'\)"),
@@ -579,3 +582,13 @@ def test_a_lock_held_elsewhere_is_a_conflict_not_a_traceback(work):
                 pass
     finally:
         held.release()
+
+
+def test_a_huge_sentence_count_in_the_header_is_reported_at_once(tmp_path):
+    text = (WILD / "workbench_written.po").read_text(encoding="utf-8").replace(
+        '"X-Source-Sentences: 3\\n"', '"X-Source-Sentences: 999999999\\n"')
+    path = tmp_path / "huge_count.po"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParseError, match=r"999999996 of the 999999999 source sentences have no "
+                                         r"bead \(from sentence 3\)"):
+        store.load(path)

@@ -74,7 +74,7 @@ XLIFF20_NS = "urn:oasis:names:tc:xliff:document:2.0"
 MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
 #: Characters outside XML 1.0's Char production: no XML document can hold them, escaped or not.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_KIND_RE = re.compile(r"^\d+-\d+$")
+_KIND_RE = re.compile(r"^\d{1,6}-\d{1,6}$")  # no bead holds a million sentences
 #: What str.splitlines breaks at; a Moses line must hold none of them.
 _LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -655,7 +655,7 @@ def jsonl_object(inp_pair: PairFile, r: Record) -> dict:
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "notes": [{"text": a.text, "category": a.category, "author": a.author, "time": a.time}
                   for a in r.annotations],
-        "references": [{"file": f, "line": int(line) if line.isdigit() else line}
+        "references": [{"file": f, "line": int(line) if line.isdigit() and len(line) <= 18 else line}
                        for f, line in r.references],
     }
 

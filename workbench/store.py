@@ -604,10 +604,14 @@ def check_coverage(pf: PairFile, path: str, last_line: int) -> None:
         if twice:
             raise ParseError(f"{side} sentence {twice[0]} is in two beads", path=path,
                              line=last_line, hint=_RESTORE)
-        missing = [i for i in range(n) if i not in seen]
-        if missing:
-            raise ParseError(f"{len(missing)} of the {n} {side} sentences have no bead (from "
-                             f"sentence {missing[0]}): the file is cut off or entries were removed",
+        outside = sorted(i for i in seen if i >= n)
+        if outside:
+            raise ParseError(f"bead names {side} sentence {outside[0]}, but the {side} has {n} "
+                             "sentences", path=path, line=last_line, hint=_RESTORE)
+        if len(seen) < n:  # ids are in range and distinct: the first gap is within len(seen)
+            first = next(i for i in range(len(seen) + 1) if i not in seen)
+            raise ParseError(f"{n - len(seen)} of the {n} {side} sentences have no bead (from "
+                             f"sentence {first}): the file is cut off or entries were removed",
                              path=path, line=last_line, hint=_RESTORE)
 
 
