@@ -32,6 +32,7 @@ system-deps:
 	fi
 
 run: install
+	@echo "the workbench command is $(BIN)/workbench (or '. $(BIN)/activate', then workbench)"
 	$(BIN)/workbench serve --data . --port $(PORT)
 
 test: install system-deps
