@@ -33,13 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, tmp_path: Path):
+def start_server(data_dir: Path, tmp_path: Path, *options: str):
     port = free_port()
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
                WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("WORKBENCH_TOKEN", None)
     proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(data_dir),
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                             "--port", str(port), *options], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -236,3 +236,20 @@ def test_workbench_serve_answers_on_waitress_with_headers_limits_and_checks(serv
                           Origin=f"http://{host}:{port}", **common)
     assert status == 200, body
     assert [a.text for a in store.load(po).record("s0:t1").annotations] == ["from elsewhere"]
+
+
+def test_workbench_serve_allow_host_and_threads(tmp_path: Path):
+    root = make_data_dir(tmp_path / "served")
+    url, proc = start_server(root, tmp_path, "--allow-host", "workbench.test", "--allow-host",
+                             "review.test", "--threads", "2")
+    try:
+        host, port = url.removeprefix("http://").split(":")
+        for name in ("workbench.test", f"review.test:{port}", f"localhost:{port}"):
+            status, headers, _ = ask(host, int(port), "GET", "/api/pairs", Host=name)
+            assert status == 200, name
+        status, _, body = ask(host, int(port), "GET", "/api/pairs", Host="other.test")
+        assert status == 400 and json.loads(body)["message"].startswith(
+            "this workbench answers to 127.0.0.1, [::1], localhost, review.test, workbench.test "
+            "only")
+    finally:
+        stop(proc)

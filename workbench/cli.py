@@ -408,6 +408,11 @@ def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: t
     shown = f"[{host}]" if ":" in host else host
     bound = getattr(server, "effective_port", port)
     click.echo(f"Serving {root.resolve()} on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)
+    if host in WILDCARD:
+        from workbench.web.security import allowed_hosts, display
+
+        click.echo(f"Pages are answered under the names {display(allowed_hosts(names))} only: "
+                   "add --allow-host NAME for each name others open it by", err=True)
     server.run()
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, session
@@ -92,11 +93,16 @@ def host_name(netloc: str) -> str | None:
     return normalize_host(name) or None
 
 
-def allowed_hosts(app: Flask) -> frozenset[str]:
-    return frozenset(LOOPBACK_HOSTS) | {normalize_host(h) for h in app.config["ALLOWED_HOSTS"]}
+def allowed_hosts(extra: Iterable[str]) -> frozenset[str]:
+    """The loopback names and the extra ones, normalized; a port given with a name is dropped."""
+    names = set(LOOPBACK_HOSTS)
+    for h in filter(str.strip, extra):
+        names.add((host_name(h.strip()) if h.count(":") == 1 or h.startswith("[") else None)
+                  or normalize_host(h))
+    return frozenset(names)
 
 
-def _display(hosts: frozenset[str]) -> str:
+def display(hosts: Iterable[str]) -> str:
     return ", ".join(f"[{h}]" if ":" in h else h for h in sorted(hosts))
 
 
@@ -121,7 +127,7 @@ def register(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("ALLOWED_HOSTS", ())
     app.jinja_env.globals["csrf_token"] = csrf_token
-    hosts = allowed_hosts(app)
+    hosts = allowed_hosts(app.config["ALLOWED_HOSTS"])
 
     @app.before_request
     def check_host():
@@ -129,7 +135,7 @@ def register(app: Flask) -> None:
         if host_name(sent) not in hosts:
             # No page and no session for a name the workbench was not started under: the page
             # template would hand out a CSRF token.
-            message = (f"this workbench answers to {_display(hosts)} only, not to the host name "
+            message = (f"this workbench answers to {display(hosts)} only, not to the host name "
                        f"'{sent}': open it by one of those names, or start it with "
                        "--allow-host NAME")
             if request.path.startswith("/api/"):
@@ -157,7 +163,7 @@ def register(app: Flask) -> None:
             foreign = _foreign_origin(hosts)
             if foreign is not None:
                 return _refuse(403, "OriginError", f"a change sent from the page '{foreign}' is "
-                               f"refused: changes are taken from pages of {_display(hosts)} only "
+                               f"refused: changes are taken from pages of {display(hosts)} only "
                                "(start the workbench with --allow-host NAME to add a name)")
             sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token")
             expected = session.get("csrf")
