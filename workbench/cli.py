@@ -418,12 +418,16 @@ def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: t
 
 def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
     """A waitress server bound to host:port; a taken port is one line, not the server's words."""
+    import logging
     import socket
 
     from waitress.server import create_server
 
     from workbench.errors import InputError
 
+    # A line per request whenever every thread is busy: noise on the terminal, and a stderr pipe
+    # nobody reads would fill up and stall the server.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)  # waitress words a miss vaguely
     except OSError as exc:
