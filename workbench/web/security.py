@@ -40,7 +40,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
     "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"])
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
