@@ -33,13 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, tmp_path: Path):
+def start_server(data_dir: Path, tmp_path: Path, *options: str):
     port = free_port()
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
                WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("WORKBENCH_TOKEN", None)
     proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(data_dir),
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                             "--port", str(port), *options], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -89,9 +89,15 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Every Content-Security-Policy violation is kept, whichever page causes it.
+    context.add_init_script("window.__csp = []; document.addEventListener("
+                            "'securitypolicyviolation', e => window.__csp.push("
+                            "e.violatedDirective + ' ' + e.blockedURI));")
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
     pg.js_errors = errors
     yield pg
     context.close()
@@ -124,6 +130,23 @@ def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page, tm
     we = page.locator("tr.bead", has=page.locator("td.tgt", has_text="We, the citizens of Russia"))
     assert "Мы, граждане России" in we.locator("td.src").inner_text()
     assert page.locator("#mt-missing").is_visible()
+
+
+def test_the_pair_page_works_under_its_content_security_policy(hand_server, page):
+    url, _ = hand_server
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.__csp") == []
+    # The policy is in force: a script put into the page inline does not run, and is reported.
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("() => { const s = document.createElement('script');"
+                      " s.textContent = 'window.__inline = 1'; document.body.append(s); }")
+    page.wait_for_function("() => window.__csp.length > 0")
+    assert page.evaluate("window.__inline") is None
+    assert page.evaluate("window.__csp") == ["script-src-elem inline"]
+    page.js_errors.clear()  # the console message of the violation just caused on purpose
 
 
 def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page, tmp_path):

@@ -36,6 +36,12 @@ class InputError(WorkbenchError):
     """A file or argument the user gave cannot be used (missing, not UTF-8, empty, binary)."""
 
 
+class TooLargeError(InputError):
+    """A request or a field longer than the workbench's limits (web: request body, annotation)."""
+
+    http_status = 413
+
+
 class LanguageError(WorkbenchError):
     """An unknown or unsupported language code."""
 

@@ -2,8 +2,9 @@
 
 `create_app(test_config)` sets defaults (DATA_DIR = current directory), then applies the mapping it
 is given. Pages live in the `pages` blueprint, the JSON API in `api`; both only call the domain
-modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`), and the
-access token and CSRF checks run before every request in one place (`security.register`).
+modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`); the host,
+access token, origin and CSRF checks and the security headers are applied to every request in one
+place (`security.register`), and the size limits next (`limits.register`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATA_DIR=str(Path.cwd()),
         SECRET_KEY=None,
         AUTH_TOKEN=None,
+        ALLOWED_HOSTS=(),
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
@@ -32,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
 
-    from workbench.web import api, errors, pages, security
+    from workbench.web import api, errors, limits, pages, security
     from workbench.web.state import Workspace
 
     app.extensions["workbench"] = Workspace(Path(app.config["DATA_DIR"]))
@@ -40,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     errors.register(app)
     security.register(app)
+    limits.register(app)
     return app
 
 

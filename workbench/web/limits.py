@@ -1,0 +1,56 @@
+"""Size limits on what a request may carry, checked before any handler reads it.
+
+A request body may hold at most MAX_CONTENT_LENGTH bytes (1 MiB); an annotation's text at most
+MAX_ANNOTATION_CHARS characters (10,000) and an author name at most MAX_AUTHOR_CHARS (200). Longer
+ones are answered 413 with a JSON message (TooLargeError) and nothing is written. The limits keep
+a pasted document out of the PO file and its history, where every later request would pay for it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from workbench.errors import TooLargeError
+
+MAX_CONTENT_LENGTH = 1024 * 1024
+MAX_ANNOTATION_CHARS = 10_000
+MAX_AUTHOR_CHARS = 200
+
+
+def _body_too_large(limit: int) -> TooLargeError:
+    return TooLargeError(f"the request body is larger than the workbench takes ({limit:,} bytes)",
+                         hint="send less at a time; an annotation holds at most "
+                              f"{MAX_ANNOTATION_CHARS:,} characters")
+
+
+def _check_field(data: dict, name: str, limit: int, what: str) -> None:
+    value = data.get(name)
+    if isinstance(value, str) and len(value) > limit:
+        raise TooLargeError(f"{what} is {len(value):,} characters long; the workbench keeps at "
+                            f"most {limit:,}", hint=f"shorten the '{name}' field")
+
+
+def register(app: Flask) -> None:
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+
+    @app.before_request
+    def check_sizes():
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and limit and request.content_length > limit:
+            raise _body_too_large(limit)
+        if request.method != "POST" or not request.is_json:
+            return None
+        # Parsed once here; the API's handlers get the cached result.
+        data = request.get_json(silent=True)
+        if isinstance(data, dict):
+            if request.endpoint == "api.annotate":
+                _check_field(data, "text", MAX_ANNOTATION_CHARS, "the annotation")
+            _check_field(data, "author", MAX_AUTHOR_CHARS, "the author name")
+        return None
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def body_too_large(exc: RequestEntityTooLarge):
+        # A chunked body has no Content-Length: Werkzeug stops reading it at the limit.
+        return app.handle_user_exception(_body_too_large(app.config["MAX_CONTENT_LENGTH"]))
