@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench import edit, store
+from workbench import edit, history, store
 from workbench.align import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import ConflictError, InputError
@@ -47,7 +47,7 @@ def covers_everything(pf: store.PairFile) -> None:
 
 
 def test_link_moves_the_rendering_sentence_into_the_source_sentences_bead(po):
-    out = edit.perform(po, lambda pf: edit.link(pf, 3, 3), expected_revision=1, author="ak")
+    out = edit.perform(po, lambda pf: edit.link(pf, 3, 3), revision=1, author="ak")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t3"]
     rec = store.load(po).record("s3:t3")
     assert (rec.source_text, rec.rendering_text, rec.mt) == (SRC[3], TGT[3], MT[3])
@@ -55,12 +55,13 @@ def test_link_moves_the_rendering_sentence_into_the_source_sentences_bead(po):
     assert rec.references == (("corpora/src.txt", "4"), ("corpora/tgt.txt", "4"))
     assert out.pair.revision == 2
     assert out.history == {"can_undo": True, "can_redo": False, "undo": "link s3 with t3",
-                           "redo": None, "done": 1, "undone": 0}
+                           "redo": None, "done": 1, "undone": 0,
+                           "author": "ak", "notice": None}
     covers_everything(store.load(po))
 
 
 def test_link_out_of_a_two_sentence_bead_leaves_the_rest_in_place(po):
-    edit.perform(po, lambda pf: edit.link(pf, 3, 2))
+    edit.perform(po, lambda pf: edit.link(pf, 3, 2), author="ak")
     pf = store.load(po)
     assert [r.key for r in pf.records] == ["s0:t0", "s1,2:t1", "s3:t2", "s:t3"]
     left = pf.record("s1,2:t1")
@@ -76,15 +77,15 @@ def test_link_out_of_a_two_sentence_bead_leaves_the_rest_in_place(po):
 
 
 def test_unlink_split_and_merge_rebuild_sentences_exactly(po):
-    edit.perform(po, lambda pf: edit.unlink(pf, "s1,2:t1,2"))
+    edit.perform(po, lambda pf: edit.unlink(pf, "s1,2:t1,2"), author="ak")
     assert keys(po) == ["s0:t0", "s1:t", "s2:t", "s:t1", "s:t2", "s3:t", "s:t3"]
     pf = store.load(po)
     assert [pf.record(k).source_text or pf.record(k).rendering_text
             for k in ("s1:t", "s2:t", "s:t1", "s:t2")] == [SRC[1], SRC[2], TGT[1], TGT[2]]
     assert pf.record("s2:t").mt == MT[2]
-    edit.perform(po, lambda pf: edit.merge_next(pf, "s0:t0"))
+    edit.perform(po, lambda pf: edit.merge_next(pf, "s0:t0"), author="ak")
     assert keys(po)[:2] == ["s0,1:t0", "s2:t"]
-    edit.perform(po, lambda pf: edit.split(pf, "s0,1:t0", 1, 1))
+    edit.perform(po, lambda pf: edit.split(pf, "s0,1:t0", 1, 1), author="ak")
     assert keys(po)[:3] == ["s0:t0", "s1:t", "s2:t"]
     pf = store.load(po)
     assert pf.record("s0:t0").source_text == SRC[0]
@@ -93,10 +94,10 @@ def test_unlink_split_and_merge_rebuild_sentences_exactly(po):
 
 
 def test_merge_keeps_both_beads_annotations_and_resets_the_status(po):
-    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"))
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
     edit.perform(po, lambda pf: edit.annotate(pf, "s1,2:t1,2", "word order", "style", "ak",
-                                              "2026-01-02T03:04:05Z"))
-    edit.perform(po, lambda pf: edit.merge_next(pf, "s0:t0"))
+                                              "2026-01-02T03:04:05Z"), author="ak")
+    edit.perform(po, lambda pf: edit.merge_next(pf, "s0:t0"), author="ak")
     rec = store.load(po).record("s0,1,2:t0,1,2")
     assert rec.status == "unreviewed"
     assert [a.text for a in rec.annotations] == ["word order"]
@@ -110,53 +111,73 @@ def test_undo_and_redo_survive_a_new_process_and_match_the_po_file(po):
     edit.perform(po, lambda pf: edit.annotate(pf, "s0:t0", "<script>alert(1)</script>", "accurate",
                                               "ak"), author="ak")
     edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
-    out = edit.undo(po, expected_revision=4)
+    out = edit.undo(po, revision=4, author="ak")
     assert out.history["undo"] == "note on s0:t0" and out.history["redo"] == "link s3 with t3"
     pf = store.load(po)
     assert [r.key for r in pf.records] == ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"]
     assert pf.record("s0:t0").status == "approved"
     assert pf.record("s0:t0").annotations[0].text == "<script>alert(1)</script>"
     assert pf.revision == 5
-    lines = edit.history_path(po).read_text(encoding="utf-8").splitlines()
-    assert json.loads(lines[0])["format"] == 1
-    assert [json.loads(line)["undone"] for line in lines[1:]] == [False, False, True]
-    edit.redo(po)
+    lines = [json.loads(line) for line in history.journal_path(po).read_bytes().splitlines()]
+    assert lines[0]["format"] == 2
+    assert [(d["op"], d["id"]) for d in lines[1:]] == [("do", 0), ("do", 1), ("do", 2), ("undo", 2)]
+    # Each step holds only what changed: no whole records for a status or a note.
+    assert lines[1]["change"] == {"bead": "s0:t0", "status": ["unreviewed", "approved"]}
+    assert [n["text"] for n in lines[2]["change"]["notes"]] == ["<script>alert(1)</script>"]
+    assert set(lines[2]["change"]) == {"bead", "notes"}
+    edit.redo(po, author="ak")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t3"]
     for _ in range(3):
-        edit.undo(po)
+        edit.undo(po, author="ak")
     after = store.load(po)
     assert store.render(after).split("\n\n", 1)[1] == original.split("\n\n", 1)[1]
     with pytest.raises(InputError, match="nothing to undo"):
-        edit.undo(po)
-    assert edit.history_state(po)["undone"] == 3
+        edit.undo(po, author="ak")
+    assert edit.history_state(po, "ak")["undone"] == 3
 
 
 def test_a_new_action_drops_the_redo_stack(po):
-    edit.perform(po, lambda pf: edit.link(pf, 3, 3))
-    edit.undo(po)
-    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"))
-    assert edit.history_state(po) == {"can_undo": True, "can_redo": False, "undo": "rejected s0:t0",
-                                      "redo": None, "done": 1, "undone": 0}
+    edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
+    edit.undo(po, author="ak")
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), author="ak")
+    assert edit.history_state(po, "ak") == {"can_undo": True, "can_redo": False, "undo": "rejected s0:t0",
+                                      "redo": None, "done": 1, "undone": 0,
+                           "author": "ak", "notice": None}
 
 
 def test_stale_revision_is_a_conflict_and_nothing_is_written(po):
-    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"))
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
     before = po.read_bytes()
     with pytest.raises(ConflictError) as info:
-        edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), expected_revision=1)
+        edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), revision=1, author="ak")
     assert info.value.current_revision == 2
     assert po.read_bytes() == before
-    assert edit.history_state(po)["done"] == 1
+    assert edit.history_state(po, "ak")["done"] == 1
 
 
-def test_undo_refuses_when_the_bead_was_changed_behind_the_history(po):
-    edit.perform(po, lambda pf: edit.link(pf, 3, 3))
+def test_a_po_file_changed_outside_the_history_sets_the_history_aside(po):
+    edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
+    journal = history.journal_path(po)
+    kept = journal.read_bytes()
     pf = store.load(po)
     store.add_annotation(pf, "s3:t3", "edited elsewhere", "", "cli")
-    store.save(pf)
-    with pytest.raises(ConflictError, match="bead s3:t3 was changed since this action"):
-        edit.undo(po)
+    store.save(pf)  # as a restore from git or another tool would: the history knows nothing of it
+    state = edit.history_state(po, "ak")
+    assert (state["can_undo"], state["done"]) == (False, 0)
+    aside = [p for p in po.parent.iterdir() if ".history.set-aside-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == kept  # renamed, never deleted
+    assert f"it was set aside as {aside[0].name}; undo starts again from here" in state["notice"]
+    assert "the PO file is at revision 3 with other content than the history's revision 2" \
+        in state["notice"]
+    with pytest.raises(InputError, match="nothing to undo for ak in this pair"):
+        edit.undo(po, author="ak")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t3"]
+    # Undo works again from the clean history.
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    assert edit.history_state(po, "ak")["notice"] is None
+    edit.undo(po, author="ak")
+    assert store.load(po).record("s0:t0").status == "unreviewed"
+    assert store.load(po).record("s3:t3").annotations[0].text == "edited elsewhere"
 
 
 def test_bad_requests_say_what_is_wrong(po):
@@ -185,8 +206,8 @@ def test_bead_without_recorded_lengths_cannot_be_unlinked_but_can_be_merged(po):
                                     "rendering_lengths": (), "mt_lengths": ()})
     store.save(pf)
     with pytest.raises(InputError, match="does not record where its 2 source sentences end"):
-        edit.perform(po, lambda p: edit.unlink(p, "s1,2:t1,2"))
-    edit.perform(po, lambda p: edit.merge_next(p, "s1,2:t1,2"))
+        edit.perform(po, lambda p: edit.unlink(p, "s1,2:t1,2"), author="ak")
+    edit.perform(po, lambda p: edit.merge_next(p, "s1,2:t1,2"), author="ak")
     rec = store.load(po).record("s1,2,3:t1,2")
     assert rec.source_text == " ".join(SRC[1:4])
     assert rec.mt == " ".join(MT[1:4])
@@ -227,7 +248,7 @@ def test_concurrent_actions_are_serialised_and_all_recorded(po):
 
     def approve(key: str) -> None:
         try:
-            edit.perform(po, lambda pf: edit.set_status(pf, key, "approved"), author=key)
+            edit.perform(po, lambda pf: edit.set_status(pf, key, "approved"), author="ak")
         except BaseException as exc:  # collected for the assertion below
             errors.append(exc)
 
@@ -240,4 +261,4 @@ def test_concurrent_actions_are_serialised_and_all_recorded(po):
     pf = store.load(po)
     assert {r.status for r in pf.records} == {"approved"}
     assert pf.revision == 5
-    assert edit.history_state(po)["done"] == 4
+    assert edit.history_state(po, "ak")["done"] == 4

@@ -128,7 +128,8 @@ def hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return client
 
 
-def post(client, path: str, body: dict, revision: int | None = None):
+def post(client, path: str, body: dict, revision: int | None = None, author: str = "ak"):
+    body = {"author": author, **body}
     if revision is not None:
         body = dict(body, revision=revision)
     return client.post("/api" + path, json=body, headers={"X-CSRF-Token": client.csrf})
@@ -209,13 +210,14 @@ def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
     assert [r.key for r in store.load(hand.po).records] == [
         "s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
     res = post(hand, f"/pairs/{PAIR}/undo", {}, 9)
-    assert res.status_code == 400 and "nothing to undo" in res.get_json()["message"]
+    assert res.status_code == 400 and res.get_json()["message"] == "nothing to undo for ak in this pair"
     res = post(hand, f"/pairs/{PAIR}/redo", {}, 9)
     assert res.get_json()["summary"] == "link s3 with t4"
-    hist = hand.get(f"/api/pairs/{PAIR}/history").get_json()
+    hist = hand.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()
     assert hist == {"revision": 10, "history": {"can_undo": True, "can_redo": True,
                                                 "undo": "link s3 with t4", "redo": "split s1,2:t2,3",
-                                                "done": 1, "undone": 3}}
+                                                "done": 1, "undone": 3, "author": "ak",
+                                                "notice": None}}
 
 
 def test_stale_revision_is_409_with_the_current_state(hand):
@@ -267,7 +269,7 @@ def test_bad_action_requests_are_answered_with_what_is_wrong(hand):
     res = post(hand, f"/pairs/{PAIR}/link", {"source": "3", "target": 4})
     assert res.status_code == 400 and res.get_json()["message"] == "'source' must be an integer"
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations", {"text": "x", "author": " "})
-    assert res.status_code == 400 and "needs an author" in res.get_json()["message"]
+    assert res.status_code == 400 and res.get_json()["message"].startswith("set your name first")
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved", "revision": "1"})
     assert res.status_code == 400
     assert store.load(hand.po).revision == 1
@@ -385,7 +387,7 @@ def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
     # A page opened before the restart keeps its session cookie and token: the new process accepts them.
     restarted = second.test_client()
     restarted.set_cookie("session", client.get_cookie("session").value)
-    res = restarted.post("/api/pairs/petition-ru__newsweek-en/undo", json={"revision": 1},
-                         headers={"X-CSRF-Token": token})
+    res = restarted.post("/api/pairs/petition-ru__newsweek-en/undo",
+                         json={"revision": 1, "author": "ak"}, headers={"X-CSRF-Token": token})
     assert res.status_code == 400, res.get_json()
-    assert res.get_json()["message"] == "nothing to undo for this pair"
+    assert res.get_json()["message"] == "nothing to undo for ak in this pair"

@@ -32,7 +32,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import polib
 
@@ -549,10 +549,13 @@ def render_cached(pf: PairFile) -> str:
     return "\n".join(parts) + "\n"
 
 
-def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
+def save_edit(pf: PairFile, *, expected_revision: int,
+              before_write: Callable[[bytes], None] | None = None) -> PairFile:
     """Save a changed pair in one render: like save(), but the conflict check reads only the
     revision in the file's header, and the file is always written (callers save real changes
-    only). A large pair's save costs one render instead of a parse and three renders."""
+    only). A large pair's save costs one render instead of a parse and three renders.
+    `before_write`, when given, sees the new file's bytes under the lock before they are written
+    (the history records its step there)."""
     if pf.path is None:
         raise InputError("no path to save the PO file to")
     p = Path(pf.path)
@@ -567,5 +570,8 @@ def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
         header["X-Workbench-Revision"] = str(current + 1)
         header["PO-Revision-Date"] = _po_date(_now())
         out = PairFile(header=header, records=list(pf.records), path=p)
-        write_atomic(p, render_cached(out).encode("utf-8"))
+        data = render_cached(out).encode("utf-8")
+        if before_write is not None:
+            before_write(data)
+        write_atomic(p, data)
         return out
