@@ -262,3 +262,147 @@ def test_concurrent_actions_are_serialised_and_all_recorded(po):
     assert {r.status for r in pf.records} == {"approved"}
     assert pf.revision == 5
     assert edit.history_state(po, "ak")["done"] == 4
+
+
+# --- the history: per author, per bead, belonging to its file, surviving crashes -----------------
+
+def test_line_separators_in_notes_authors_and_sentences_keep_the_history_readable(tmp_path):
+    odd = ["Первое\u2028предложение.", "Второе\u2029предложение.", "Третье\x85."]
+    src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(odd))
+    tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="First. Second. Third.")
+    po = tmp_path / "translations" / "src__tgt.po"
+    store.write_alignment(po, src, tgt, sentences(odd), sentences(["First.", "Second.", "Third."]),
+                          Alignment([Bead((0,), (0,), 0.9, "t"), Bead((1,), (), 0.0, "t"),
+                                     Bead((2,), (1, 2), 0.5, "t")]))
+    note = "line\u2028separator, paragraph\u2029separator, next\x85line"
+    edit.perform(po, lambda pf: edit.annotate(pf, "s0:t0", note, "other", "Анна\u2028Б"),
+                 author="Анна\u2028Б")
+    edit.perform(po, lambda pf: edit.unlink(pf, "s2:t1,2"), author="Анна\u2028Б")  # whole records
+    edit.perform(po, lambda pf: edit.set_status(pf, "s1:t", "approved"), author="ak")
+    raw = history.journal_path(po).read_bytes()
+    assert not any(c.encode("utf-8") in raw for c in "\u2028\u2029\x85")
+    assert raw.count(b"\n") == 4
+    # A new process reads it all back, and undo restores exactly.
+    assert edit.history_state(po, "Анна Б")["undo"] == "unlink s2:t1,2"
+    edit.undo(po, author="Анна Б")
+    edit.undo(po, author="Анна Б")
+    pf = store.load(po)
+    assert pf.record("s0:t0").annotations == ()
+    assert pf.record("s2:t1,2").source_text == odd[2]
+    assert pf.record("s1:t").status == "approved"
+    edit.redo(po, author="Анна Б")
+    assert store.load(po).record("s0:t0").annotations[0].text == note
+
+
+def test_undo_is_per_author_and_leaves_other_authors_changes_alone(po):
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    edit.perform(po, lambda pf: edit.annotate(pf, "s0:t0", "fine", "", "bo"), author="bo")
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="bo")
+    out = edit.undo(po, author="ak")
+    assert out.change.summary == "approved s0:t0"
+    pf = store.load(po)
+    assert pf.record("s0:t0").status == "unreviewed"
+    assert [a.text for a in pf.record("s0:t0").annotations] == ["fine"]  # bo's note stays
+    assert pf.record("s3:t").status == "rejected"
+    assert edit.history_state(po, "bo")["undo"] == "rejected s3:t"
+    assert edit.history_state(po, "ak")["redo"] == "approved s0:t0"
+    edit.undo(po, author="bo")
+    edit.undo(po, author="bo")
+    assert store.load(po).record("s0:t0").annotations == ()
+
+
+def test_an_undo_that_would_revert_someone_elses_later_change_is_refused_naming_them(po):
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t3", "needs-work"), author="bo")
+    before = po.read_bytes()
+    with pytest.raises(ConflictError, match=r"cannot undo 'link s3 with t3': bead s3:t3 was "
+                                            r"changed, changed later by bo \(needs-work s3:t3, "):
+        edit.undo(po, author="ak")
+    assert po.read_bytes() == before
+    edit.undo(po, author="bo")
+    edit.undo(po, author="ak")  # the link, now that bo's change of its bead is undone
+    with pytest.raises(ConflictError, match=r"cannot redo 'needs-work s3:t3': bead s3:t3 no longer "
+                                            r"exists, changed later by ak \(undo of link s3 with t3"):
+        edit.redo(po, author="bo")
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), author="bo")
+    with pytest.raises(ConflictError, match=r"bead s0:t0 is rejected now, changed later by bo"):
+        edit.undo(po, author="ak")
+    edit.undo(po, author="bo")
+    edit.undo(po, author="ak")
+    assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"]
+    assert store.load(po).record("s0:t0").status == "unreviewed"
+
+
+def test_edits_to_different_beads_never_conflict_and_the_same_bead_names_who_changed_it(po):
+    seen = {r.key: edit.bead_revision(r) for r in store.load(po).records}
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="bo",
+                 beads={"s0:t0": seen["s0:t0"]})
+    # ak's view is older than bo's change, but ak edits another bead: saved.
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak",
+                 beads={"s3:t": seen["s3:t"]})
+    before = po.read_bytes()
+    with pytest.raises(ConflictError, match=r"^bead s0:t0 was changed by bo \(approved s0:t0, "
+                                            r"\d{4}-.*Z\) since your view of it"):
+        edit.perform(po, lambda pf: edit.annotate(pf, "s0:t0", "x", "", "ak"), author="ak",
+                     beads={"s0:t0": seen["s0:t0"]})
+    # A structure edit checks every bead it touches: linking s3 takes t3 out of bead s:t3.
+    edit.perform(po, lambda pf: edit.annotate(pf, "s:t3", "own sentence", "", "bo"), author="bo")
+    with pytest.raises(ConflictError, match=r"bead s:t3 was changed by bo \(note on s:t3"):
+        edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak",
+                     beads={"s3:t": edit.bead_revision(store.load(po).record("s3:t")),
+                            "s:t3": seen["s:t3"]})
+    assert store.load(po).record("s3:t").status == "rejected"
+    assert po.read_bytes() != before  # bo's note was saved; ak's link was not
+    assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"]
+
+
+def test_changes_need_an_author(po):
+    before = po.read_bytes()
+    for name in ("", "  \n"):
+        with pytest.raises(InputError, match="set your name first"):
+            edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author=name)
+    assert po.read_bytes() == before
+    assert not history.journal_path(po).exists()
+
+
+class Killed(BaseException):
+    """What a SIGKILL between the history and the PO file write looks like to the code after it."""
+
+
+def test_a_step_whose_po_file_was_never_written_is_dropped(po, monkeypatch):
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    before, journal = po.read_bytes(), history.journal_path(po).read_bytes()
+
+    def killed(path, data):
+        raise Killed
+
+    monkeypatch.setattr(store, "write_atomic", killed)
+    with pytest.raises(Killed):
+        edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak")
+    monkeypatch.undo()
+    assert po.read_bytes() == before
+    assert history.journal_path(po).read_bytes().startswith(journal)
+    assert len(history.journal_path(po).read_bytes()) > len(journal)
+    state = edit.history_state(po, "ak")
+    assert (state["undo"], state["done"], state["notice"]) == ("approved s0:t0", 1, None)
+    assert history.journal_path(po).read_bytes() == journal
+    # A line cut short by a crash is dropped too.
+    with open(history.journal_path(po), "ab") as f:
+        f.write(b'{"op":"do","id":1,"act')
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak")
+    assert edit.history_state(po, "ak")["done"] == 2
+    assert not [p for p in po.parent.iterdir() if "set-aside" in p.name]
+
+
+def test_an_editor_reads_only_what_other_processes_appended(po):
+    mine, theirs = edit.Editor(), edit.Editor()
+    mine.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    journal = mine._pair(po)[1].journal
+    first = journal.steps[0]
+    theirs.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="bo")
+    assert mine.state(po, "bo")["undo"] == "rejected s3:t"
+    assert journal.steps[0] is first  # the index grew; it was not read again
+    assert journal.offset == history.journal_path(po).stat().st_size
+    mine.undo(po, author="bo")
+    assert theirs.load(po).record("s3:t").status == "unreviewed"
