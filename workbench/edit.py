@@ -403,14 +403,27 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
 
 @dataclass
 class _Pair:
-    """What an Editor holds of one pair: its parsed PO file (by the file's identity on disk), the
-    file's fingerprint, and the index of its history."""
+    """What an Editor holds of one pair: its PO file as the latest change left it (`pf`), what is
+    on disk (`ident`, `fp`, `disk_revision`), the index of its history, and the group commit's
+    tickets: every change takes the next ticket, and the change is acknowledged once a write that
+    covers its ticket is on disk."""
 
     journal: Journal
     lock: threading.Lock = field(default_factory=threading.Lock)
+    flush_lock: threading.Lock = field(default_factory=threading.Lock)
     ident: tuple[int, int, int, int] | None = None
     pf: PairFile | None = None
     fp: str = ""
+    disk_revision: int = 0
+    taken: int = 0
+    settled: int = 0
+    failed: dict[int, BaseException] = field(default_factory=dict)
+    flushing: bool = False
+
+    @property
+    def busy(self) -> bool:
+        """Changes taken in memory and not on disk yet: memory, not the disk, is the truth."""
+        return self.flushing or bool(self.journal.pending)
 
 
 def _file_lock(po_path: Path):
@@ -436,9 +449,14 @@ class Editor:
 
     It keeps each pair's parsed file and history index between calls and reads again only what
     changed on disk, so one object serves a whole server process; other processes (another server,
-    the CLI) stay consistent with it through the files and their locks. A change is written to the
-    history first and to the PO file second: a crash in between leaves a last history step whose
-    PO file was never written, and that step is dropped on the next call."""
+    the CLI) stay consistent with it through the files and their locks.
+
+    Changes are committed in groups: a change is checked and applied in memory under the pair's
+    lock, then waits for a write of the PO file that includes it; one thread writes for all the
+    changes waiting (history lines first, then the PO file, atomically), and each change is
+    acknowledged only when that write is on disk. Concurrent editors thus share the cost of one
+    durable write. A crash between the history and the PO write leaves a last batch of steps whose
+    PO file was never written; it is dropped on the next call."""
 
     def __init__(self, load: Loader = store.load) -> None:
         self._load = load
@@ -454,7 +472,10 @@ class Editor:
         return p, pair
 
     def _current(self, p: Path, pair: _Pair) -> PairFile:
-        """The pair's PO file as on disk now (the caller holds pair.lock)."""
+        """The pair's PO file (the caller holds pair.lock): as the latest change left it while
+        changes are in flight, else as on disk now."""
+        if pair.busy and pair.pf is not None:
+            return pair.pf
         for _ in range(5):
             ident = _identity(p)
             if ident is not None and ident == pair.ident and pair.pf is not None:
@@ -462,7 +483,7 @@ class Editor:
             pf = self._load(p)  # a missing file raises NotFoundError here
             fp = history.file_fingerprint(p)
             if _identity(p) == ident:
-                pair.ident, pair.pf, pair.fp = ident, pf, fp
+                pair.ident, pair.pf, pair.fp, pair.disk_revision = ident, pf, fp, pf.revision
                 return pf
         raise ConflictError("the PO file keeps changing while it is read", path=str(p),
                             hint="another program is writing it; try again when it is done")
@@ -482,12 +503,8 @@ class Editor:
         """The undo/redo state of `author` in the pair's history."""
         p, pair = self._pair(po_path)
         with pair.lock:
-            pf = self._current(p, pair)
-            pair.journal.refresh()
-            if pair.journal.fingerprint not in (None, pair.fp):
-                with self._locked(p):
-                    self._reconcile(p, pair)
-            return pair.journal.state(" ".join(author.split())) | {"revision": pf.revision}
+            self._sync(p, pair)
+            return pair.journal.state(" ".join(author.split())) | {"revision": pair.pf.revision}
 
     def _locked(self, p: Path):
         from filelock import Timeout
@@ -499,6 +516,19 @@ class Editor:
             raise ConflictError("the pair is locked by another program that is saving it",
                                 path=str(p), hint="try again in a moment") from None
         return _Release(lock)
+
+    def _sync(self, p: Path, pair: _Pair) -> None:
+        """Catch up with the files (the caller holds pair.lock): nothing to do while changes are in
+        flight or when neither file changed; else re-read and, when the history does not belong
+        to the PO file, reconcile them under the file lock."""
+        if pair.busy:
+            return
+        j = pair.journal
+        self._current(p, pair)
+        j.refresh()
+        if j.fingerprint not in (None, pair.fp) or j.torn_tail():
+            with self._locked(p):
+                self._reconcile(p, pair)
 
     def _reconcile(self, p: Path, pair: _Pair) -> None:
         """Make the history belong to the PO file (under the file lock): drop what a crash left
@@ -512,7 +542,7 @@ class Editor:
         if j.fingerprint in (None, pair.fp):
             return
         if j.last_base == pair.fp:
-            j.drop_last_line()  # that step's PO file was never written
+            j.drop_last_batch()  # those steps' PO file was never written
             if j.fingerprint == pair.fp:
                 return
         if not j.steps:  # nothing to lose: start again from this file, keeping the notice
@@ -551,23 +581,62 @@ class Editor:
                                     "view of it", current_revision=pf.revision,
                                     hint="the page shows the current state; apply the change again")
 
-    def _save(self, p: Path, pair: _Pair, pf: PairFile, write_step: Callable[[str, str], None]
-              ) -> PairFile:
-        """Save `pf` (a changed copy of pair.pf); `write_step(base, po)` records the step in the
-        history between rendering the file and writing it."""
-        j, base = pair.journal, pair.fp
-        written: list[str] = []
+    def _take(self, pair: _Pair, current: PairFile, records: list[Record]) -> tuple[PairFile, int]:
+        """The next state of the pair in memory (the caller holds pair.lock and has queued the
+        step in the journal) and the ticket to wait for."""
+        pf = _copy(current)
+        pf.records = records
+        pf.header["X-Workbench-Revision"] = str(current.revision + 1)
+        pair.pf = pf
+        pair.taken += 1
+        return pf, pair.taken
 
-        def before_write(data: bytes) -> None:
-            po = history.fingerprint(data)
-            if j.fingerprint is None:
-                j.start(base, pair.pf.revision if pair.pf else 0)
-            write_step(base, po)
-            written.append(po)
+    def _commit(self, p: Path, pair: _Pair, ticket: int) -> None:
+        """Return once the change with `ticket` is on disk; raise what its write raised."""
+        with pair.flush_lock:
+            with pair.lock:
+                if ticket <= pair.settled:
+                    failure = pair.failed.pop(ticket, None)
+                    if failure is not None:
+                        raise failure
+                    return
+                pf, upto, base = pair.pf, pair.taken, pair.fp
+                expected = pair.disk_revision
+                pair.flushing = True
+            written: list[str] = []
 
-        saved = store.save_edit(pf, expected_revision=pf.revision, before_write=before_write)
-        pair.pf, pair.fp, pair.ident = saved, written[0], _identity(p)
-        return saved
+            def before_write(data: bytes) -> None:
+                po = history.fingerprint(data)
+                pair.journal.write_pending(base, po, pf.revision)
+                written.append(po)
+
+            try:
+                with self._locked(p):
+                    if pair.journal.pending and history.fingerprint(p.read_bytes()) != base:
+                        raise ConflictError(
+                            "the pair was changed by another program meanwhile", path=str(p),
+                            current_revision=None, hint="reload and apply the change again")
+                    saved = store.save_edit(pf, expected_revision=expected,
+                                            new_revision=pf.revision, before_write=before_write)
+                    ident = _identity(p)
+            except BaseException as exc:
+                with pair.lock:
+                    # Everything taken since the last write was built on what failed: refuse it
+                    # all, and read the files again on the next call.
+                    for t in range(pair.settled + 1, pair.taken + 1):
+                        pair.failed[t] = exc
+                    pair.settled = pair.taken
+                    pair.flushing = False
+                    pair.journal = Journal(pair.journal.path)
+                    pair.pf, pair.ident = None, None
+                    failure = pair.failed.pop(ticket, exc)
+                raise failure from None
+            with pair.lock:
+                pair.fp, pair.ident, pair.disk_revision = written[0], ident, saved.revision
+                if pair.taken == upto:
+                    pair.pf = saved  # the header as written (PO-Revision-Date)
+                pair.settled = upto
+                pair.flushing = False
 
     def perform(self, po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
                 revision: int | None = None, beads: Mapping[str, str] | None = None) -> Outcome:
@@ -576,19 +645,21 @@ class Editor:
         mismatch is a ConflictError saying who changed what, and nothing is written."""
         name = _author(author)
         p, pair = self._pair(po_path)
-        with pair.lock, self._locked(p):
-            self._reconcile(p, pair)
+        with pair.lock:
+            self._sync(p, pair)
             current = self._current(p, pair)
             self._check(pair, current, revision, beads)
-            pf = _copy(current)
-            change = action(pf)
+            work = _copy(current)
+            change = action(work)
             if change.empty:
                 return Outcome(current, change, pair.journal.state(name))
-            saved = self._save(p, pair, pf, lambda base, po: pair.journal.record(
-                action=change.action, summary=change.summary, author=name,
-                keys=_touched_keys(change), change=encode(change), base=base, po=po,
-                revision=pf.revision + 1))
-            return Outcome(saved, change, pair.journal.state(name))
+            pair.journal.do(action=change.action, summary=change.summary, author=name,
+                            keys=_touched_keys(change), change=encode(change),
+                            revision=current.revision + 1)
+            pf, ticket = self._take(pair, current, work.records)
+            state = pair.journal.state(name)
+        self._commit(p, pair, ticket)
+        return Outcome(pf, change, state)
 
     def undo(self, po_path: str | Path, *, author: str, revision: int | None = None) -> Outcome:
         """Revert `author`'s latest change that is not undone yet."""
@@ -603,8 +674,8 @@ class Editor:
         name = _author(author)
         verb = "undo" if undoing else "redo"
         p, pair = self._pair(po_path)
-        with pair.lock, self._locked(p):
-            self._reconcile(p, pair)
+        with pair.lock:
+            self._sync(p, pair)
             current = self._current(p, pair)
             self._check(pair, current, revision, None)
             j = pair.journal
@@ -620,11 +691,12 @@ class Editor:
                                          "the change by hand instead")
 
             change = _replay(current.records, step, forward=not undoing, clash=clash)
-            pf = _copy(current)
-            pf.records = apply(current.records, change)
-            saved = self._save(p, pair, pf, lambda base, po: j.record_step(
-                verb, step, author=name, base=base, po=po, revision=pf.revision + 1))
-            return Outcome(saved, change, j.state(name))
+            records = apply(current.records, change)
+            j.step(verb, step, author=name, revision=current.revision + 1)
+            pf, ticket = self._take(pair, current, records)
+            state = j.state(name)
+        self._commit(p, pair, ticket)
+        return Outcome(pf, change, state)
 
 
 class _Release:

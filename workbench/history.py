@@ -99,7 +99,10 @@ class Journal:
     fingerprint: str | None = None
     #: `base` of the last line: the PO file it applied to (None for the header).
     last_base: str | None = None
-    last_start: int = 0
+    #: Where the last batch of lines (written together, sharing `base` and `po`) starts.
+    batch_start: int = 0
+    #: Steps taken in memory whose lines are not written yet (Editor writes them in one batch).
+    pending: list[dict] = field(default_factory=list)
     offset: int = 0
     ident: tuple[int, int] | None = None
     lines: int = 0
@@ -155,11 +158,14 @@ class Journal:
                 self._read_header(d)
             else:
                 self._read_step(d)
+                if (d["base"], d["po"]) != (self.last_base, self.fingerprint):
+                    self.batch_start = start
+                self.fingerprint, self.last_base = d["po"], d["base"]
+                self.revision = d.get("revision")
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise ParseError(f"damaged history entry: {exc}", path=str(self.path), line=self.lines,
                              hint="move the history file away to start a new history; the PO "
                                   "file itself is not affected") from None
-        self.last_start = start
 
     def _read_header(self, d: dict) -> None:
         if d.get("format") != FORMAT:
@@ -190,52 +196,64 @@ class Journal:
         touch = Touch(step.id, op, author, d["time"], step.summary)
         for key in step.keys:
             self.touched[key] = touch
-        self.fingerprint, self.last_base = d["po"], d["base"]
-        self.revision = d.get("revision")
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def _append(self, obj: dict) -> None:
-        line = (dumps(obj) + "\n").encode("utf-8")
+    def _write(self, lines: list[dict]) -> None:
+        data = b"".join((dumps(d) + "\n").encode("utf-8") for d in lines)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, line)
+            os.write(fd, data)
             st = os.fstat(fd)
         finally:
             os.close(fd)
-        if (st.st_dev, st.st_ino) != self.ident or st.st_size != self.offset + len(line):
-            self.refresh()  # someone else wrote too (they should hold the lock): read it all
-            return
-        self._read_line(line[:-1], self.offset)
+        self.ident = (st.st_dev, st.st_ino)
         self.offset = st.st_size
 
     def start(self, po_fingerprint: str, revision: int, **extra: Any) -> None:
         """Begin a new journal for a PO file (the file must not exist)."""
         self._reset()
-        self._append({"format": FORMAT, "what": WHAT, "po": po_fingerprint, "revision": revision,
-                      "time": now(), **extra})
-        self.ident = self._stat_ident()
+        self._header_line(po_fingerprint, revision, extra)
 
-    def _stat_ident(self) -> tuple[int, int]:
-        st = os.stat(self.path)
-        return (st.st_dev, st.st_ino)
+    def _header_line(self, po_fingerprint: str, revision: int, extra: dict) -> None:
+        header = {"format": FORMAT, "what": WHAT, "po": po_fingerprint, "revision": revision,
+                  "time": now(), **extra}
+        self._write([header])
+        self.lines = 1
+        self._read_header(header)
 
-    def record(self, *, action: str, summary: str, author: str, keys: list[str], change: dict,
-               base: str, po: str, revision: int) -> Step:
-        self._append({"op": "do", "id": len(self.steps), "action": action, "summary": summary,
-                      "author": author, "time": now(), "keys": keys, "change": change,
-                      "base": base, "po": po, "revision": revision})
-        return self.steps[-1]
+    def queue(self, obj: dict) -> Step:
+        """Take a step in memory; its line is written by write_pending."""
+        obj = {"time": now(), **obj}
+        self._read_step(obj)
+        self.pending.append(obj)
+        return self.steps[obj["id"]]
 
-    def record_step(self, op: str, step: Step, *, author: str, base: str, po: str,
-                    revision: int) -> None:
-        self._append({"op": op, "id": step.id, "author": author, "time": now(), "base": base,
-                      "po": po, "revision": revision})
+    def do(self, *, action: str, summary: str, author: str, keys: list[str], change: dict,
+           revision: int) -> Step:
+        return self.queue({"op": "do", "id": len(self.steps), "action": action,
+                           "summary": summary, "author": author, "keys": keys, "change": change,
+                           "revision": revision})
 
-    def drop_last_line(self) -> None:
-        """Remove the last line: a step whose PO file was never written (a crash in between)."""
+    def step(self, op: str, step: Step, *, author: str, revision: int) -> None:
+        self.queue({"op": op, "id": step.id, "author": author, "revision": revision})
+
+    def write_pending(self, base: str, po: str, revision: int) -> None:
+        """Write the pending steps as one batch: the PO file was `base` before them and is `po`
+        after them (written next). A journal not started yet starts at `base`."""
+        if self.lines == 0:
+            self._header_line(base, revision - len(self.pending), {})
+        batch = [d | {"base": base, "po": po} for d in self.pending]
+        self.batch_start = self.offset
+        self._write(batch)
+        self.lines += len(batch)
+        self.pending = []
+        self.fingerprint, self.last_base, self.revision = po, base, revision
+
+    def drop_last_batch(self) -> None:
+        """Remove the last batch: steps whose PO file was never written (a crash in between)."""
         with open(self.path, "r+b") as f:
-            f.truncate(self.last_start)
+            f.truncate(self.batch_start)
         self._reset()
         self.refresh()
 

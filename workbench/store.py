@@ -549,13 +549,14 @@ def render_cached(pf: PairFile) -> str:
     return "\n".join(parts) + "\n"
 
 
-def save_edit(pf: PairFile, *, expected_revision: int,
+def save_edit(pf: PairFile, *, expected_revision: int, new_revision: int | None = None,
               before_write: Callable[[bytes], None] | None = None) -> PairFile:
     """Save a changed pair in one render: like save(), but the conflict check reads only the
     revision in the file's header, and the file is always written (callers save real changes
     only). A large pair's save costs one render instead of a parse and three renders.
-    `before_write`, when given, sees the new file's bytes under the lock before they are written
-    (the history records its step there)."""
+    `new_revision` is the revision written (default: the current one + 1; several changes saved
+    at once count one each). `before_write`, when given, sees the new file's bytes under the lock
+    before they are written (the history records its steps there)."""
     if pf.path is None:
         raise InputError("no path to save the PO file to")
     p = Path(pf.path)
@@ -567,7 +568,7 @@ def save_edit(pf: PairFile, *, expected_revision: int,
                 f"on {expected_revision})", path=str(p), current_revision=current,
                 hint="reload and apply the change again")
         header = dict(pf.header)
-        header["X-Workbench-Revision"] = str(current + 1)
+        header["X-Workbench-Revision"] = str(current + 1 if new_revision is None else new_revision)
         header["PO-Revision-Date"] = _po_date(_now())
         out = PairFile(header=header, records=list(pf.records), path=p)
         data = render_cached(out).encode("utf-8")

@@ -74,7 +74,7 @@ def _act(pair_id: str, action: Callable, data: dict[str, Any]):
 
 
 def _answer(pair_id: str, out: edit.Outcome, step: str, author: str):
-    state = views.bead_state(workspace(), pair_id, out.change.keys_after(), author)
+    state = views.bead_state(workspace(), pair_id, out.change.keys_after(), author, out.pair)
     state["step"] = step
     state["action"] = out.change.action
     state["summary"] = out.change.summary

@@ -184,8 +184,10 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     return rows
 
 
-def _header(ws: Workspace, pair_id: str, author: str = "") -> tuple[store.PairFile, dict]:
-    pair, pf = ws.pair_file(pair_id)
+def _header(ws: Workspace, pair_id: str, author: str = "",
+            pf: store.PairFile | None = None) -> tuple[store.PairFile, dict]:
+    pair, current = (ws.corpus.pair(pair_id), pf) if pf is not None else ws.pair_file(pair_id)
+    pf = current
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
     engine = ws.engine(src["language"], tgt["language"])
     from workbench import translate
@@ -249,10 +251,11 @@ def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
     return view
 
 
-def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "") -> dict:
-    """The pair's revision, counts and `author`'s history with the current views of `keys` (those
-    that exist)."""
-    pf, view = _header(ws, pair_id, author)
+def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "",
+               pf: store.PairFile | None = None) -> dict:
+    """The pair's revision, counts and `author`'s history with the views of `keys` (those that
+    exist), as in `pf` (an action's result) or as on disk now."""
+    pf, view = _header(ws, pair_id, author, pf)
     index = {r.key: (i, r) for i, r in enumerate(pf.records)}
     return {"pair": pair_id, "revision": pf.revision, "counts": view["counts"],
             "total": view["total"], "history": view["history"],

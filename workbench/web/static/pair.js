@@ -215,7 +215,7 @@
       text: document.getElementById("note-text").value,
       category: document.getElementById("note-category").value,
       author: name,
-    }, key, [key]);
+    }, key, []); // a note is added to the bead as it is now: no revision, nothing to retype
   }
 
   function linkPicked() {
