@@ -22,6 +22,7 @@ the load, as a ratio against that baseline measured in the same run. Targets on 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import random
 import statistics
@@ -54,8 +55,10 @@ class Tally:
 
 
 def one_change(client: Client, view: dict[str, str], key: str, kind: str, value: str,
-               tally: Tally, deadline: float) -> bool:
-    """Send a change until it is acknowledged; False when it could not be (deadline, error)."""
+               tally: Tally, deadline: float, seen: dict[str, str] | None = None) -> bool:
+    """Send a change until it is acknowledged; False when it could not be (deadline, error).
+    `seen` collects the statuses of the beads in the answers."""
+    seen = {} if seen is None else seen
     retries = 0
     while time.monotonic() < deadline:
         t0 = time.perf_counter()
@@ -64,14 +67,16 @@ def one_change(client: Client, view: dict[str, str], key: str, kind: str, value:
             # bead's revision as this client last saw it.
             status, body = client.change(key, view.get(key) if kind == "status" else None, kind,
                                          value)
-        except OSError as exc:
-            tally.errors.append(f"{key}: {exc}")
+        except (OSError, http.client.HTTPException) as exc:
+            tally.errors.append(f"{key}: {exc!r}")
             client.close()
             return False
         tally.latencies.append(time.perf_counter() - t0)
         if status == 200:
             for b in body["beads"]:
                 view[b["key"]] = b["rev"]
+            for b in body["beads"]:
+                seen[b["key"]] = b["status"]
             if kind == "note":
                 tally.notes.append((key, value))
             else:
@@ -83,6 +88,7 @@ def one_change(client: Client, view: dict[str, str], key: str, kind: str, value:
             retries += 1
             for b in (body.get("current") or {}).get("beads", []):
                 view[b["key"]] = b["rev"]
+                seen[b["key"]] = b["status"]
             continue
         tally.errors.append(f"{key}: {status} {body.get('message')}")
         return False
@@ -95,15 +101,16 @@ def run_client(port: int, n: int, seed: int, keys: list[str], hot: list[str], ho
     client = Client(port, author)
     view = client.beads()
     rnd = random.Random(seed)
+    seen: dict[str, str] = {}
     start.wait()
     try:
         for i in range(n):
             key = rnd.choice(hot) if rnd.random() < hot_share else rnd.choice(keys)
             if i % 2 == 0:
                 kind, value = "note", f"{author}-{i} checked"
-            else:
-                kind, value = "status", rnd.choice(STATUSES)
-            if not one_change(client, view, key, kind, value, tally, deadline):
+            else:  # a status other than the one this client saw last (a real change, mostly)
+                kind, value = "status", rnd.choice([s for s in STATUSES if s != seen.get(key)])
+            if not one_change(client, view, key, kind, value, tally, deadline, seen):
                 if time.monotonic() >= deadline:
                     tally.errors.append("deadline reached")
                     return

@@ -406,3 +406,12 @@ def test_an_editor_reads_only_what_other_processes_appended(po):
     assert journal.offset == history.journal_path(po).stat().st_size
     mine.undo(po, author="bo")
     assert theirs.load(po).record("s3:t").status == "unreviewed"
+
+
+def test_an_editor_removes_the_temporary_files_a_killed_save_left(po):
+    left = po.with_name("." + po.name + ".k2j3h4.tmp")
+    left.write_bytes(b"half a PO file")
+    other = po.with_name(".other.po.x.tmp")
+    other.write_bytes(b"not ours")
+    edit.Editor().load(po)
+    assert not left.exists() and other.exists()

@@ -15,6 +15,7 @@ says who changed what.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import threading
@@ -426,6 +427,21 @@ class _Pair:
         return self.flushing or bool(self.journal.pending)
 
 
+def _remove_leftovers(po_path: Path) -> None:
+    """Delete the temporary files a killed save left beside the PO file. Saves write them under
+    the store's lock, so under that lock any that exist are leftovers."""
+    from filelock import Timeout
+
+    if not po_path.parent.is_dir():
+        return
+    try:
+        with store._lock(po_path):
+            for tmp in po_path.parent.glob("." + glob.escape(po_path.name) + ".*.tmp"):
+                tmp.unlink(missing_ok=True)
+    except Timeout:
+        return  # a save is under way: the next Editor tries again
+
+
 def _file_lock(po_path: Path):
     from filelock import FileLock
 
@@ -468,6 +484,7 @@ class Editor:
         with self._guard:
             pair = self._pairs.get(p)
             if pair is None:
+                _remove_leftovers(p)
                 pair = self._pairs[p] = _Pair(Journal(history.journal_path(p)))
         return p, pair
 
@@ -602,17 +619,19 @@ class Editor:
                     return
                 pf, upto, base = pair.pf, pair.taken, pair.fp
                 expected = pair.disk_revision
+                batch = pair.journal.take_pending()
                 pair.flushing = True
             written: list[str] = []
 
             def before_write(data: bytes) -> None:
                 po = history.fingerprint(data)
-                pair.journal.write_pending(base, po, pf.revision)
+                pair.journal.write_batch(batch, base=base, base_revision=expected, po=po,
+                                         revision=pf.revision)
                 written.append(po)
 
             try:
                 with self._locked(p):
-                    if pair.journal.pending and history.fingerprint(p.read_bytes()) != base:
+                    if history.fingerprint(p.read_bytes()) != base:
                         raise ConflictError(
                             "the pair was changed by another program meanwhile", path=str(p),
                             current_revision=None, hint="reload and apply the change again")
@@ -652,11 +671,13 @@ class Editor:
             work = _copy(current)
             change = action(work)
             if change.empty:
-                return Outcome(current, change, pair.journal.state(name))
-            pair.journal.do(action=change.action, summary=change.summary, author=name,
-                            keys=_touched_keys(change), change=encode(change),
-                            revision=current.revision + 1)
-            pf, ticket = self._take(pair, current, work.records)
+                # Nothing to write; but acknowledge only a state that is on disk.
+                pf, ticket = current, pair.taken
+            else:
+                pair.journal.do(action=change.action, summary=change.summary, author=name,
+                                keys=_touched_keys(change), change=encode(change),
+                                revision=current.revision + 1)
+                pf, ticket = self._take(pair, current, work.records)
             state = pair.journal.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)

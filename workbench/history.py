@@ -223,7 +223,7 @@ class Journal:
         self._read_header(header)
 
     def queue(self, obj: dict) -> Step:
-        """Take a step in memory; its line is written by write_pending."""
+        """Take a step in memory; its line is written by write_batch."""
         obj = {"time": now(), **obj}
         self._read_step(obj)
         self.pending.append(obj)
@@ -238,16 +238,20 @@ class Journal:
     def step(self, op: str, step: Step, *, author: str, revision: int) -> None:
         self.queue({"op": op, "id": step.id, "author": author, "revision": revision})
 
-    def write_pending(self, base: str, po: str, revision: int) -> None:
-        """Write the pending steps as one batch: the PO file was `base` before them and is `po`
-        after them (written next). A journal not started yet starts at `base`."""
+    def take_pending(self) -> list[dict]:
+        """The steps taken in memory so far, to be written by write_batch; later ones wait."""
+        batch, self.pending = self.pending, []
+        return batch
+
+    def write_batch(self, batch: list[dict], *, base: str, base_revision: int, po: str,
+                    revision: int) -> None:
+        """Write steps as one batch: the PO file was `base` before them and is `po` after them
+        (written next). A journal not started yet starts at `base`."""
         if self.lines == 0:
-            self._header_line(base, revision - len(self.pending), {})
-        batch = [d | {"base": base, "po": po} for d in self.pending]
+            self._header_line(base, base_revision, {})
         self.batch_start = self.offset
-        self._write(batch)
+        self._write([d | {"base": base, "po": po} for d in batch])
         self.lines += len(batch)
-        self.pending = []
         self.fingerprint, self.last_base, self.revision = po, base, revision
 
     def drop_last_batch(self) -> None:
