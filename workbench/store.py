@@ -525,7 +525,10 @@ def disk_revision(path: str | Path) -> int:
                      hint="this file was not written by the workbench")
 
 
-_ENTRY_TEXT: dict[tuple, str] = {}
+#: id(record) -> (context, record, entry text). Keyed by identity, not by value: hashing a record
+#: walks all its annotations, which for a much-annotated pair cost more than the render itself.
+#: The record is kept in the value, so its id cannot be reused while the entry exists.
+_ENTRY_TEXT: dict[int, tuple[tuple, Record, str]] = {}
 _ENTRY_TEXT_LIMIT = 200_000
 
 
@@ -541,10 +544,12 @@ def render_cached(pf: PairFile) -> str:
         _ENTRY_TEXT.clear()
     parts = [str(po)]
     for r in pf.records:
-        key = (context, r)
-        text = _ENTRY_TEXT.get(key)
-        if text is None:
-            text = _ENTRY_TEXT[key] = _entry(pf, r).__unicode__(_WRAP)
+        hit = _ENTRY_TEXT.get(id(r))
+        if hit is not None and hit[1] is r and hit[0] == context:
+            text = hit[2]
+        else:
+            text = _entry(pf, r).__unicode__(_WRAP)
+            _ENTRY_TEXT[id(r)] = (context, r, text)
         parts.append(text)
     return "\n".join(parts) + "\n"
 
