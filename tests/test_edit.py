@@ -415,3 +415,29 @@ def test_an_editor_removes_the_temporary_files_a_killed_save_left(po):
     other.write_bytes(b"not ours")
     edit.Editor().load(po)
     assert not left.exists() and other.exists()
+
+
+def test_two_editors_as_two_processes_share_the_pair_without_conflicts(po):
+    editors = [edit.Editor(), edit.Editor()]
+    errors: list[BaseException] = []
+    texts = [f"e{e}-t{t}-{i}" for e in range(2) for t in range(4) for i in range(5)]
+
+    def work(e: int, t: int) -> None:
+        for i in range(5):
+            key = ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"][(t + i) % 4]
+            try:
+                editors[e].perform(po, lambda pf, k=key, x=f"e{e}-t{t}-{i}": edit.annotate(
+                    pf, k, x, "", f"e{e}"), author=f"e{e}")
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(e, t)) for e in range(2) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    pf = store.load(po)
+    assert sorted(a.text for r in pf.records for a in r.annotations) == sorted(texts)
+    assert pf.revision == 41
+    assert [edit.history_state(po, f"e{e}")["done"] for e in range(2)] == [20, 20]

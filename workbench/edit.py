@@ -15,10 +15,12 @@ says who changed what.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
@@ -420,11 +422,14 @@ class _Pair:
     settled: int = 0
     failed: dict[int, BaseException] = field(default_factory=dict)
     flushing: bool = False
+    #: The pair's file lock, held from the first change taken in memory until the write that
+    #: puts the last one on disk, so that other processes never build on a state about to change.
+    held: "_FileLock | None" = None
 
     @property
     def busy(self) -> bool:
         """Changes taken in memory and not on disk yet: memory, not the disk, is the truth."""
-        return self.flushing or bool(self.journal.pending)
+        return self.flushing or bool(self.journal.pending) or self.held is not None
 
 
 def _remove_leftovers(po_path: Path) -> None:
@@ -442,10 +447,37 @@ def _remove_leftovers(po_path: Path) -> None:
         return  # a save is under way: the next Editor tries again
 
 
-def _file_lock(po_path: Path):
-    from filelock import FileLock
+class _FileLock:
+    """An exclusive flock on the pair's `.history.lock` file (the lock filelock.FileLock takes on
+    the same file, so the two exclude each other). Unlike FileLock it may be released by another
+    thread than the one that took it: the thread that writes a group of changes releases the lock
+    the first change of the group took."""
 
-    return FileLock(str(po_path.with_name("." + po_path.name + ".history.lock")), timeout=10)
+    def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
+        path = po_path.with_name("." + po_path.name + ".history.lock")
+        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.release()
+                    raise ConflictError("the pair is locked by another program that is saving it",
+                                        path=str(po_path), hint="try again in a moment") from None
+                time.sleep(0.002)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the last descriptor releases the flock
+            self.fd = None
+
+    def __enter__(self) -> "_FileLock":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _author(author: str) -> str:
@@ -491,7 +523,7 @@ class Editor:
     def _current(self, p: Path, pair: _Pair) -> PairFile:
         """The pair's PO file (the caller holds pair.lock): as the latest change left it while
         changes are in flight, else as on disk now."""
-        if pair.busy and pair.pf is not None:
+        if (pair.flushing or pair.journal.pending) and pair.pf is not None:
             return pair.pf
         for _ in range(5):
             ident = _identity(p)
@@ -523,17 +555,6 @@ class Editor:
             self._sync(p, pair)
             return pair.journal.state(" ".join(author.split())) | {"revision": pair.pf.revision}
 
-    def _locked(self, p: Path):
-        from filelock import Timeout
-
-        lock = _file_lock(p)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise ConflictError("the pair is locked by another program that is saving it",
-                                path=str(p), hint="try again in a moment") from None
-        return _Release(lock)
-
     def _sync(self, p: Path, pair: _Pair) -> None:
         """Catch up with the files (the caller holds pair.lock): nothing to do while changes are in
         flight or when neither file changed; else re-read and, when the history does not belong
@@ -544,7 +565,7 @@ class Editor:
         self._current(p, pair)
         j.refresh()
         if j.fingerprint not in (None, pair.fp) or j.torn_tail():
-            with self._locked(p):
+            with _FileLock(p):
                 self._reconcile(p, pair)
 
     def _reconcile(self, p: Path, pair: _Pair) -> None:
@@ -608,6 +629,24 @@ class Editor:
         pair.taken += 1
         return pf, pair.taken
 
+    def _hold(self, p: Path, pair: _Pair) -> None:
+        """Take the pair's file lock for a group of changes (the caller holds pair.lock) and catch
+        up with what other processes wrote before it."""
+        if pair.held is not None:
+            return
+        pair.held = _FileLock(p)
+        try:
+            self._reconcile(p, pair)
+        except BaseException:
+            self._release(pair)
+            raise
+
+    def _release(self, pair: _Pair) -> None:
+        """Let other processes write again (the caller holds pair.lock)."""
+        if pair.held is not None and not pair.journal.pending and not pair.flushing:
+            pair.held.release()
+            pair.held = None
+
     def _commit(self, p: Path, pair: _Pair, ticket: int) -> None:
         """Return once the change with `ticket` is on disk; raise what its write raised."""
         with pair.flush_lock:
@@ -629,15 +668,14 @@ class Editor:
                                          revision=pf.revision)
                 written.append(po)
 
-            try:
-                with self._locked(p):
-                    if history.fingerprint(p.read_bytes()) != base:
-                        raise ConflictError(
-                            "the pair was changed by another program meanwhile", path=str(p),
-                            current_revision=None, hint="reload and apply the change again")
-                    saved = store.save_edit(pf, expected_revision=expected,
-                                            new_revision=pf.revision, before_write=before_write)
-                    ident = _identity(p)
+            try:  # under the file lock the first change of this group took (pair.held)
+                if history.fingerprint(p.read_bytes()) != base:
+                    raise ConflictError(
+                        "the pair was changed by another program meanwhile", path=str(p),
+                        current_revision=None, hint="reload and apply the change again")
+                saved = store.save_edit(pf, expected_revision=expected,
+                                        new_revision=pf.revision, before_write=before_write)
+                ident = _identity(p)
             except BaseException as exc:
                 with pair.lock:
                     # Everything taken since the last write was built on what failed: refuse it
@@ -648,14 +686,16 @@ class Editor:
                     pair.flushing = False
                     pair.journal = Journal(pair.journal.path)
                     pair.pf, pair.ident = None, None
+                    self._release(pair)
                     failure = pair.failed.pop(ticket, exc)
                 raise failure from None
             with pair.lock:
                 pair.fp, pair.ident, pair.disk_revision = written[0], ident, saved.revision
-                if pair.taken == upto:
-                    pair.pf = saved  # the header as written (PO-Revision-Date)
                 pair.settled = upto
                 pair.flushing = False
+                if pair.taken == upto:
+                    pair.pf = saved  # the header as written (PO-Revision-Date)
+                    self._release(pair)
 
     def perform(self, po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
                 revision: int | None = None, beads: Mapping[str, str] | None = None) -> Outcome:
@@ -665,14 +705,19 @@ class Editor:
         name = _author(author)
         p, pair = self._pair(po_path)
         with pair.lock:
-            self._sync(p, pair)
-            current = self._current(p, pair)
-            self._check(pair, current, revision, beads)
-            work = _copy(current)
-            change = action(work)
+            self._hold(p, pair)
+            try:
+                current = self._current(p, pair)
+                self._check(pair, current, revision, beads)
+                work = _copy(current)
+                change = action(work)
+            except BaseException:
+                self._release(pair)
+                raise
             if change.empty:
                 # Nothing to write; but acknowledge only a state that is on disk.
                 pf, ticket = current, pair.taken
+                self._release(pair)
             else:
                 pair.journal.do(action=change.action, summary=change.summary, author=name,
                                 keys=_touched_keys(change), change=encode(change),
@@ -696,39 +741,32 @@ class Editor:
         verb = "undo" if undoing else "redo"
         p, pair = self._pair(po_path)
         with pair.lock:
-            self._sync(p, pair)
-            current = self._current(p, pair)
-            self._check(pair, current, revision, None)
-            j = pair.journal
-            step = j.next_undo(name) if undoing else j.next_redo(name)
-            if step is None:
-                raise InputError(f"nothing to {verb} for {name} in this pair")
+            self._hold(p, pair)
+            try:
+                current = self._current(p, pair)
+                self._check(pair, current, revision, None)
+                j = pair.journal
+                step = j.next_undo(name) if undoing else j.next_redo(name)
+                if step is None:
+                    raise InputError(f"nothing to {verb} for {name} in this pair")
 
-            def clash(key: str, what: str) -> NoReturn:
-                raise ConflictError(f"cannot {verb} '{step.summary}': bead {key} {what}, changed "
-                                    f"later by {self._who(pair, key)}",
-                                    current_revision=current.revision,
-                                    hint=f"{verb} needs the bead as your change left it; make "
-                                         "the change by hand instead")
+                def clash(key: str, what: str) -> NoReturn:
+                    raise ConflictError(f"cannot {verb} '{step.summary}': bead {key} {what}, "
+                                        f"changed later by {self._who(pair, key)}",
+                                        current_revision=current.revision,
+                                        hint=f"{verb} needs the bead as your change left it; "
+                                             "make the change by hand instead")
 
-            change = _replay(current.records, step, forward=not undoing, clash=clash)
-            records = apply(current.records, change)
+                change = _replay(current.records, step, forward=not undoing, clash=clash)
+                records = apply(current.records, change)
+            except BaseException:
+                self._release(pair)
+                raise
             j.step(verb, step, author=name, revision=current.revision + 1)
             pf, ticket = self._take(pair, current, records)
             state = j.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)
-
-
-class _Release:
-    def __init__(self, lock) -> None:
-        self._lock = lock
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
 
 
 def perform(po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
