@@ -133,7 +133,8 @@ def single_change_ms(port: int, key: str, samples: int) -> float:
     tally = Tally()
     for i in range(samples):
         t0 = time.perf_counter()
-        if not one_change(client, view, key, "status", STATUSES[i % 2], tally, time.monotonic() + 60):
+        status = STATUSES[i % 2]
+        if not one_change(client, view, key, "status", status, tally, time.monotonic() + 60):
             raise RuntimeError(f"a single change failed: {tally.errors}")
         times.append(time.perf_counter() - t0)
     client.close()

@@ -65,7 +65,8 @@ class Server:
         deadline = time.monotonic() + wait
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.proc.returncode}; see {self.log.name}")
+                raise RuntimeError(f"the server exited with {self.proc.returncode}; "
+                                   f"see {self.log.name}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     break

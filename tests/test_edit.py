@@ -140,16 +140,17 @@ def test_a_new_action_drops_the_redo_stack(po):
     edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
     edit.undo(po, author="ak")
     edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), author="ak")
-    assert edit.history_state(po, "ak") == {"can_undo": True, "can_redo": False, "undo": "rejected s0:t0",
-                                      "redo": None, "done": 1, "undone": 0,
-                           "author": "ak", "notice": None}
+    assert edit.history_state(po, "ak") == {"can_undo": True, "can_redo": False,
+                                            "undo": "rejected s0:t0", "redo": None, "done": 1,
+                                            "undone": 0, "author": "ak", "notice": None}
 
 
 def test_stale_revision_is_a_conflict_and_nothing_is_written(po):
     edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
     before = po.read_bytes()
     with pytest.raises(ConflictError) as info:
-        edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), revision=1, author="ak")
+        edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), revision=1,
+                     author="ak")
     assert info.value.current_revision == 2
     assert po.read_bytes() == before
     assert edit.history_state(po, "ak")["done"] == 1

@@ -186,8 +186,10 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
 
 def _header(ws: Workspace, pair_id: str, author: str = "",
             pf: store.PairFile | None = None) -> tuple[store.PairFile, dict]:
-    pair, current = (ws.corpus.pair(pair_id), pf) if pf is not None else ws.pair_file(pair_id)
-    pf = current
+    if pf is None:
+        pair, pf = ws.pair_file(pair_id)
+    else:  # an action's result: the state the answer describes, whatever came after it
+        pair = ws.corpus.pair(pair_id)
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
     engine = ws.engine(src["language"], tgt["language"])
     from workbench import translate
