@@ -234,6 +234,23 @@ def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, pa
     assert store.load(po).record("s4:t5").annotations[0].text == payload
 
 
+def test_a_note_the_server_refuses_is_offered_again_not_lost(hand_server, page):
+    url, po = hand_server
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    page.evaluate("localStorage.setItem('workbench.author', 'ak')")
+    # Someone else unlinks the bead while this page still shows it.
+    edit.perform(po, lambda pf: edit.unlink(pf, "s4:t5"), author="bo")
+    page.click("tr.bead[data-key='s4:t5'] button[data-act='note']")
+    page.select_option("#note-category", "omission")
+    page.fill("#note-text", "a long careful note")
+    page.click("#note-save")
+    page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
+    assert "no bead 's4:t5'" in page.locator("#message").inner_text()
+    page.keyboard.press("n")
+    assert page.locator("#note-text").input_value() == "a long careful note"
+    assert page.locator("#note-category").input_value() == "omission"
+
+
 def test_a_5000_bead_pair_opens_one_page_at_a_time_and_saves_quickly(tmp_path, page):
     root = make_data_dir(tmp_path / "big", n_beads=5000)
     url, proc = start_server(root, tmp_path)

@@ -10,6 +10,7 @@
   const message = document.getElementById("message");
   const AUTHOR_KEY = "workbench.author";
   let current = null; // key of the focused bead
+  let unsavedNote = null; // {text, category} of a note the server did not take
   const picked = { source: null, rendering: null };
 
   const state = () => document.getElementById("pair-state").dataset;
@@ -190,7 +191,9 @@
     document.getElementById("note-bead").textContent = "#" + (Number(rowOf(current).dataset.index) + 1);
     document.getElementById("author-ask").hidden = author() !== "";
     document.getElementById("note-author").value = author();
-    document.getElementById("note-text").value = "";
+    // A note the server did not take is offered again, never typed twice.
+    document.getElementById("note-text").value = unsavedNote ? unsavedNote.text : "";
+    if (unsavedNote) document.getElementById("note-category").value = unsavedNote.category;
     dlg.dataset.key = current;
     dlg.returnValue = "";
     dlg.showModal();
@@ -205,17 +208,21 @@
       localStorage.setItem(AUTHOR_KEY, given);
       showAuthor();
     }
+    const note = {
+      text: document.getElementById("note-text").value,
+      category: document.getElementById("note-category").value,
+    };
+    unsavedNote = note;
     let name = author();
     if (!name) name = await askAuthor();
     if (!name) {
-      say("A note needs your name.", "error");
+      say("A note needs your name. Press n to write it again: its text is kept.", "error");
       return;
     }
-    await call(beadPath(key, "annotations"), {
-      text: document.getElementById("note-text").value,
-      category: document.getElementById("note-category").value,
-      author: name,
-    }, key, []); // a note is added to the bead as it is now: no revision, nothing to retype
+    // A note is added to the bead as it is now: no revision, so it never meets a conflict.
+    const answer = await call(beadPath(key, "annotations"), Object.assign({ author: name }, note), key, []);
+    if (answer) unsavedNote = null;
+    else message.textContent += " Your note was not saved: press n to write it again, its text is kept.";
   }
 
   function linkPicked() {
