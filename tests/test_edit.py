@@ -442,3 +442,17 @@ def test_two_editors_as_two_processes_share_the_pair_without_conflicts(po):
     assert sorted(a.text for r in pf.records for a in r.annotations) == sorted(texts)
     assert pf.revision == 41
     assert [edit.history_state(po, f"e{e}")["done"] for e in range(2)] == [20, 20]
+
+
+def test_undoing_a_link_after_someone_else_reshaped_earlier_beads_puts_it_back_in_place(po):
+    edit.perform(po, lambda pf: edit.link(pf, 3, 3), author="ak")
+    edit.perform(po, lambda pf: edit.unlink(pf, "s1,2:t1,2"), author="bo")
+    assert keys(po) == ["s0:t0", "s1:t", "s2:t", "s:t1", "s:t2", "s3:t3"]
+    edit.undo(po, author="ak")
+    assert keys(po) == ["s0:t0", "s1:t", "s2:t", "s:t1", "s:t2", "s3:t", "s:t3"]
+    edit.redo(po, author="ak")
+    assert keys(po) == ["s0:t0", "s1:t", "s2:t", "s:t1", "s:t2", "s3:t3"]
+    edit.undo(po, author="ak")
+    edit.undo(po, author="bo")
+    assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"]
+    covers_everything(store.load(po))
