@@ -245,7 +245,8 @@ def test_a_note_the_server_refuses_is_offered_again_not_lost(hand_server, page):
     page.fill("#note-text", "a long careful note")
     page.click("#note-save")
     page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
-    assert "no bead 's4:t5'" in page.locator("#message").inner_text()
+    assert "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, " in \
+        page.locator("#message").inner_text()
     page.keyboard.press("n")
     assert page.locator("#note-text").input_value() == "a long careful note"
     assert page.locator("#note-category").input_value() == "omission"

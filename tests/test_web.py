@@ -455,3 +455,13 @@ def test_a_stale_bead_revision_is_409_naming_who_changed_the_bead(hand):
     assert body["current"]["beads"][0]["rev"] != rev["s0:t1"]
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "rejected", "beads": [1]})
     assert res.status_code == 400 and "'beads' must map bead keys" in res.get_json()["message"]
+
+
+def test_a_bead_someone_removed_is_409_naming_them_and_one_that_never_was_is_404(hand):
+    assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/unlink", {}, author="bo").status_code == 200
+    res = post(hand, f"/pairs/{PAIR}/beads/s4:t5/annotations", {"text": "late note"})
+    assert res.status_code == 409
+    assert res.get_json()["message"].startswith(
+        "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, ")
+    res = post(hand, f"/pairs/{PAIR}/beads/s8:t9/annotations", {"text": "x"})
+    assert res.status_code == 404 and "no bead 's8:t9'" in res.get_json()["message"]

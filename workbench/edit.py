@@ -599,7 +599,15 @@ class Editor:
         return touch.describe() if touch else "a change outside the history"
 
     def _check(self, pair: _Pair, pf: PairFile, revision: int | None,
-               beads: Mapping[str, str] | None) -> None:
+               beads: Mapping[str, str] | None, named: Sequence[str] = ()) -> None:
+        gone = [k for k in named if k in pair.journal.touched and k not in (beads or {})]
+        if gone:
+            present = {r.key for r in pf.records}
+            for key in gone:
+                if key not in present:  # (a key the history never saw stays a 404)
+                    raise ConflictError(f"bead {key} no longer exists: changed by "
+                                        f"{self._who(pair, key)}", current_revision=pf.revision,
+                                        hint="the page shows the current state")
         if revision is not None and pf.revision != revision:
             raise ConflictError(f"the pair was changed by someone else (revision {pf.revision}, "
                                 f"this edit was based on {revision})", path=str(pf.path),
@@ -698,17 +706,20 @@ class Editor:
                     self._release(pair)
 
     def perform(self, po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
-                revision: int | None = None, beads: Mapping[str, str] | None = None) -> Outcome:
+                revision: int | None = None, beads: Mapping[str, str] | None = None,
+                named: Sequence[str] = ()) -> Outcome:
         """Apply `action` and record it in the history (a no-op is not recorded). `revision` (the
         pair's) and `beads` (key -> bead_revision) are what the caller's view was based on; a
-        mismatch is a ConflictError saying who changed what, and nothing is written."""
+        mismatch is a ConflictError saying who changed what, and nothing is written. `named` are
+        the beads the action names: one that a change in the history removed is a ConflictError
+        naming that change, not a bead that never was."""
         name = _author(author)
         p, pair = self._pair(po_path)
         with pair.lock:
             self._hold(p, pair)
             try:
                 current = self._current(p, pair)
-                self._check(pair, current, revision, beads)
+                self._check(pair, current, revision, beads, named)
                 work = _copy(current)
                 change = action(work)
             except BaseException:

@@ -63,13 +63,13 @@ def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
     return v
 
 
-def _act(pair_id: str, action: Callable, data: dict[str, Any]):
+def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None = None):
     ws = workspace()
     path = ws.po_path(pair_id)
     ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
     author = _str(data, "author", "")
     out = ws.editor.perform(path, action, author=author, revision=_revision(data),
-                            beads=_beads(data))
+                            beads=_beads(data), named=[key] if key else [])
     return _answer(pair_id, out, "do", author)
 
 
@@ -124,14 +124,14 @@ def history(pair_id: str):
 def set_status(pair_id: str, key: str):
     data = _body()
     status = _str(data, "status")
-    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data)
+    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/annotations")
 def annotate(pair_id: str, key: str):
     data = _body()
     text, category, author = _str(data, "text", ""), _str(data, "category", ""), _str(data, "author", "")
-    return _act(pair_id, lambda pf: edit.annotate(pf, key, text, category, author), data)
+    return _act(pair_id, lambda pf: edit.annotate(pf, key, text, category, author), data, key)
 
 
 @bp.post("/pairs/<pair_id>/link")
@@ -144,20 +144,20 @@ def link(pair_id: str):
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
 def unlink(pair_id: str, key: str):
     data = _body()
-    return _act(pair_id, lambda pf: edit.unlink(pf, key), data)
+    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
 def merge_next(pair_id: str, key: str):
     data = _body()
-    return _act(pair_id, lambda pf: edit.merge_next(pf, key), data)
+    return _act(pair_id, lambda pf: edit.merge_next(pf, key), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/split")
 def split(pair_id: str, key: str):
     data = _body()
     s, t = _int(data, "source_at"), _int(data, "target_at")
-    return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data)
+    return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 
 def _history_step(pair_id: str, undoing: bool):
