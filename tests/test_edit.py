@@ -456,3 +456,24 @@ def test_undoing_a_link_after_someone_else_reshaped_earlier_beads_puts_it_back_i
     edit.undo(po, author="bo")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t", "s:t3"]
     covers_everything(store.load(po))
+
+
+def test_a_failed_write_refuses_its_change_and_the_same_editor_goes_on(po, monkeypatch):
+    editor = edit.Editor()
+    editor.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    before = po.read_bytes()
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "write_atomic", full)
+    with pytest.raises(OSError, match="No space left"):
+        editor.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak")
+    monkeypatch.undo()
+    assert po.read_bytes() == before
+    assert editor.load(po).record("s3:t").status == "unreviewed"
+    assert editor.state(po, "ak")["undo"] == "approved s0:t0"  # the refused step was dropped
+    editor.perform(po, lambda pf: edit.set_status(pf, "s3:t", "needs-work"), author="ak")
+    assert edit.history_state(po, "ak")["done"] == 2
+    editor.undo(po, author="ak")
+    assert store.load(po).record("s3:t").status == "unreviewed"
