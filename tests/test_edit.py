@@ -167,9 +167,10 @@ def test_a_po_file_changed_outside_the_history_sets_the_history_aside(po):
     assert (state["can_undo"], state["done"]) == (False, 0)
     aside = [p for p in po.parent.iterdir() if ".history.set-aside-" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == kept  # renamed, never deleted
-    assert f"it was set aside as {aside[0].name}; undo starts again from here" in state["notice"]
-    assert "the PO file is at revision 3 with other content than the history's revision 2" \
-        in state["notice"]
+    assert state["notice"] == (
+        f"The undo history was set aside as {aside[0].name}: it did not belong to this PO file, "
+        "which is at revision 3 with other content than the history's revision 2 (changed outside "
+        "the workbench, e.g. restored from git or re-aligned). Undo starts again from here.")
     with pytest.raises(InputError, match="nothing to undo for ak in this pair"):
         edit.undo(po, author="ak")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t3"]
@@ -477,3 +478,19 @@ def test_a_failed_write_refuses_its_change_and_the_same_editor_goes_on(po, monke
     assert edit.history_state(po, "ak")["done"] == 2
     editor.undo(po, author="ak")
     assert store.load(po).record("s3:t").status == "unreviewed"
+
+
+def test_a_damaged_history_is_set_aside_and_never_locks_the_pair(po):
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
+    journal = history.journal_path(po)
+    lines = journal.read_bytes().split(b"\n")
+    lines[1] = b'{"op": "do", "id": 0, "broken'
+    journal.write_bytes(b"\n".join(lines))
+    state = edit.history_state(po, "ak")
+    assert state["can_undo"] is False
+    assert "line 2 of it is damaged (Unterminated string" in state["notice"]
+    aside = [p for p in po.parent.iterdir() if "set-aside" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == b"\n".join(lines)
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak")
+    edit.undo(po, author="ak")
+    assert store.load(po).record("s0:t0").status == "approved"  # the PO file kept everything

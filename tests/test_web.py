@@ -428,7 +428,7 @@ def test_a_po_file_restored_from_git_sets_the_history_aside_with_a_notice(hand):
     history = hand.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"]
     assert "did not belong to this PO file" in history["notice"]
     html = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
-    assert '<p class="notice" id="history-notice">The undo history did not belong' in html
+    assert '<p class="notice" id="history-notice">The undo history was set aside as ' in html
     assert [p.name for p in hand.po.parent.iterdir() if "set-aside" in p.name] != []
     assert hand.po.read_bytes() == committed
     # Undo works again from the clean history, and the notice goes with the first new action.

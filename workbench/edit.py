@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
 from workbench import history, store
-from workbench.errors import ConflictError, InputError
+from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal, Step
 from workbench.store import Annotation, PairFile, Record
 
@@ -561,9 +561,9 @@ class Editor:
         to the PO file, reconcile them under the file lock."""
         if pair.busy:
             return
-        j = pair.journal
         self._current(p, pair)
-        j.refresh()
+        self._refresh(p, pair, locked=False)
+        j = pair.journal
         if j.fingerprint not in (None, pair.fp) or j.torn_tail():
             with _FileLock(p):
                 self._reconcile(p, pair)
@@ -571,11 +571,12 @@ class Editor:
     def _reconcile(self, p: Path, pair: _Pair) -> None:
         """Make the history belong to the PO file (under the file lock): drop what a crash left
         half done, and set aside a history that belongs to another version of the file."""
+        self._refresh(p, pair, locked=True)
         j = pair.journal
-        j.refresh()
         if j.torn_tail():
             j.drop_torn_tail()
-            j.refresh()
+            self._refresh(p, pair, locked=True)
+            j = pair.journal
         pf = self._current(p, pair)
         if j.fingerprint in (None, pair.fp):
             return
@@ -588,11 +589,33 @@ class Editor:
             j.path.unlink()
             j.start(pair.fp, pf.revision, **extra)
             return
-        reason = (f"the PO file is at revision {pf.revision} with other content than the "
-                  f"history's revision {j.revision}; it was changed outside the workbench, "
-                  "e.g. restored from git or re-aligned")
+        self._set_aside(p, pair, (
+            f"it did not belong to this PO file, which is at revision {pf.revision} with other "
+            f"content than the history's revision {j.revision} (changed outside the workbench, "
+            "e.g. restored from git or re-aligned)"))
+
+    def _set_aside(self, p: Path, pair: _Pair, reason: str) -> None:
+        """Rename the history away (under the file lock) and start a new one from the PO file
+        as it is, with a notice saying why."""
+        j = pair.journal
+        pf = self._current(p, pair)
         aside = j.set_aside(reason)
         j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
+
+    def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
+        """Read what the history file gained; a history that cannot be read is set aside, so that
+        a damaged file never locks up the pair."""
+        try:
+            pair.journal.refresh()
+        except ParseError as exc:
+            pair.journal = Journal(pair.journal.path)
+            detail = exc.message.removeprefix("damaged history entry: ")
+            reason = f"line {exc.line} of it is damaged ({detail})"
+            if locked:
+                self._set_aside(p, pair, reason)
+            else:
+                with _FileLock(p):
+                    self._set_aside(p, pair, reason)
 
     def _who(self, pair: _Pair, key: str) -> str:
         touch = pair.journal.touched.get(key)

@@ -292,8 +292,8 @@ class Journal:
         aside = self.header.get("set_aside")
         if not aside or self.steps:
             return None
-        return (f"The undo history did not belong to this PO file ({self.header.get('reason')}), so "
-                f"it was set aside as {aside}; undo starts again from here.")
+        return (f"The undo history was set aside as {aside}: {self.header.get('reason')}. Undo "
+                "starts again from here.")
 
     def state(self, author: str) -> dict:
         u, r = self.next_undo(author), self.next_redo(author)
