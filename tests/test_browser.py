@@ -151,18 +151,25 @@ def test_the_pair_page_works_under_its_content_security_policy(hand_server, page
 
 def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server, page, tmp_path):
     url, po = hand_server
+    original = po.read_bytes()
     open_pair(page, f"{url}/pairs/{PAIR}")
     bead = "tr.bead[data-key='s0:t1']"
     # Keyboard: the first bead has the focus; j moves to the next, a approves it.
     assert page.locator("tr.bead.current").get_attribute("data-key") == "s:t0"
     page.keyboard.press("j")
     assert page.locator("tr.bead.current").get_attribute("data-key") == "s0:t1"
+    # Every change is signed: the first one asks for the name before anything is sent.
     page.keyboard.press("a")
+    page.wait_for_selector("#author-dialog[open]")
+    assert po.read_bytes() == original
+    page.fill("#author-input", "Анна")
+    page.click("#author-dialog button[value='save']")
     page.wait_for_selector(f"{bead}.status-approved")
-    # A note: n opens the form, which asks for the author name the first time.
+    assert store.load(po).record("s0:t1").status == "approved"
+    assert page.locator("#message").inner_text() == "Saved: approved s0:t1 (revision 2)"
+    # A note: n opens the form; the name is known now.
     page.keyboard.press("n")
-    assert page.locator("#author-ask").is_visible()
-    page.fill("#note-author", "Анна")
+    assert not page.locator("#author-ask").is_visible()
     page.select_option("#note-category", "paraphrase")
     page.fill("#note-text", "'against' became 'oppose'")
     page.click("#note-save")
@@ -176,6 +183,7 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     assert page.locator("tr.bead[data-key='s3:t']").count() == 0
     page.keyboard.press("u")
     page.wait_for_selector("tr.bead[data-key='s3:t']")
+    assert page.locator("#message").inner_text() == "Undone: link s3 with t4 (revision 5)"
     # The help overlay.
     page.keyboard.press("?")
     assert page.locator("#help").is_visible()
@@ -199,18 +207,31 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     assert [(a.category, a.text, a.author) for a in rec.annotations] == [
         ("paraphrase", "'against' became 'oppose'", "Анна")]
     assert pf.revision == 5
-    assert edit.history_state(po) == {"can_undo": True, "can_redo": True,
-                                      "undo": "note on s0:t1", "redo": "link s3 with t4",
-                                      "done": 2, "undone": 1}
+    assert edit.history_state(po, "Анна") == {"can_undo": True, "can_redo": True,
+                                               "undo": "note on s0:t1", "redo": "link s3 with t4",
+                                               "done": 2, "undone": 1, "author": "Анна",
+                                               "notice": None}
     screenshot(page, "screenshot-review.png", tmp_path)
 
-    # Someone else saves meanwhile: this page's next save is refused and it shows their state.
-    edit.perform(po, lambda pf: edit.set_status(pf, "s4:t5", "rejected"), expected_revision=5)
+    # Someone else changes another bead meanwhile: no conflict, this page's change is saved.
+    edit.perform(po, lambda pf: edit.set_status(pf, "s4:t5", "rejected"), author="bo")
+    page.click(f"{bead} td.meta")
     page.keyboard.press("w")
-    page.wait_for_selector("tr.bead[data-key='s4:t5'].status-rejected")
-    assert "Someone else changed this pair (now revision 6)" in page.locator("#message").inner_text()
-    assert "approved" in page.locator(bead).get_attribute("class")
-    assert store.load(po).record("s0:t1").status == "approved"
+    page.wait_for_selector(f"{bead}.status-needs-work")
+    # Then they change this very bead: this page's next change to it is refused, says who did
+    # what, and shows their state.
+    edit.perform(po, lambda pf: edit.set_status(pf, "s0:t1", "rejected"), author="bo")
+    page.keyboard.press("a")
+    page.wait_for_selector(f"{bead}.status-rejected")
+    assert "bead s0:t1 was changed by bo (rejected s0:t1, " in page.locator("#message").inner_text()
+    assert store.load(po).record("s0:t1").status == "rejected"
+    # Anna's undo is her own: it reverts her needs-work, not bo's later change... which it cannot,
+    # since bo changed the bead after her: refused, naming bo.
+    page.keyboard.press("u")
+    page.wait_for_function("document.getElementById('message').textContent.includes('cannot undo')")
+    assert "cannot undo 'needs-work s0:t1': bead s0:t1 is rejected now, changed later by bo" in \
+        page.locator("#message").inner_text()
+    assert store.load(po).record("s4:t5").status == "rejected"
 
 
 def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, page):
@@ -234,6 +255,24 @@ def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, pa
     assert page.evaluate("window.__xss") is None
     assert dialogs == []
     assert store.load(po).record("s4:t5").annotations[0].text == payload
+
+
+def test_a_note_the_server_refuses_is_offered_again_not_lost(hand_server, page):
+    url, po = hand_server
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    page.evaluate("localStorage.setItem('workbench.author', 'ak')")
+    # Someone else unlinks the bead while this page still shows it.
+    edit.perform(po, lambda pf: edit.unlink(pf, "s4:t5"), author="bo")
+    page.click("tr.bead[data-key='s4:t5'] button[data-act='note']")
+    page.select_option("#note-category", "omission")
+    page.fill("#note-text", "a long careful note")
+    page.click("#note-save")
+    page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
+    assert "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, " in \
+        page.locator("#message").inner_text()
+    page.keyboard.press("n")
+    assert page.locator("#note-text").input_value() == "a long careful note"
+    assert page.locator("#note-category").input_value() == "omission"
 
 
 def test_a_5000_bead_pair_opens_one_page_at_a_time_and_saves_quickly(tmp_path, page):

@@ -128,7 +128,8 @@ def hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return client
 
 
-def post(client, path: str, body: dict, revision: int | None = None):
+def post(client, path: str, body: dict, revision: int | None = None, author: str = "ak"):
+    body = {"author": author, **body}
     if revision is not None:
         body = dict(body, revision=revision)
     return client.post("/api" + path, json=body, headers={"X-CSRF-Token": client.csrf})
@@ -209,13 +210,14 @@ def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
     assert [r.key for r in store.load(hand.po).records] == [
         "s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
     res = post(hand, f"/pairs/{PAIR}/undo", {}, 9)
-    assert res.status_code == 400 and "nothing to undo" in res.get_json()["message"]
+    assert res.status_code == 400 and res.get_json()["message"] == "nothing to undo for ak in this pair"
     res = post(hand, f"/pairs/{PAIR}/redo", {}, 9)
     assert res.get_json()["summary"] == "link s3 with t4"
-    hist = hand.get(f"/api/pairs/{PAIR}/history").get_json()
+    hist = hand.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()
     assert hist == {"revision": 10, "history": {"can_undo": True, "can_redo": True,
                                                 "undo": "link s3 with t4", "redo": "split s1,2:t2,3",
-                                                "done": 1, "undone": 3}}
+                                                "done": 1, "undone": 3, "author": "ak",
+                                                "notice": None}}
 
 
 def test_stale_revision_is_409_with_the_current_state(hand):
@@ -267,7 +269,7 @@ def test_bad_action_requests_are_answered_with_what_is_wrong(hand):
     res = post(hand, f"/pairs/{PAIR}/link", {"source": "3", "target": 4})
     assert res.status_code == 400 and res.get_json()["message"] == "'source' must be an integer"
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations", {"text": "x", "author": " "})
-    assert res.status_code == 400 and "needs an author" in res.get_json()["message"]
+    assert res.status_code == 400 and res.get_json()["message"].startswith("set your name first")
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved", "revision": "1"})
     assert res.status_code == 400
     assert store.load(hand.po).revision == 1
@@ -385,7 +387,81 @@ def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
     # A page opened before the restart keeps its session cookie and token: the new process accepts them.
     restarted = second.test_client()
     restarted.set_cookie("session", client.get_cookie("session").value)
-    res = restarted.post("/api/pairs/petition-ru__newsweek-en/undo", json={"revision": 1},
-                         headers={"X-CSRF-Token": token})
+    res = restarted.post("/api/pairs/petition-ru__newsweek-en/undo",
+                         json={"revision": 1, "author": "ak"}, headers={"X-CSRF-Token": token})
     assert res.status_code == 400, res.get_json()
-    assert res.get_json()["message"] == "nothing to undo for this pair"
+    assert res.get_json()["message"] == "nothing to undo for ak in this pair"
+
+
+def test_line_separators_in_a_note_and_an_author_leave_the_pair_usable(hand):
+    note = "a\u2028b\u2029c\x85d"
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations",
+               {"text": note, "category": "other"}, author="Анна\u2029")
+    assert res.status_code == 200, res.get_json()
+    for _ in range(2):  # every later request works, in this process and in a fresh one
+        assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "approved"},
+                    author="Анна").status_code == 200
+        assert hand.get(f"/api/pairs/{PAIR}").status_code == 200
+        hand.application.extensions["workbench"].editor.forget(hand.po)
+    res = post(hand, f"/pairs/{PAIR}/undo", {}, author="Анна")
+    assert res.status_code == 200 and res.get_json()["step"] == "undo"
+    assert store.load(hand.po).record("s0:t1").annotations[0].text == note
+
+
+def test_actions_without_a_name_are_refused(hand):
+    before = hand.po.read_bytes()
+    for body in ({"status": "approved"}, {"status": "approved", "author": " "}):
+        res = hand.post(f"/api/pairs/{PAIR}/beads/s0:t1/status", json=body,
+                        headers={"X-CSRF-Token": hand.csrf})
+        assert res.status_code == 400
+        assert res.get_json()["message"].startswith("set your name first")
+    assert hand.po.read_bytes() == before
+
+
+def test_a_po_file_restored_from_git_sets_the_history_aside_with_a_notice(hand):
+    committed = hand.po.read_bytes()
+    assert post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved"}).status_code == 200
+    assert post(hand, f"/pairs/{PAIR}/link", {"source": 3, "target": 4}).status_code == 200
+    hand.po.write_bytes(committed)  # `git checkout translations/...po`
+    res = post(hand, f"/pairs/{PAIR}/undo", {})
+    assert res.status_code == 400 and res.get_json()["message"] == "nothing to undo for ak in this pair"
+    history = hand.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"]
+    assert "did not belong to this PO file" in history["notice"]
+    html = hand.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert '<p class="notice" id="history-notice">The undo history was set aside as ' in html
+    assert [p.name for p in hand.po.parent.iterdir() if "set-aside" in p.name] != []
+    assert hand.po.read_bytes() == committed
+    # Undo works again from the clean history, and the notice goes with the first new action.
+    res = post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "rejected"})
+    assert res.get_json()["history"]["notice"] is None
+    res = post(hand, f"/pairs/{PAIR}/undo", {})
+    assert res.status_code == 200 and res.get_json()["summary"] == "rejected s4:t5"
+
+
+def test_a_stale_bead_revision_is_409_naming_who_changed_the_bead(hand):
+    view = hand.get(f"/api/pairs/{PAIR}").get_json()
+    rev = {b["key"]: b["rev"] for b in view["beads"]}
+    assert post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved",
+                "beads": {"s0:t1": rev["s0:t1"]}}, author="bo").status_code == 200
+    res = post(hand, f"/pairs/{PAIR}/beads/s4:t5/status", {"status": "approved",
+               "beads": {"s4:t5": rev["s4:t5"]}})
+    assert res.status_code == 200  # another bead: no conflict
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "rejected",
+               "beads": {"s0:t1": rev["s0:t1"]}})
+    assert res.status_code == 409
+    body = res.get_json()
+    assert body["message"].startswith("bead s0:t1 was changed by bo (approved s0:t1, ")
+    assert [(b["key"], b["status"]) for b in body["current"]["beads"]] == [("s0:t1", "approved")]
+    assert body["current"]["beads"][0]["rev"] != rev["s0:t1"]
+    res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "rejected", "beads": [1]})
+    assert res.status_code == 400 and "'beads' must map bead keys" in res.get_json()["message"]
+
+
+def test_a_bead_someone_removed_is_409_naming_them_and_one_that_never_was_is_404(hand):
+    assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/unlink", {}, author="bo").status_code == 200
+    res = post(hand, f"/pairs/{PAIR}/beads/s4:t5/annotations", {"text": "late note"})
+    assert res.status_code == 409
+    assert res.get_json()["message"].startswith(
+        "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, ")
+    res = post(hand, f"/pairs/{PAIR}/beads/s8:t9/annotations", {"text": "x"})
+    assert res.status_code == 404 and "no bead 's8:t9'" in res.get_json()["message"]

@@ -1,30 +1,33 @@
-"""Changes translators make to a pair's records, and the pair's undo/redo history.
+"""Changes translators make to a pair's records, and performing them with their undo history.
 
 Every action (set a status, add an annotation, link a source sentence with a rendering sentence,
 unlink a bead, merge a bead with the next, split a bead) is a function that edits a PairFile in
 memory and returns a Change: the records it removed and the records it put in, each with its
-position in display order. A Change can be applied again (redo) or reverted (undo) exactly, and it
-refuses to do either when the records it expects are no longer there, because someone changed them
-in the meantime.
+position in display order.
 
-`perform`, `undo` and `redo` tie this to the files: under the pair's history lock they load the PO
-file, check the revision the caller's edit was based on, apply the change, save the PO file
-atomically (store.save) and then record the change in the history file, a JSON Lines sidecar
-`translations/.<pair>.po.history.jsonl` that is itself replaced atomically. The PO file is always
-saved first, so a crash between the two writes costs at most the ability to undo that last action,
-never the action itself.
+An Editor ties this to the files: under the pair's lock it checks the revisions the caller's view
+was based on (a bead's revision is a hash of its record, so edits to different beads never
+conflict), applies the change, records it in the pair's history (workbench.history: an append-only
+journal of only what changed) and saves the PO file atomically (store.save_edit). Undo and redo are
+per author; an undo whose beads someone else changed later is refused with a ConflictError that
+says who changed what.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+import fcntl
+import glob
+import hashlib
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, NoReturn, Sequence
 
-from workbench import store
+from workbench import history, store
 from workbench.errors import ConflictError, InputError, ParseError
+from workbench.history import Journal, Step
 from workbench.store import Annotation, PairFile, Record
 
 #: Method recorded on beads a translator built by hand (linked, merged, split): score 1.0.
@@ -32,9 +35,6 @@ MANUAL = "manual"
 #: Method recorded on beads left over from a correction (unlinked sentences, what a link took a
 #: sentence from): score 0.0, so that sorting by score shows them early.
 LEFTOVER = "unlinked"
-#: Oldest entries beyond this are dropped from the history (the PO file keeps the state itself).
-HISTORY_LIMIT = 1000
-HISTORY_FORMAT = 1
 
 Placed = tuple[tuple[int, Record], ...]
 
@@ -66,9 +66,7 @@ def apply(records: list[Record], change: Change) -> list[Record]:
         if i >= len(records) or records[i] != r:
             raise ConflictError(
                 f"bead {r.key} was changed since this action ({change.summary})",
-                hint="the pair was changed outside its history (another editor or a new "
-                     "alignment); undo the later changes first, or delete the pair's "
-                     ".history.jsonl file beside the PO file to start a new history")
+                hint="reload the page and make the change again")
     drop = {i for i, _ in change.before}
     out = [r for i, r in enumerate(records) if i not in drop]
     for j, r in sorted(change.after, key=lambda p: p[0]):
@@ -283,7 +281,7 @@ def split(pf: PairFile, key: str, source_at: int, target_at: int) -> Change:
     return _commit(pf, "split", f"split {key}", pf.records[:i] + [first, second] + pf.records[i + 1:])
 
 
-# --- history -------------------------------------------------------------------------------------
+# --- what the history stores of a change ---------------------------------------------------------
 
 def _record_to_json(r: Record) -> dict:
     return asdict(r)
@@ -301,97 +299,94 @@ def _record_from_json(d: dict) -> Record:
         mt_lengths=tuple(d.get("mt_lengths", ())))
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A change in the history: who and when, the revision it produced, and whether it is undone."""
-
-    change: Change
-    author: str
-    time: str
-    revision: int
-    undone: bool = False
-
-    def to_json(self) -> str:
-        c = self.change
-        return json.dumps({
-            "action": c.action, "summary": c.summary, "author": self.author, "time": self.time,
-            "revision": self.revision, "undone": self.undone,
-            "before": [[i, _record_to_json(r)] for i, r in c.before],
-            "after": [[i, _record_to_json(r)] for i, r in c.after]}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, line: str) -> "Entry":
-        d = json.loads(line)
-        change = Change(d["action"], d["summary"],
-                        tuple((i, _record_from_json(r)) for i, r in d["before"]),
-                        tuple((i, _record_from_json(r)) for i, r in d["after"]))
-        return cls(change, d["author"], d["time"], int(d["revision"]), bool(d["undone"]))
+def encode(change: Change) -> dict:
+    """What the history keeps of a change: for a bead that keeps its sentences, its status
+    (old, new) and the notes added; for link/unlink/merge/split, the beads removed and put in."""
+    if len(change.before) == len(change.after) == 1:
+        (i, old), (j, new) = change.before[0], change.after[0]
+        n = len(old.annotations)
+        if (i == j and old.key == new.key and new.annotations[:n] == old.annotations
+                and replace(old, status=new.status, annotations=new.annotations) == new):
+            out: dict = {"bead": old.key}
+            if old.status != new.status:
+                out["status"] = [old.status, new.status]
+            if new.annotations[n:]:
+                out["notes"] = [asdict(a) for a in new.annotations[n:]]
+            return out
+    return {"before": [[i, _record_to_json(r)] for i, r in change.before],
+            "after": [[i, _record_to_json(r)] for i, r in change.after]}
 
 
-def history_path(po_path: str | Path) -> Path:
-    p = Path(po_path)
-    return p.with_name("." + p.name + ".history.jsonl")
+def _touched_keys(change: Change) -> list[str]:
+    keys: list[str] = []
+    for _, r in change.before + change.after:
+        if r.key not in keys:
+            keys.append(r.key)
+    return keys
 
 
-class History:
-    """The undo/redo history of one pair: done entries, then the undone ones (the redo stack)."""
-
-    def __init__(self, path: Path, entries: list[Entry]) -> None:
-        self.path = path
-        self.entries = entries
-
-    @classmethod
-    def load(cls, po_path: str | Path) -> "History":
-        path = history_path(po_path)
-        if not path.exists():
-            return cls(path, [])
-        entries = []
-        lines = path.read_text(encoding="utf-8").split("\n")  # not at U+2028
-        for n, line in enumerate(lines, 1):
-            if n == 1 or not line.strip():
-                continue  # the first line is the format header
-            try:
-                entries.append(Entry.from_json(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ParseError(f"damaged history entry: {exc}", path=str(path), line=n,
-                                 hint="delete the history file to start a new history; the PO "
-                                      "file itself is not affected") from None
-        return cls(path, entries)
-
-    def save(self) -> None:
-        lines = [json.dumps({"format": HISTORY_FORMAT, "what": "workbench undo/redo history"})]
-        lines += [e.to_json() for e in self.entries[-HISTORY_LIMIT:]]
-        store.write_atomic(self.path, ("\n".join(lines) + "\n").encode("utf-8"))
-
-    @property
-    def done(self) -> list[Entry]:
-        return [e for e in self.entries if not e.undone]
-
-    @property
-    def undone(self) -> list[Entry]:
-        return [e for e in self.entries if e.undone]
-
-    def state(self) -> dict:
-        done, undone = self.done, self.undone
-        return {"can_undo": bool(done), "can_redo": bool(undone),
-                "undo": done[-1].change.summary if done else None,
-                "redo": undone[0].change.summary if undone else None,
-                "done": len(done), "undone": len(undone)}
+def bead_revision(r: Record) -> str:
+    """A bead's revision: a hash of everything its record holds. An edit names the revision of the
+    bead it was made on, so that edits to different beads never conflict."""
+    return hashlib.sha1(repr(r).encode("utf-8")).hexdigest()[:12]
 
 
-def _lock(po_path: Path):
-    from filelock import FileLock
-
-    return FileLock(str(po_path.with_name("." + po_path.name + ".history.lock")), timeout=10)
+Clash = Callable[[str, str], NoReturn]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _replay(records: list[Record], step: Step, *, forward: bool, clash: Clash) -> Change:
+    """The Change that does (forward) or reverts `step` on `records` as they are now; `clash` is
+    called (and raises) when a bead it needs was changed later by someone else."""
+    c = step.change
+    if "bead" in c:
+        key = c["bead"]
+        i = next((k for k, r in enumerate(records) if r.key == key), None)
+        if i is None:
+            clash(key, "no longer exists")
+        old = new = records[i]
+        if "status" in c:
+            was, becomes = c["status"] if forward else reversed(c["status"])
+            if old.status != was:
+                clash(key, f"is {old.status} now")
+            new = replace(new, status=becomes)
+        notes = tuple(Annotation(**a) for a in c.get("notes", ()))
+        if forward:
+            new = replace(new, annotations=new.annotations + notes)
+        elif notes:
+            kept = list(new.annotations)
+            for note in reversed(notes):
+                at = max((k for k, a in enumerate(kept) if a == note), default=None)
+                if at is None:
+                    clash(key, "no longer has the note")
+                del kept[at]
+            new = replace(new, annotations=tuple(kept))
+        return Change(step.action, step.summary, ((i, old),), ((i, new),))
+    before = tuple((i, _record_from_json(r)) for i, r in c["before"])
+    after = tuple((i, _record_from_json(r)) for i, r in c["after"])
+    if not forward:
+        before, after = after, before
+    where = {r.key: k for k, r in enumerate(records)}
+    shift = None
+    for i, r in before:
+        k = where.get(r.key)
+        if k is None:
+            clash(r.key, "no longer exists")
+        if records[k] != r:
+            clash(r.key, "was changed")
+        if shift is None:
+            shift = k - i
+        elif k - i != shift:
+            clash(r.key, "was moved")
+    shift = shift or 0
+    return Change(step.action, step.summary, tuple((i + shift, r) for i, r in before),
+                  tuple((i + shift, r) for i, r in after))
 
+
+# --- performing changes: the PO file and its history together --------------------------------------
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an action left on disk: the saved pair, the change made, the history's state."""
+    """What an action left on disk: the saved pair, the change made, the author's history state."""
 
     pair: PairFile
     change: Change
@@ -401,13 +396,96 @@ class Outcome:
 Loader = Callable[[Path], PairFile]
 
 
-def _checked(po_path: Path, expected_revision: int | None, load: Loader) -> PairFile:
-    pf = load(po_path)
-    if expected_revision is not None and pf.revision != expected_revision:
-        raise ConflictError(f"the pair was changed by someone else (revision {pf.revision}, this "
-                            f"edit was based on {expected_revision})", path=str(po_path),
-                            current_revision=pf.revision, hint="reload and apply the change again")
-    return pf
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@dataclass
+class _Pair:
+    """What an Editor holds of one pair: its PO file as the latest change left it (`pf`), what is
+    on disk (`ident`, `fp`, `disk_revision`), the index of its history, and the group commit's
+    tickets: every change takes the next ticket, and the change is acknowledged once a write that
+    covers its ticket is on disk."""
+
+    journal: Journal
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    flush_lock: threading.Lock = field(default_factory=threading.Lock)
+    ident: tuple[int, int, int, int] | None = None
+    pf: PairFile | None = None
+    fp: str = ""
+    disk_revision: int = 0
+    taken: int = 0
+    settled: int = 0
+    failed: dict[int, BaseException] = field(default_factory=dict)
+    flushing: bool = False
+    #: The pair's file lock, held from the first change taken in memory until the write that
+    #: puts the last one on disk, so that other processes never build on a state about to change.
+    held: "_FileLock | None" = None
+
+    @property
+    def busy(self) -> bool:
+        """Changes taken in memory and not on disk yet: memory, not the disk, is the truth."""
+        return self.flushing or bool(self.journal.pending) or self.held is not None
+
+
+def _remove_leftovers(po_path: Path) -> None:
+    """Delete the temporary files a killed save left beside the PO file. Saves write them under
+    the store's lock, so under that lock any that exist are leftovers."""
+    from filelock import Timeout
+
+    if not po_path.parent.is_dir():
+        return
+    try:
+        with store._lock(po_path):
+            for tmp in po_path.parent.glob("." + glob.escape(po_path.name) + ".*.tmp"):
+                tmp.unlink(missing_ok=True)
+    except Timeout:
+        return  # a save is under way: the next Editor tries again
+
+
+class _FileLock:
+    """An exclusive flock on the pair's `.history.lock` file (the lock filelock.FileLock takes on
+    the same file, so the two exclude each other). Unlike FileLock it may be released by another
+    thread than the one that took it: the thread that writes a group of changes releases the lock
+    the first change of the group took."""
+
+    def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
+        path = po_path.with_name("." + po_path.name + ".history.lock")
+        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.release()
+                    raise ConflictError("the pair is locked by another program that is saving it",
+                                        path=str(po_path), hint="try again in a moment") from None
+                time.sleep(0.002)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the last descriptor releases the flock
+            self.fd = None
+
+    def __enter__(self) -> "_FileLock":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _author(author: str) -> str:
+    name = " ".join(author.split())
+    if not name:
+        raise InputError("set your name first: every change is signed with its author's name",
+                         hint="the page asks for it; API clients send \"author\"")
+    return name
 
 
 def _copy(pf: PairFile) -> PairFile:
@@ -415,52 +493,335 @@ def _copy(pf: PairFile) -> PairFile:
                     read_only=pf.read_only)
 
 
-def perform(po_path: str | Path, action: Callable[[PairFile], Change], *,
-            expected_revision: int | None = None, author: str = "",
+class Editor:
+    """Performs, undoes and redoes changes to pairs' PO files, each recorded in the pair's history.
+
+    It keeps each pair's parsed file and history index between calls and reads again only what
+    changed on disk, so one object serves a whole server process; other processes (another server,
+    the CLI) stay consistent with it through the files and their locks.
+
+    Changes are committed in groups: a change is checked and applied in memory under the pair's
+    lock, then waits for a write of the PO file that includes it; one thread writes for all the
+    changes waiting (history lines first, then the PO file, atomically), and each change is
+    acknowledged only when that write is on disk. Concurrent editors thus share the cost of one
+    durable write. A crash between the history and the PO write leaves a last batch of steps whose
+    PO file was never written; it is dropped on the next call."""
+
+    def __init__(self, load: Loader = store.load) -> None:
+        self._load = load
+        self._pairs: dict[Path, _Pair] = {}
+        self._guard = threading.Lock()
+
+    def _pair(self, po_path: str | Path) -> tuple[Path, _Pair]:
+        p = Path(po_path)
+        with self._guard:
+            pair = self._pairs.get(p)
+            if pair is None:
+                _remove_leftovers(p)
+                pair = self._pairs[p] = _Pair(Journal(history.journal_path(p)))
+        return p, pair
+
+    def _current(self, p: Path, pair: _Pair) -> PairFile:
+        """The pair's PO file (the caller holds pair.lock): as the latest change left it while
+        changes are in flight, else as on disk now."""
+        if (pair.flushing or pair.journal.pending) and pair.pf is not None:
+            return pair.pf
+        for _ in range(5):
+            ident = _identity(p)
+            if ident is not None and ident == pair.ident and pair.pf is not None:
+                return pair.pf
+            pf = self._load(p)  # a missing file raises NotFoundError here
+            fp = history.file_fingerprint(p)
+            if _identity(p) == ident:
+                pair.ident, pair.pf, pair.fp, pair.disk_revision = ident, pf, fp, pf.revision
+                return pf
+        raise ConflictError("the PO file keeps changing while it is read", path=str(p),
+                            hint="another program is writing it; try again when it is done")
+
+    def load(self, po_path: str | Path) -> PairFile:
+        """The parsed PO file, parsed again only when the file changed on disk. Callers must not
+        modify it."""
+        p, pair = self._pair(po_path)
+        with pair.lock:
+            return self._current(p, pair)
+
+    def forget(self, po_path: str | Path) -> None:
+        with self._guard:
+            self._pairs.pop(Path(po_path), None)
+
+    def state(self, po_path: str | Path, author: str = "") -> dict:
+        """The undo/redo state of `author` in the pair's history."""
+        p, pair = self._pair(po_path)
+        with pair.lock:
+            self._sync(p, pair)
+            return pair.journal.state(" ".join(author.split())) | {"revision": pair.pf.revision}
+
+    def _sync(self, p: Path, pair: _Pair) -> None:
+        """Catch up with the files (the caller holds pair.lock): nothing to do while changes are in
+        flight or when neither file changed; else re-read and, when the history does not belong
+        to the PO file, reconcile them under the file lock."""
+        if pair.busy:
+            return
+        self._current(p, pair)
+        self._refresh(p, pair, locked=False)
+        j = pair.journal
+        if j.fingerprint not in (None, pair.fp) or j.torn_tail():
+            with _FileLock(p):
+                self._reconcile(p, pair)
+
+    def _reconcile(self, p: Path, pair: _Pair) -> None:
+        """Make the history belong to the PO file (under the file lock): drop what a crash left
+        half done, and set aside a history that belongs to another version of the file."""
+        self._refresh(p, pair, locked=True)
+        j = pair.journal
+        if j.torn_tail():
+            j.drop_torn_tail()
+            self._refresh(p, pair, locked=True)
+            j = pair.journal
+        pf = self._current(p, pair)
+        if j.fingerprint in (None, pair.fp):
+            return
+        if j.last_base == pair.fp:
+            j.drop_last_batch()  # those steps' PO file was never written
+            if j.fingerprint == pair.fp:
+                return
+        if not j.steps:  # nothing to lose: start again from this file, keeping the notice
+            extra = {k: j.header[k] for k in ("set_aside", "reason") if k in j.header}
+            j.path.unlink()
+            j.start(pair.fp, pf.revision, **extra)
+            return
+        self._set_aside(p, pair, (
+            f"it did not belong to this PO file, which is at revision {pf.revision} with other "
+            f"content than the history's revision {j.revision} (changed outside the workbench, "
+            "e.g. restored from git or re-aligned)"))
+
+    def _set_aside(self, p: Path, pair: _Pair, reason: str) -> None:
+        """Rename the history away (under the file lock) and start a new one from the PO file
+        as it is, with a notice saying why."""
+        j = pair.journal
+        pf = self._current(p, pair)
+        aside = j.set_aside(reason)
+        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
+
+    def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
+        """Read what the history file gained; a history that cannot be read is set aside, so that
+        a damaged file never locks up the pair."""
+        try:
+            pair.journal.refresh()
+        except ParseError as exc:
+            pair.journal = Journal(pair.journal.path)
+            detail = exc.message.removeprefix("damaged history entry: ")
+            reason = f"line {exc.line} of it is damaged ({detail})"
+            if locked:
+                self._set_aside(p, pair, reason)
+            else:
+                with _FileLock(p):
+                    self._set_aside(p, pair, reason)
+
+    def _who(self, pair: _Pair, key: str) -> str:
+        touch = pair.journal.touched.get(key)
+        return touch.describe() if touch else "a change outside the history"
+
+    def _check(self, pair: _Pair, pf: PairFile, revision: int | None,
+               beads: Mapping[str, str] | None, named: Sequence[str] = ()) -> None:
+        gone = [k for k in named if k in pair.journal.touched and k not in (beads or {})]
+        if gone:
+            present = {r.key for r in pf.records}
+            for key in gone:
+                if key not in present:  # (a key the history never saw stays a 404)
+                    raise ConflictError(f"bead {key} no longer exists: changed by "
+                                        f"{self._who(pair, key)}", current_revision=pf.revision,
+                                        hint="the page shows the current state")
+        if revision is not None and pf.revision != revision:
+            raise ConflictError(f"the pair was changed by someone else (revision {pf.revision}, "
+                                f"this edit was based on {revision})", path=str(pf.path),
+                                current_revision=pf.revision,
+                                hint="reload and apply the change again")
+        if not beads:
+            return
+        index = {r.key: r for r in pf.records}
+        for key, rev in beads.items():
+            r = index.get(key)
+            if r is None:
+                raise ConflictError(f"bead {key} no longer exists: changed by {self._who(pair, key)}",
+                                    current_revision=pf.revision,
+                                    hint="the page shows the current state; apply the change again")
+            if bead_revision(r) != rev:
+                raise ConflictError(f"bead {key} was changed by {self._who(pair, key)} since your "
+                                    "view of it", current_revision=pf.revision,
+                                    hint="the page shows the current state; apply the change again")
+
+    def _take(self, pair: _Pair, current: PairFile, records: list[Record]) -> tuple[PairFile, int]:
+        """The next state of the pair in memory (the caller holds pair.lock and has queued the
+        step in the journal) and the ticket to wait for."""
+        pf = _copy(current)
+        pf.records = records
+        pf.header["X-Workbench-Revision"] = str(current.revision + 1)
+        pair.pf = pf
+        pair.taken += 1
+        return pf, pair.taken
+
+    def _hold(self, p: Path, pair: _Pair) -> None:
+        """Take the pair's file lock for a group of changes (the caller holds pair.lock) and catch
+        up with what other processes wrote before it."""
+        if pair.held is not None:
+            return
+        pair.held = _FileLock(p)
+        try:
+            self._reconcile(p, pair)
+        except BaseException:
+            self._release(pair)
+            raise
+
+    def _release(self, pair: _Pair) -> None:
+        """Let other processes write again (the caller holds pair.lock)."""
+        if pair.held is not None and not pair.journal.pending and not pair.flushing:
+            pair.held.release()
+            pair.held = None
+
+    def _commit(self, p: Path, pair: _Pair, ticket: int) -> None:
+        """Return once the change with `ticket` is on disk; raise what its write raised."""
+        with pair.flush_lock:
+            with pair.lock:
+                if ticket <= pair.settled:
+                    failure = pair.failed.pop(ticket, None)
+                    if failure is not None:
+                        raise failure
+                    return
+                pf, upto, base = pair.pf, pair.taken, pair.fp
+                expected = pair.disk_revision
+                batch = pair.journal.take_pending()
+                pair.flushing = True
+            written: list[str] = []
+
+            def before_write(data: bytes) -> None:
+                po = history.fingerprint(data)
+                pair.journal.write_batch(batch, base=base, base_revision=expected, po=po,
+                                         revision=pf.revision)
+                written.append(po)
+
+            try:  # under the file lock the first change of this group took (pair.held)
+                if history.fingerprint(p.read_bytes()) != base:
+                    raise ConflictError(
+                        "the pair was changed by another program meanwhile", path=str(p),
+                        current_revision=None, hint="reload and apply the change again")
+                saved = store.save_edit(pf, expected_revision=expected,
+                                        new_revision=pf.revision, before_write=before_write)
+                ident = _identity(p)
+            except BaseException as exc:
+                with pair.lock:
+                    # Everything taken since the last write was built on what failed: refuse it
+                    # all, and read the files again on the next call.
+                    for t in range(pair.settled + 1, pair.taken + 1):
+                        pair.failed[t] = exc
+                    pair.settled = pair.taken
+                    pair.flushing = False
+                    pair.journal = Journal(pair.journal.path)
+                    pair.pf, pair.ident = None, None
+                    self._release(pair)
+                    failure = pair.failed.pop(ticket, exc)
+                raise failure from None
+            with pair.lock:
+                pair.fp, pair.ident, pair.disk_revision = written[0], ident, saved.revision
+                pair.settled = upto
+                pair.flushing = False
+                if pair.taken == upto:
+                    pair.pf = saved  # the header as written (PO-Revision-Date)
+                    self._release(pair)
+
+    def perform(self, po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
+                revision: int | None = None, beads: Mapping[str, str] | None = None,
+                named: Sequence[str] = ()) -> Outcome:
+        """Apply `action` and record it in the history (a no-op is not recorded). `revision` (the
+        pair's) and `beads` (key -> bead_revision) are what the caller's view was based on; a
+        mismatch is a ConflictError saying who changed what, and nothing is written. `named` are
+        the beads the action names: one that a change in the history removed is a ConflictError
+        naming that change, not a bead that never was."""
+        name = _author(author)
+        p, pair = self._pair(po_path)
+        with pair.lock:
+            self._hold(p, pair)
+            try:
+                current = self._current(p, pair)
+                self._check(pair, current, revision, beads, named)
+                work = _copy(current)
+                change = action(work)
+            except BaseException:
+                self._release(pair)
+                raise
+            if change.empty:
+                # Nothing to write; but acknowledge only a state that is on disk.
+                pf, ticket = current, pair.taken
+                self._release(pair)
+            else:
+                pair.journal.do(action=change.action, summary=change.summary, author=name,
+                                keys=_touched_keys(change), change=encode(change),
+                                revision=current.revision + 1)
+                pf, ticket = self._take(pair, current, work.records)
+            state = pair.journal.state(name)
+        self._commit(p, pair, ticket)
+        return Outcome(pf, change, state)
+
+    def undo(self, po_path: str | Path, *, author: str, revision: int | None = None) -> Outcome:
+        """Revert `author`'s latest change that is not undone yet."""
+        return self._step(po_path, author, revision, undoing=True)
+
+    def redo(self, po_path: str | Path, *, author: str, revision: int | None = None) -> Outcome:
+        """Apply again `author`'s latest undone change."""
+        return self._step(po_path, author, revision, undoing=False)
+
+    def _step(self, po_path: str | Path, author: str, revision: int | None, *,
+              undoing: bool) -> Outcome:
+        name = _author(author)
+        verb = "undo" if undoing else "redo"
+        p, pair = self._pair(po_path)
+        with pair.lock:
+            self._hold(p, pair)
+            try:
+                current = self._current(p, pair)
+                self._check(pair, current, revision, None)
+                j = pair.journal
+                step = j.next_undo(name) if undoing else j.next_redo(name)
+                if step is None:
+                    raise InputError(f"nothing to {verb} for {name} in this pair")
+
+                def clash(key: str, what: str) -> NoReturn:
+                    raise ConflictError(f"cannot {verb} '{step.summary}': bead {key} {what}, "
+                                        f"changed later by {self._who(pair, key)}",
+                                        current_revision=current.revision,
+                                        hint=f"{verb} needs the bead as your change left it; "
+                                             "make the change by hand instead")
+
+                change = _replay(current.records, step, forward=not undoing, clash=clash)
+                records = apply(current.records, change)
+            except BaseException:
+                self._release(pair)
+                raise
+            j.step(verb, step, author=name, revision=current.revision + 1)
+            pf, ticket = self._take(pair, current, records)
+            state = j.state(name)
+        self._commit(p, pair, ticket)
+        return Outcome(pf, change, state)
+
+
+def perform(po_path: str | Path, action: Callable[[PairFile], Change], *, author: str,
+            revision: int | None = None, beads: Mapping[str, str] | None = None,
             load: Loader = store.load) -> Outcome:
-    """Apply `action` to the pair's file and record it in the history (a no-op is not recorded).
-    `load` may be a caching loader; the PairFile it returns is not modified."""
-    p = Path(po_path)
-    with _lock(p):
-        pf = _copy(_checked(p, expected_revision, load))
-        change = action(pf)
-        history = History.load(p)
-        if change.empty:
-            return Outcome(pf, change, history.state())
-        saved = store.save_edit(pf, expected_revision=pf.revision)
-        history.entries = history.done + [Entry(change, author, _now(), saved.revision)]
-        history.save()
-        return Outcome(saved, change, history.state())
+    """Editor.perform with a fresh Editor (reads the pair's history once)."""
+    return Editor(load).perform(po_path, action, author=author, revision=revision, beads=beads)
 
 
-def undo(po_path: str | Path, *, expected_revision: int | None = None,
+def undo(po_path: str | Path, *, author: str, revision: int | None = None,
          load: Loader = store.load) -> Outcome:
-    """Revert the latest change that is not undone yet."""
-    return _step(Path(po_path), expected_revision, load, undoing=True)
+    return Editor(load).undo(po_path, author=author, revision=revision)
 
 
-def redo(po_path: str | Path, *, expected_revision: int | None = None,
+def redo(po_path: str | Path, *, author: str, revision: int | None = None,
          load: Loader = store.load) -> Outcome:
-    """Apply again the earliest undone change."""
-    return _step(Path(po_path), expected_revision, load, undoing=False)
+    return Editor(load).redo(po_path, author=author, revision=revision)
 
 
-def _step(p: Path, expected_revision: int | None, load: Loader, *, undoing: bool) -> Outcome:
-    with _lock(p):
-        pf = _copy(_checked(p, expected_revision, load))
-        history = History.load(p)
-        stack = history.done if undoing else history.undone
-        if not stack:
-            raise InputError(f"nothing to {'undo' if undoing else 'redo'} for this pair")
-        entry = stack[-1] if undoing else stack[0]
-        change = entry.change.inverse() if undoing else entry.change
-        pf.records = apply(pf.records, change)
-        saved = store.save_edit(pf, expected_revision=pf.revision)
-        k = next(i for i, e in enumerate(history.entries) if e is entry)
-        history.entries[k] = replace(entry, undone=undoing, revision=saved.revision)
-        history.save()
-        return Outcome(saved, change, history.state())
-
-
-def history_state(po_path: str | Path) -> dict:
-    return History.load(po_path).state()
+def history_state(po_path: str | Path, author: str = "") -> dict:
+    state = Editor().state(po_path, author)
+    state.pop("revision")
+    return state

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import polib
 
@@ -743,7 +743,10 @@ def disk_revision(path: str | Path) -> int:
                      hint="this file was not written by the workbench")
 
 
-_ENTRY_TEXT: dict[tuple, str] = {}
+#: id(record) -> (context, record, entry text). Keyed by identity, not by value: hashing a record
+#: walks all its annotations, which for a much-annotated pair cost more than the render itself.
+#: The record is kept in the value, so its id cannot be reused while the entry exists.
+_ENTRY_TEXT: dict[int, tuple[tuple, Record, str]] = {}
 _ENTRY_TEXT_LIMIT = 200_000
 
 
@@ -758,18 +761,24 @@ def render_cached(pf: PairFile) -> str:
         _ENTRY_TEXT.clear()
     parts = [str(po)]
     for r in pf.records:
-        key = (context, r)
-        text = _ENTRY_TEXT.get(key)
-        if text is None:
-            text = _ENTRY_TEXT[key] = _entry(pf, r).__unicode__(_WRAP)
+        hit = _ENTRY_TEXT.get(id(r))
+        if hit is not None and hit[1] is r and hit[0] == context:
+            text = hit[2]
+        else:
+            text = _entry(pf, r).__unicode__(_WRAP)
+            _ENTRY_TEXT[id(r)] = (context, r, text)
         parts.append(text)
     return "\n".join(parts) + "\n"
 
 
-def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
+def save_edit(pf: PairFile, *, expected_revision: int, new_revision: int | None = None,
+              before_write: Callable[[bytes], None] | None = None) -> PairFile:
     """Save a changed pair in one render: like save(), but the conflict check reads only the
     revision in the file's header, and the file is always written (callers save real changes
-    only). A large pair's save costs one render instead of a parse and three renders."""
+    only). A large pair's save costs one render instead of a parse and three renders.
+    `new_revision` is the revision written (default: the current one + 1; several changes saved
+    at once count one each). `before_write`, when given, sees the new file's bytes under the lock
+    before they are written (the history records its steps there)."""
     if pf.path is None:
         raise InputError("no path to save the PO file to")
     p = Path(pf.path)
@@ -782,8 +791,11 @@ def save_edit(pf: PairFile, *, expected_revision: int) -> PairFile:
                 f"on {expected_revision})", path=str(p), current_revision=current,
                 hint="reload and apply the change again")
         header = dict(pf.header)
-        header["X-Workbench-Revision"] = str(current + 1)
+        header["X-Workbench-Revision"] = str(current + 1 if new_revision is None else new_revision)
         header["PO-Revision-Date"] = _po_date(_now())
         out = PairFile(header=header, records=list(pf.records), path=p)
-        write_atomic(p, render_cached(out).encode("utf-8"))
+        data = render_cached(out).encode("utf-8")
+        if before_write is not None:
+            before_write(data)
+        write_atomic(p, data)
         return out

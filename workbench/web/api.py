@@ -1,8 +1,9 @@
 """The JSON API: every page has a JSON form, and every action the page takes is a call here.
 
-Actions are POSTs with a JSON body that names the revision the client's view is based on
-("revision"); they answer with the new revision, counts, history state and the changed beads, or
-409 with the current state when the revision is stale. docs/api.md describes every route.
+Actions are POSTs with a JSON body that names the author and the revisions of the beads the
+client's view showed ("beads": {key: revision}; optionally the pair's "revision"); they answer with
+the new revision, counts, the author's history state and the changed beads, or 409 with the
+current state when a bead was changed meanwhile. docs/api.md describes every route.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def _revision(data: dict[str, Any]) -> int | None:
     return _whole(data, "revision", "a revision number")
 
 
+def _beads(data: dict[str, Any]) -> dict[str, str] | None:
+    beads = data.get("beads")
+    if beads is None:
+        return None
+    if not isinstance(beads, dict) or not all(isinstance(v, str) for v in beads.values()):
+        raise InputError("'beads' must map bead keys to the revisions the view shows "
+                         "(strings, as in each bead's \"rev\")")
+    return beads
+
+
 def _int(data: dict[str, Any], name: str) -> int:
     return _whole(data, name, "a sentence number")
 
@@ -72,18 +83,19 @@ def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
     return check_text(v, f"'{name}'")
 
 
-def _act(pair_id: str, action: Callable, data: dict[str, Any], *, author: str = ""):
+def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None = None):
     ws = workspace()
     path = ws.po_path(pair_id)
     ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
-    out = edit.perform(path, action, expected_revision=_revision(data), author=author, load=ws.load)
-    return _answer(pair_id, out)
+    author = _str(data, "author", "")
+    out = ws.editor.perform(path, action, author=author, revision=_revision(data),
+                            beads=_beads(data), named=[key] if key else [])
+    return _answer(pair_id, out, "do", author)
 
 
-def _answer(pair_id: str, out: edit.Outcome):
-    ws = workspace()
-    ws.remember(out.pair)
-    state = views.bead_state(ws, pair_id, out.change.keys_after())
+def _answer(pair_id: str, out: edit.Outcome, step: str, author: str):
+    state = views.bead_state(workspace(), pair_id, out.change.keys_after(), author, out.pair)
+    state["step"] = step
     state["action"] = out.change.action
     state["summary"] = out.change.summary
     state["removed"] = [r.key for _, r in out.change.before
@@ -103,12 +115,13 @@ def pairs():
 
 @bp.get("/pairs/<pair_id>")
 def pair(pair_id: str):
-    return jsonify(views.pair_view(workspace(), pair_id))
+    return jsonify(views.pair_view(workspace(), pair_id, request.args.get("author", "")))
 
 
 @bp.get("/pairs/<pair_id>/beads")
 def beads(pair_id: str):
-    return jsonify(views.page_view(workspace(), pair_id, views.parse_query(request.args)))
+    return jsonify(views.page_view(workspace(), pair_id, views.parse_query(request.args),
+                                   request.args.get("author", "")))
 
 
 @bp.get("/pairs/<pair_id>/beads/<key>")
@@ -116,72 +129,72 @@ def bead(pair_id: str, key: str):
     ws = workspace()
     _, pf = ws.pair_file(pair_id)
     pf.record(key)  # 404 for an unknown key
-    return jsonify(views.bead_state(ws, pair_id, [key]))
+    return jsonify(views.bead_state(ws, pair_id, [key], request.args.get("author", "")))
 
 
 @bp.get("/pairs/<pair_id>/history")
 def history(pair_id: str):
     ws = workspace()
     _, pf = ws.pair_file(pair_id)
-    return jsonify({"revision": pf.revision, "history": edit.history_state(ws.po_path(pair_id))})
+    state = ws.editor.state(ws.po_path(pair_id), request.args.get("author", ""))
+    return jsonify({"revision": state.pop("revision"), "history": state})
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/status")
 def set_status(pair_id: str, key: str):
     data = _body()
     status = _str(data, "status")
-    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data,
-                author=_str(data, "author", ""))
+    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/annotations")
 def annotate(pair_id: str, key: str):
     data = _body()
     text, category, author = _str(data, "text", ""), _str(data, "category", ""), _str(data, "author", "")
-    return _act(pair_id, lambda pf: edit.annotate(pf, key, text, category, author), data,
-                author=author)
+    return _act(pair_id, lambda pf: edit.annotate(pf, key, text, category, author), data, key)
 
 
 @bp.post("/pairs/<pair_id>/link")
 def link(pair_id: str):
     data = _body()
     source, target = _int(data, "source"), _int(data, "target")
-    return _act(pair_id, lambda pf: edit.link(pf, source, target), data,
-                author=_str(data, "author", ""))
+    return _act(pair_id, lambda pf: edit.link(pf, source, target), data)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
 def unlink(pair_id: str, key: str):
     data = _body()
-    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, author=_str(data, "author", ""))
+    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
 def merge_next(pair_id: str, key: str):
     data = _body()
-    return _act(pair_id, lambda pf: edit.merge_next(pf, key), data, author=_str(data, "author", ""))
+    return _act(pair_id, lambda pf: edit.merge_next(pf, key), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/split")
 def split(pair_id: str, key: str):
     data = _body()
     s, t = _int(data, "source_at"), _int(data, "target_at")
-    return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, author=_str(data, "author", ""))
+    return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 
-def _history_step(pair_id: str, step):
+def _history_step(pair_id: str, undoing: bool):
     data = _body()
     ws = workspace()
     ws.pair_file(pair_id)
-    return _answer(pair_id, step(ws.po_path(pair_id), expected_revision=_revision(data),
-                                 load=ws.load))
+    author = _str(data, "author", "")
+    step = ws.editor.undo if undoing else ws.editor.redo
+    out = step(ws.po_path(pair_id), author=author, revision=_revision(data))
+    return _answer(pair_id, out, "undo" if undoing else "redo", author)
 
 
 @bp.post("/pairs/<pair_id>/undo")
 def undo(pair_id: str):
-    return _history_step(pair_id, edit.undo)
+    return _history_step(pair_id, True)
 
 
 @bp.post("/pairs/<pair_id>/redo")
 def redo(pair_id: str):
-    return _history_step(pair_id, edit.redo)
+    return _history_step(pair_id, False)

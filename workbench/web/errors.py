@@ -1,7 +1,8 @@
 """WorkbenchError -> HTTP answer, in one place: JSON for /api/..., a short page otherwise.
 
-A conflict (409: the client's revision is stale) carries the current state of the pair - its
-revision, counts, history and the bead the request named - so that the client can show it at once.
+A conflict (409: a bead the client's view showed was changed meanwhile) carries the current state
+of the pair - its revision, counts, the author's history and the beads the request named - so that
+the client can show it at once.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ def _current_state() -> dict | None:
     args = request.view_args or {}
     if "pair_id" not in args:
         return None
+    body = request.get_json(silent=True) if request.is_json else None
+    body = body if isinstance(body, dict) else {}
+    author = body.get("author") if isinstance(body.get("author"), str) else ""
+    keys = [args["key"]] if "key" in args else []
+    if isinstance(body.get("beads"), dict):
+        keys += [k for k in body["beads"] if isinstance(k, str) and k not in keys]
     try:
-        return views.bead_state(workspace(), args["pair_id"], [args["key"]] if "key" in args else [])
+        return views.bead_state(workspace(), args["pair_id"], keys, author)
     except WorkbenchError:
         return None
 

@@ -22,7 +22,7 @@ def index():
 
 def _context(pair_id: str) -> dict:
     query = views.parse_query(request.args)
-    view = views.page_view(workspace(), pair_id, query)
+    view = views.page_view(workspace(), pair_id, query, request.args.get("author", ""))
 
     def page_url(**changes) -> str:
         return url_for("pages.pair", pair_id=pair_id, **query.params(**changes))

@@ -1,29 +1,20 @@
 """What the web app holds between requests: the data directory's corpus, the translation engine
-lookup, and parsed PO files keyed by their file's identity on disk (inode, size, mtime). The PO files
-stay the truth: a file changed by another server process or a CLI run has another identity and is
-read again, so several processes see the same state.
+lookup, and one edit.Editor, which keeps each pair's parsed PO file (keyed by the file's identity on
+disk: inode, size, mtime) and its history index. The files stay the truth: a file changed by another
+server process or a CLI run has another identity and is read again, so several processes see the
+same state.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 
-from workbench import store
+from workbench import edit, store
 from workbench.corpus import Corpus, Pair, load_corpus
 from workbench.errors import ModelError
-
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass
@@ -31,8 +22,7 @@ class Workspace:
     root: Path
     _corpus: Corpus | None = None
     _engines: dict[tuple[str, str], object] = field(default_factory=dict)
-    _files: dict[Path, tuple[tuple[int, int, int], store.PairFile]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    editor: edit.Editor = field(default_factory=edit.Editor)
 
     @property
     def corpus(self) -> Corpus:
@@ -59,26 +49,8 @@ class Workspace:
         return self.corpus.root / "translations" / pair.po
 
     def load(self, path: Path) -> store.PairFile:
-        """The parsed PO file; callers must not modify it (edit.perform copies what it changes)."""
-        ident = _identity(path)
-        with self._lock:
-            hit = self._files.get(path)
-            if ident is not None and hit is not None and hit[0] == ident:
-                return hit[1]
-        pf = store.load(path)
-        if ident is not None and _identity(path) == ident:
-            with self._lock:
-                self._files[path] = (ident, pf)
-        return pf
-
-    def remember(self, pf: store.PairFile) -> None:
-        """Keep a PairFile just saved, so the next request need not parse it again."""
-        if pf.path is None:
-            return
-        ident = _identity(pf.path)
-        if ident is not None:
-            with self._lock:
-                self._files[pf.path] = (ident, pf)
+        """The parsed PO file; callers must not modify it (the editor copies what it changes)."""
+        return self.editor.load(path)
 
     def pair_file(self, pair_id: str) -> tuple[Pair, store.PairFile]:
         pair = self.corpus.pair(pair_id)
@@ -92,11 +64,10 @@ class Workspace:
             pf = self.load(path)  # cached by file identity: not re-parsed per request
             if not pipeline.needs_mt(pf, engine):
                 return pair, pf
-            pf = pipeline.fill_mt(self.corpus, pair, pf, engine)
+            pipeline.fill_mt(self.corpus, pair, pf, engine)
         else:
-            pf = pipeline.prepare_pair(self.corpus, pair, engine)
-        self.remember(pf)
-        return pair, pf
+            pipeline.prepare_pair(self.corpus, pair, engine)
+        return pair, self.load(path)
 
 
 def workspace() -> Workspace:

@@ -60,7 +60,7 @@ def record_view(r: store.Record, index: int | None = None) -> dict:
         "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.target),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
-        "annotations": [asdict(a) for a in r.annotations],
+        "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
     }
     if index is not None:
         view["index"] = index
@@ -184,8 +184,12 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     return rows
 
 
-def _header(ws: Workspace, pair_id: str) -> tuple[store.PairFile, dict]:
-    pair, pf = ws.pair_file(pair_id)
+def _header(ws: Workspace, pair_id: str, author: str = "",
+            pf: store.PairFile | None = None) -> tuple[store.PairFile, dict]:
+    if pf is None:
+        pair, pf = ws.pair_file(pair_id)
+    else:  # an action's result: the state the answer describes, whatever came after it
+        pair = ws.corpus.pair(pair_id)
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
     engine = ws.engine(src["language"], tgt["language"])
     from workbench import translate
@@ -198,8 +202,16 @@ def _header(ws: Workspace, pair_id: str) -> tuple[store.PairFile, dict]:
                 "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
-                "history": edit.history_state(pf.path) if pf.path else None,
+                "history": _history(ws, pf, author),
                 "read_only": pf.read_only}
+
+
+def _history(ws: Workspace, pf: store.PairFile, author: str) -> dict | None:
+    if pf.path is None:
+        return None
+    state = ws.editor.state(pf.path, author)
+    state.pop("revision")
+    return state
 
 
 def workbench_command() -> str:
@@ -242,16 +254,17 @@ def pair_summaries(ws: Workspace) -> list[dict]:
     return out
 
 
-def pair_view(ws: Workspace, pair_id: str) -> dict:
+def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
     """The whole pair: every bead, in display order."""
-    pf, view = _header(ws, pair_id)
+    pf, view = _header(ws, pair_id, author)
     view["beads"] = [record_view(r, i) for i, r in enumerate(pf.records)]
     return view
 
 
-def page_view(ws: Workspace, pair_id: str, q: Query) -> dict:
-    """One page of the beads a query selects, with counts and the pager."""
-    pf, view = _header(ws, pair_id)
+def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
+    """One page of the beads a query selects, with counts and the pager; the history state is
+    `author`'s."""
+    pf, view = _header(ws, pair_id, author)
     rows = select(pf, q)
     pages = max(1, -(-len(rows) // q.per_page))
     page = min(q.page, pages)
@@ -264,9 +277,11 @@ def page_view(ws: Workspace, pair_id: str, q: Query) -> dict:
     return view
 
 
-def bead_state(ws: Workspace, pair_id: str, keys: list[str]) -> dict:
-    """The pair's revision, counts and history with the current views of `keys` (those that exist)."""
-    pf, view = _header(ws, pair_id)
+def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "",
+               pf: store.PairFile | None = None) -> dict:
+    """The pair's revision, counts and `author`'s history with the views of `keys` (those that
+    exist), as in `pf` (an action's result) or as on disk now."""
+    pf, view = _header(ws, pair_id, author, pf)
     index = {r.key: (i, r) for i, r in enumerate(pf.records)}
     return {"pair": pair_id, "revision": pf.revision, "counts": view["counts"],
             "total": view["total"], "history": view["history"],

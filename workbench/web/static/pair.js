@@ -1,5 +1,5 @@
 // The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction and
-// undo/redo. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// undo/redo (each author's own). Every action is a call to the JSON API (docs/api.md); after it the page fetches the
 // rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
 // page as HTML here (messages use textContent).
 "use strict";
@@ -10,6 +10,7 @@
   const message = document.getElementById("message");
   const AUTHOR_KEY = "workbench.author";
   let current = null; // key of the focused bead
+  let unsavedNote = null; // {text, category} of a note the server did not take
   const picked = { source: null, rendering: null };
 
   const state = () => document.getElementById("pair-state").dataset;
@@ -93,8 +94,15 @@
     });
   }
 
+  function rowsUrl() {
+    const params = new URLSearchParams(location.search);
+    if (author()) params.set("author", author());
+    const q = params.toString();
+    return location.pathname + "/rows" + (q ? "?" + q : "");
+  }
+
   async function refresh(focusKey, index) {
-    const res = await fetch(location.pathname + "/rows" + location.search, {
+    const res = await fetch(rowsUrl(), {
       headers: { Accept: "text/html" },
       credentials: "same-origin",
     });
@@ -113,10 +121,33 @@
     updateToolbar();
   }
 
-  async function call(path, payload, focusAfter) {
+  // The revisions of the beads an action touches, as this page shows them: the server refuses the
+  // action (409) when one of them was changed meanwhile, and only then.
+  function revisions(keys) {
+    const out = {};
+    keys.forEach((key) => {
+      const row = key && rowOf(key);
+      if (row) out[key] = row.dataset.rev;
+    });
+    return out;
+  }
+
+  // Every change is signed: without a name the page asks for one first and sends nothing.
+  async function signed() {
+    if (author()) return author();
+    const name = await askAuthor();
+    if (!name) say("Set your name first: every change is signed with it.", "error");
+    return name;
+  }
+
+  const DONE = { do: "Saved: ", undo: "Undone: ", redo: "Redone: " };
+
+  async function call(path, payload, focusAfter, touched) {
     const row = current ? rowOf(current) : null;
     const index = row ? Number(row.dataset.index) : 0;
-    const data = Object.assign({ revision: Number(state().revision), author: author() }, payload || {});
+    const name = await signed();
+    if (!name) return null;
+    const data = Object.assign({ author: name, beads: revisions(touched || []) }, payload || {});
     let res;
     try {
       res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + path, {
@@ -131,8 +162,7 @@
     }
     const answer = await res.json().catch(() => ({ message: "HTTP " + res.status }));
     if (res.status === 409) {
-      say("Someone else changed this pair (now revision " + answer.current_revision +
-          "). The page shows the current state; your change was not applied.", "error");
+      say(answer.message + ". The page shows the current state; your change was not applied.", "error");
       await refresh(current, index);
       return null;
     }
@@ -140,7 +170,8 @@
       say(answer.message || "HTTP " + res.status, "error");
       return null;
     }
-    say(answer.summary ? "Saved: " + answer.summary + " (revision " + answer.revision + ")" : "Saved.", "ok");
+    say(answer.summary ? (DONE[answer.step] || DONE.do) + answer.summary +
+        " (revision " + answer.revision + ")" : "Saved.", "ok");
     const keys = (answer.beads || []).map((b) => b.key);
     await refresh(focusAfter === undefined ? (keys[0] || current) : focusAfter, index);
     return answer;
@@ -151,7 +182,7 @@
   function setStatus(status) {
     if (!current) return;
     const key = current;
-    return call(beadPath(key, "status"), { status: status }, key);
+    return call(beadPath(key, "status"), { status: status }, key, [key]);
   }
 
   async function openNote() {
@@ -160,7 +191,9 @@
     document.getElementById("note-bead").textContent = "#" + (Number(rowOf(current).dataset.index) + 1);
     document.getElementById("author-ask").hidden = author() !== "";
     document.getElementById("note-author").value = author();
-    document.getElementById("note-text").value = "";
+    // A note the server did not take is offered again, never typed twice.
+    document.getElementById("note-text").value = unsavedNote ? unsavedNote.text : "";
+    if (unsavedNote) document.getElementById("note-category").value = unsavedNote.category;
     dlg.dataset.key = current;
     dlg.returnValue = "";
     dlg.showModal();
@@ -175,17 +208,21 @@
       localStorage.setItem(AUTHOR_KEY, given);
       showAuthor();
     }
+    const note = {
+      text: document.getElementById("note-text").value,
+      category: document.getElementById("note-category").value,
+    };
+    unsavedNote = note;
     let name = author();
     if (!name) name = await askAuthor();
     if (!name) {
-      say("A note needs your name.", "error");
+      say("A note needs your name. Press n to write it again: its text is kept.", "error");
       return;
     }
-    await call(beadPath(key, "annotations"), {
-      text: document.getElementById("note-text").value,
-      category: document.getElementById("note-category").value,
-      author: name,
-    }, key);
+    // A note is added to the bead as it is now: no revision, so it never meets a conflict.
+    const answer = await call(beadPath(key, "annotations"), Object.assign({ author: name }, note), key, []);
+    if (answer) unsavedNote = null;
+    else message.textContent += " Your note was not saved: press n to write it again, its text is kept.";
   }
 
   function linkPicked() {
@@ -194,8 +231,13 @@
       return;
     }
     const payload = { source: picked.source, target: picked.rendering };
+    const holder = (side, id) => {
+      const el = body.querySelector('.sent[data-side="' + side + '"][data-id="' + id + '"]');
+      return el ? el.closest("tr.bead").dataset.key : null;
+    };
+    const touched = [holder("source", picked.source), holder("rendering", picked.rendering)];
     picked.source = picked.rendering = null;
-    return call("/link", payload);
+    return call("/link", payload, undefined, touched);
   }
 
   function splitCurrent() {
@@ -212,7 +254,17 @@
       const i = ids(side).indexOf(picked[side]);
       return i > 0 ? i : Math.min(1, n);
     };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), target_at: at("rendering", nT) });
+    return call(beadPath(current, "split"), { source_at: at("source", nS), target_at: at("rendering", nT) },
+      undefined, [current]);
+  }
+
+  // The bead after `key` in display order, when this page shows it (a filtered or sorted page
+  // may not): merge-next then also checks that one's revision.
+  function nextKey(key) {
+    const row = rowOf(key);
+    if (!row) return null;
+    const next = rows().find((r) => Number(r.dataset.index) === Number(row.dataset.index) + 1);
+    return next ? next.dataset.key : null;
   }
 
   function act(name) {
@@ -220,8 +272,8 @@
     switch (name) {
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
-      case "unlink": return call(beadPath(current, "unlink"));
-      case "merge": return call(beadPath(current, "merge-next"));
+      case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
+      case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
       case "undo": return call("/undo", {}, null);
       case "redo": return call("/redo", {}, null);
@@ -248,7 +300,8 @@
   document.getElementById("redo").addEventListener("click", () => act("redo"));
   document.getElementById("link").addEventListener("click", linkPicked);
   document.getElementById("help-open").addEventListener("click", () => document.getElementById("help").showModal());
-  document.getElementById("author-change").addEventListener("click", askAuthor);
+  // Undo is per author: another name has another history.
+  document.getElementById("author-change").addEventListener("click", () => askAuthor().then(() => refresh(current)));
   document.getElementById("note-text").addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
       ev.preventDefault();
@@ -293,11 +346,18 @@
     }
   });
 
-  showAuthor();
-  const first = rows()[0];
-  const hash = decodeURIComponent(location.hash.replace(/^#bead-/, ""));
-  if (hash && rowOf(hash)) focusRow(hash);
-  else if (first) focusRow(first.dataset.key, false);
-  updateToolbar();
-  document.documentElement.dataset.ready = "1";
+  async function start() {
+    showAuthor();
+    // The server drew the page without knowing whose undo history to show: draw the rows again
+    // with this browser's author name.
+    if (author()) await refresh(null, 0);
+    const first = rows()[0];
+    const hash = decodeURIComponent(location.hash.replace(/^#bead-/, ""));
+    if (hash && rowOf(hash)) focusRow(hash);
+    else if (first) focusRow(first.dataset.key, false);
+    updateToolbar();
+    document.documentElement.dataset.ready = "1";
+  }
+
+  start();
 })();
