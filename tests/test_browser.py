@@ -228,7 +228,8 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     # Anna's undo is her own: it reverts her needs-work, not bo's later change... which it cannot,
     # since bo changed the bead after her: refused, naming bo.
     page.keyboard.press("u")
-    page.wait_for_function("document.getElementById('message').textContent.includes('cannot undo')")
+    page.wait_for_function(
+        "() => document.getElementById('message').textContent.includes('cannot undo')")
     assert "cannot undo 'needs-work s0:t1': bead s0:t1 is rejected now, changed later by bo" in \
         page.locator("#message").inner_text()
     assert store.load(po).record("s4:t5").status == "rejected"
@@ -267,7 +268,8 @@ def test_a_note_the_server_refuses_is_offered_again_not_lost(hand_server, page):
     page.select_option("#note-category", "omission")
     page.fill("#note-text", "a long careful note")
     page.click("#note-save")
-    page.wait_for_function("document.getElementById('message').textContent.includes('not saved')")
+    page.wait_for_function(
+        "() => document.getElementById('message').textContent.includes('not saved')")
     assert "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, " in \
         page.locator("#message").inner_text()
     page.keyboard.press("n")
