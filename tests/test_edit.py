@@ -274,6 +274,7 @@ def test_line_separators_in_notes_authors_and_sentences_keep_the_history_readabl
     src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(odd))
     tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="First. Second. Third.")
     po = tmp_path / "translations" / "src__tgt.po"
+    po.parent.mkdir()  # the store writes into existing directories only
     store.write_alignment(po, src, tgt, sentences(odd), sentences(["First.", "Second.", "Third."]),
                           Alignment([Bead((0,), (0,), 0.9, "t"), Bead((1,), (), 0.0, "t"),
                                      Bead((2,), (1, 2), 0.5, "t")]))
