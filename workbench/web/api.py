@@ -84,12 +84,14 @@ def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
 
 
 def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None = None):
+    # The body is checked whole before the pair is touched: a refused request leaves no file
+    # behind, not even a lock.
+    author, revision, beads = _str(data, "author", ""), _revision(data), _beads(data)
     ws = workspace()
     path = ws.po_path(pair_id)
     ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
-    author = _str(data, "author", "")
-    out = ws.editor.perform(path, action, author=author, revision=_revision(data),
-                            beads=_beads(data), named=[key] if key else [])
+    out = ws.editor.perform(path, action, author=author, revision=revision, beads=beads,
+                            named=[key] if key else [])
     return _answer(pair_id, out, "do", author)
 
 
@@ -182,11 +184,11 @@ def split(pair_id: str, key: str):
 
 def _history_step(pair_id: str, undoing: bool):
     data = _body()
+    author, revision = _str(data, "author", ""), _revision(data)
     ws = workspace()
     ws.pair_file(pair_id)
-    author = _str(data, "author", "")
     step = ws.editor.undo if undoing else ws.editor.redo
-    out = step(ws.po_path(pair_id), author=author, revision=_revision(data))
+    out = step(ws.po_path(pair_id), author=author, revision=revision)
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
 
 
