@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
-from workbench import history, store
+from workbench import files, history, store
 from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal, Step
 from workbench.store import Annotation, PairFile, Record
@@ -435,16 +435,14 @@ class _Pair:
 def _remove_leftovers(po_path: Path) -> None:
     """Delete the temporary files a killed save left beside the PO file. Saves write them under
     the store's lock, so under that lock any that exist are leftovers."""
-    from filelock import Timeout
-
     if not po_path.parent.is_dir():
         return
     try:
-        with store._lock(po_path):
+        with files.lock(po_path):
             for tmp in po_path.parent.glob("." + glob.escape(po_path.name) + ".*.tmp"):
                 tmp.unlink(missing_ok=True)
-    except Timeout:
-        return  # a save is under way: the next Editor tries again
+    except ConflictError:
+        return  # another process holds the lock too long: the next Editor tries again
 
 
 class _FileLock:
