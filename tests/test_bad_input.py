@@ -505,6 +505,23 @@ def test_web_opens_other_tools_po_files_read_only_and_never_rewrites_them(name, 
     assert not (web / "translations" / f".{PAIR}.po.history.jsonl").exists()
 
 
+def test_web_edits_undo_and_redo_of_a_pair_that_became_read_only_are_refused(web):
+    po = web / "translations" / f"{PAIR}.po"
+    client = _client(web)
+    assert _post(client, "/beads/s0:t0/status", {"status": "approved", "author": "ak"}
+                 ).status_code == 200
+    assert _post(client, "/undo", {"author": "ak"}).status_code == 200  # a redo is waiting
+    with open(po, "a", encoding="utf-8") as f:  # another PO editor keeps an obsolete entry
+        f.write('\n#~ msgid "old"\n#~ msgstr "alt"\n')
+    before = po.read_bytes()
+    for path, body in [("/beads/s0:t0/status", {"status": "rejected"}), ("/undo", {}),
+                       ("/redo", {}), ("/beads/s0:t0/annotations", {"text": "a note"})]:
+        res = _post(client, path, {"author": "ak", **body})
+        assert res.status_code == 403, (path, res.get_json())
+        assert "open read-only: it holds obsolete (#~) entries" in res.get_json()["message"]
+    assert po.read_bytes() == before
+
+
 def test_web_keeps_a_foreign_translator_comment_as_it_was_when_saving(web):
     po = web / "translations" / f"{PAIR}.po"
     shutil.copyfile(WILD / "foreign_translator_comment.po", po)

@@ -741,6 +741,7 @@ class Editor:
             self._hold(p, pair)
             try:
                 current = self._current(p, pair)
+                store.check_writable(current, p)  # refused before anything is queued
                 self._check(pair, current, revision, beads, named)
                 work = _copy(current)
                 change = action(work)
@@ -777,6 +778,7 @@ class Editor:
             self._hold(p, pair)
             try:
                 current = self._current(p, pair)
+                store.check_writable(current, p)
                 self._check(pair, current, revision, None)
                 j = pair.journal
                 step = j.next_undo(name) if undoing else j.next_redo(name)

@@ -629,7 +629,8 @@ def load(path: str | Path) -> PairFile:
     return pf
 
 
-def _check_writable(pf: PairFile, path: Path) -> None:
+def check_writable(pf: PairFile, path: Path) -> None:
+    """ReadOnlyError when `pf` holds content that saving it would drop."""
     if pf.read_only:
         raise ReadOnlyError(f"the PO file is open read-only: {pf.read_only}", path=str(path),
                             hint="edit it with the tool that wrote that content, or move it away "
@@ -645,11 +646,11 @@ def save(pf: PairFile, path: str | Path | None = None, *, expected_revision: int
     if not p.name:
         raise InputError("no path to save the PO file to")
     expected = pf.revision if expected_revision is None else expected_revision
-    _check_writable(pf, p)
+    check_writable(pf, p)
     with _lock(p):
         if p.exists():
             current = load(p)
-            _check_writable(current, p)
+            check_writable(current, p)
             if current.revision != expected:
                 raise ConflictError(
                     f"the pair was changed by someone else (revision {current.revision}, "
@@ -686,7 +687,7 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
                          mt=mt, mt_model=mt_model)
     if p.exists():
         old = load(p)
-        _check_writable(old, p)
+        check_writable(old, p)
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
@@ -782,7 +783,7 @@ def save_edit(pf: PairFile, *, expected_revision: int, new_revision: int | None 
     if pf.path is None:
         raise InputError("no path to save the PO file to")
     p = Path(pf.path)
-    _check_writable(pf, p)
+    check_writable(pf, p)
     with _lock(p):
         current = disk_revision(p)
         if current != expected_revision:
