@@ -172,18 +172,18 @@ _AMBIGUOUS_MONTHS = frozenset({"may", "march", "mars", "mai", "august", "jun", "
 
 _NEGATION: dict[str, list[str]] = {
     "en": [r"\bnot\b", r"n['’]t\b", r"\bcannot\b", r"\bno\b", r"\bnever\b", r"\bnothing\b",
-           r"\bnobody\b", r"\bnone\b", r"\bneither\b", r"\bnor\b", r"\bwithout\b", r"\bnowhere\b",
+           r"\bnobody\b", r"\bnone\b", r"\bneither\b", r"\bnor\b", r"\bnowhere\b",
            r"\bno one\b"],
     "de": [r"\bnicht\b", r"\bkein(?:e|en|em|er|es)?\b", r"\bnie\b", r"\bniemals\b", r"\bnichts\b",
-           r"\bniemand(?:en|em)?\b", r"\bweder\b", r"\bohne\b", r"\bnirgends\b", r"\bnirgendwo\b"],
+           r"\bniemand(?:en|em)?\b", r"\bweder\b", r"\bnirgends\b", r"\bnirgendwo\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,5}?(?:pas|plus|jamais|rien|personne|aucun|aucune|"
            r"guère|point|nullement|nulle)\b",
-           r"\bsans\b", r"\bjamais\b", r"\baucun(?:e|s|es)?\b", r"\bni\b", r"\bnon\b",
+           r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien|aucun|aucune)\s+(?:ne|n['’])",
            r"\bnullement\b"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
            r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<!\w)никак(?:ой|ая|ое|ие|их)?(?!\w)",
-           r"(?<!\w)без(?!\w)", r"(?<!\w)нельзя(?!\w)"],
+           r"(?<!\w)нельзя(?!\w)"],
 }
 #: Two negations that cancel out ("не может не" = must, "not without", "nicht ohne", "pas sans").
 _DOUBLE_NEGATION: dict[str, list[str]] = {
@@ -209,9 +209,10 @@ _NOT_NAMES: dict[str, frozenset[str]] = {
     "ru": frozenset(),
 }
 
-#: Quotation marks; straight and single quotes count only at a word's edge (not apostrophes).
-_QUOTE_MARKS = re.compile(r"[«»“”„‟‹›]|(?<![\w])[\"'‘’‚](?=\w)|(?<=[\w.,!?…])[\"'‘’](?![\w])"
-                          r"|(?<=\s)\"|\"(?=\s|$)")
+#: Double quotation marks of every language; single ones are handled in _quotes (apostrophes).
+_DOUBLE_QUOTES = re.compile(r"[«»“”„‟‹›\"]")
+_SINGLE_OPEN = re.compile(r"(?<![\w])['‘‚,](?=[^\W\d_])")
+_SINGLE_CLOSE = re.compile(r"(?<=[^\W\d_.,!?…])\s?['’](?![\w])|(?<=[.,!?…])['’](?![\w])")
 
 _LANG_NAMES = {"en": "English", "ru": "Russian", "de": "German", "fr": "French"}
 
@@ -251,10 +252,14 @@ def _number_symbols(lang: str) -> tuple[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=None)
-def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[str, int]]:
-    """Month words -> month number, month stems (for inflected forms), weekday words -> 0..6."""
+def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[str, int], frozenset[str]]:
+    """Month words -> month number, month stems (for inflected forms), weekday words -> 0..6 (wide
+    forms only: 'mer.' for mercredi is also the sea), and the month words that are abbreviations
+    only (a date only next to a day or a year)."""
     months: dict[str, int] = {}
     days: dict[str, int] = {}
+    wide: set[str] = set()
+    abbreviated: set[str] = set()
     try:
         from babel import Locale
 
@@ -262,10 +267,11 @@ def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[st
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for m, name in loc.months[context][width].items():
-                    months.setdefault(_fold(name).rstrip("."), m)
-                for d, name in loc.days[context][width].items():
-                    if width == "wide" or len(name.rstrip(".")) >= 3:
-                        days.setdefault(_fold(name).rstrip("."), d)
+                    word = _fold(name).rstrip(".")
+                    months.setdefault(word, m)
+                    (wide if width == "wide" else abbreviated).add(word)
+            for d, name in loc.days[context]["wide"].items():
+                days.setdefault(_fold(name), d)
     except (ValueError, LookupError, ImportError):
         pass
     months.update(_EXTRA_MONTHS.get(lang, {}))
@@ -274,12 +280,12 @@ def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[st
     for word, m in months.items():
         by_month.setdefault(m, []).append(word)
     for m, words in sorted(by_month.items()):
-        wide = [w for w in words if len(w) >= 4]
-        if len(wide) >= 2:
-            stem = _common_prefix(wide)
+        long = [w for w in words if len(w) >= 4]
+        if len(long) >= 2:
+            stem = _common_prefix(long)
             if len(stem) >= 4:
                 stems.append((stem, m))
-    return months, stems, days
+    return months, stems, days, frozenset(abbreviated - wide)
 
 
 def _common_prefix(words: Sequence[str]) -> str:
@@ -429,7 +435,7 @@ def _gap(text: str, a: int, b: int, allowed: str = r"[\s.,]*") -> bool:
 
 
 def _month_of(word: str, lang: str, original: str) -> int | None:
-    months, stems, _ = _calendar(lang)
+    months, stems, _, _ = _calendar(lang)
     w = _fold(word)
     if lang == "en" and not original[:1].isupper():
         return None  # English months are capitalised; 'may' and 'march' are verbs
@@ -521,7 +527,7 @@ def _word_dates(text: str, lang: str) -> list[_Date]:
     """Dates with month names: 21 сентября 2022 г., September 21, 2022, am 9. September, mai 1956;
     and weekdays. Relative dates (yesterday, вчера) are left alone."""
     toks = _tokens(text)
-    _, _, days = _calendar(lang)
+    _, _, days, _ = _calendar(lang)
     out: list[_Date] = []
     used: set[int] = set()
     for i, (tok, s, e) in enumerate(toks):
@@ -557,7 +563,8 @@ def _word_dates(text: str, lang: str) -> list[_Date]:
             tail = re.match(r"\s*(?:г\.|года|году|г\b)", text[end:])
             if tail:
                 end += tail.end()
-        if day is None and year is None and _fold(tok) in _AMBIGUOUS_MONTHS:
+        if day is None and year is None and (_fold(tok) in _AMBIGUOUS_MONTHS
+                                             or _fold(tok) in _calendar(lang)[3]):
             continue
         out.append(_Date(span=(start, end), text=text[start:end], day=day, month=month, year=year))
     return out
@@ -698,21 +705,26 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
     if lang in NOUN_CAPITALISING:
         return []
     stop = _NOT_NAMES.get(lang, frozenset())
-    _, _, days = _calendar(lang)
+    _, _, days, _ = _calendar(lang)
     out = []
     for tok, s, e in _tokens(text):
         if not tok[0].isupper() or tok[0].isdigit() or len(tok) < 2:
             continue
-        if tok.isupper() and len(tok) > 5:
-            continue
-        before = text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([—–-")
+        if tok.isupper() and not 3 <= len(tok) <= 5:
+            continue  # headings in capitals; NE, SE are compass points
+        before = text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
         if not before or before[-1] in ".!?:…":
             continue
         f = _fold(tok)
-        if f in stop or _month_of(tok, lang, tok) is not None or f in days:
+        if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
             continue
         out.append((tok, s, e))
     return out
+
+
+@lru_cache(maxsize=None)
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(_fold(w) for w in _STOP.get(lang, "").split())
 
 
 def _name_key(word: str) -> str:
@@ -744,7 +756,7 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> 
             return True
         short = min(len(k), len(key))
         common = len(_common_prefix([k, key]))
-        if short >= 3 and common >= max(3, short - 1):
+        if short >= 3 and common >= max(3, short - 2):
             return True
     from workbench.align import transliterate
 
@@ -780,7 +792,16 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
 
 
 def _quotes(text: str) -> list[Span]:
-    return [(m.start(), m.end()) for m in _QUOTE_MARKS.finditer(text)]
+    """Quotation mark spans. A single quote counts only as one of a pair, an opening one at a
+    word's start before a closing one at a word's end: l' est and Putin's are apostrophes."""
+    marks = [(m.start(), m.end()) for m in _DOUBLE_QUOTES.finditer(text)]
+    opens = [m for m in _SINGLE_OPEN.finditer(text) if m.group() != "," or text[m.end():m.end() + 1].isupper()]
+    for o in opens:
+        close = next((c for c in _SINGLE_CLOSE.finditer(text, o.end() + 2)), None)
+        if close is not None and close.start() - o.end() >= 3:
+            marks += [(o.start(), o.end()), (close.end() - 1, close.end())]
+            break
+    return sorted(set(marks))
 
 
 # --- the checks -----------------------------------------------------------------------------------
@@ -851,10 +872,11 @@ def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
         out.append(Finding("number", "error", x.span, y.span,
                            f"source says {_num_text(x)}{_reads_as(x, src, ren)}; rendering says "
                            f"{_num_text(y)}{_reads_as(y, ren, src)}"))
-    for x in left_s[len(left_r):]:
+    # a number word alone on one side (deux, beide, vier) is mostly a turn of phrase
+    for x in [n for n in left_s[len(left_r):] if re.search(r"\d", n.text)]:
         out.append(Finding("number", "warning", x.span, None,
                            f"source says {_num_text(x)}; the rendering has no such number"))
-    for y in left_r[len(left_s):]:
+    for y in [n for n in left_r[len(left_s):] if re.search(r"\d", n.text)]:
         out.append(Finding("number", "warning", None, y.span,
                            f"rendering says {_num_text(y)}; the source has no such number"))
     return out
@@ -938,15 +960,27 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     return out
 
 
+def _clauses_with(text: str, spans: Sequence[Span]) -> int:
+    """How many clauses (between , ; : and dashes) hold a negation cue: Russian negative concord
+    (никто ничего не) is one negation, as is French ne ... pas."""
+    bounds = [m.start() for m in re.finditer(r"[,;:—–()]|\s-\s", text)]
+    return len({sum(1 for b in bounds if b < s) for s, _ in spans})
+
+
 def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     s_cues, s_double = _negations(src.text, src.lang)
     r_cues, r_double = _negations(ren.text, ren.lang)
-    if bool(s_cues) == bool(r_cues):
+    ns, nr = _clauses_with(src.text, s_cues), _clauses_with(ren.text, r_cues)
+    if ns == nr:
         return []
 
     def cue(side: _Side, span: Span) -> str:
         return " ".join(side.text[span[0]:span[1]].split())
 
+    if ns and nr:
+        return [Finding("negation", "warning", s_cues[0], r_cues[0],
+                        f"source negates {ns} times ('{cue(src, s_cues[0])}'); rendering "
+                        f"{nr} times ('{cue(ren, r_cues[0])}')")]
     if s_cues:
         extra = f" (its '{cue(ren, r_double[0])}' is a double negation)" if r_double else ""
         return [Finding("negation", "warning", s_cues[0], None,
