@@ -67,15 +67,18 @@ class Dismissal:
 
     @classmethod
     def from_comment(cls, line: str) -> "Dismissal | None":
+        """The dismissal in a translator comment or annotation text, or None."""
         m = _DISMISSED_RE.match(line.strip())
-        if not m:
+        if not m or m["kind"] not in KINDS:
             return None
         return cls(kind=m["kind"], key=m["key"], reason=m["reason"])
 
 
 _COMMENT_RE = re.compile(r"^check (?P<kind>[a-z-]+): (?P<text>.+)$")
-_DISMISSED_RE = re.compile(r"^check-dismissed (?P<kind>[a-z-]+) (?P<key>[0-9a-f]{10}(?:-\d+)?): "
-                           r"(?P<reason>.*)$")
+#: Also found inside an annotation the store wrote back ("[] check-dismissed ... -- AUTHOR, TIME").
+_DISMISSED_RE = re.compile(r"(?:^|^\[[a-z-]*\] )check-dismissed (?P<kind>[a-z-]+) "
+                           r"(?P<key>[0-9a-f]{10}(?:-\d+)?): (?P<reason>.*?)"
+                           r"(?: -- [^\n]*, (?:\d{4}-\d\d-\d\dT[\d:]+Z)?)?$")
 
 
 def format_comment(finding: Finding) -> str:
@@ -200,6 +203,8 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 #: French "ne ... que" (only) and "ne" after "avant que", "à moins que" are not negations.
 _NOT_NEGATION: dict[str, list[str]] = {
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,4}?que\b"],
+    # concessive ни: какой бы то ни было (whatever), что бы ни, как ни
+    "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)"],
 }
 
 #: Capitalised words that are not names in the middle of a sentence.
@@ -712,9 +717,10 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
             continue
         if tok.isupper() and not 3 <= len(tok) <= 5:
             continue  # headings in capitals; NE, SE are compass points
-        before = text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
-        if not before or before[-1] in ".!?:…":
-            continue
+        lead = text[:s]
+        before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        if not before or before[-1] in ".!?:…" or re.search(r"[«“„\"'‘‚]\s*$", lead):
+            continue  # a sentence's first word, also inside a quotation that opens here
         f = _fold(tok)
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
             continue
@@ -779,6 +785,8 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
         if _overlaps(sp, doubles):
             continue
         if any(a <= sp[0] and sp[1] <= b for a, b in cues):
+            continue
+        if lang != "fr" and any(a <= sp[0] and sp[1] <= b for a, b in excluded):
             continue
         if lang == "fr" and re.match(r"(?:ne|n['’])\b", low[sp[0]:sp[1]]) is None and \
                 _overlaps(sp, excluded) and not re.search(r"\b(?:sans|jamais|aucun\w*|ni|non)\b",
@@ -979,8 +987,8 @@ def check_negation(src: _Side, ren: _Side) -> list[Finding]:
 
     if ns and nr:
         return [Finding("negation", "warning", s_cues[0], r_cues[0],
-                        f"source negates {ns} times ('{cue(src, s_cues[0])}'); rendering "
-                        f"{nr} times ('{cue(ren, r_cues[0])}')")]
+                        f"source negates in {ns} clauses ('{cue(src, s_cues[0])}'); rendering "
+                        f"in {nr} ('{cue(ren, r_cues[0])}')")]
     if s_cues:
         extra = f" (its '{cue(ren, r_double[0])}' is a double negation)" if r_double else ""
         return [Finding("negation", "warning", s_cues[0], None,
@@ -1102,3 +1110,46 @@ def unresolved(findings: Iterable[Finding], dismissals: Iterable[Dismissal]) -> 
     """The findings no dismissal covers (same kind and key)."""
     gone = {(d.kind, d.key) for d in dismissals}
     return [f for f in findings if (f.kind, f.key) not in gone]
+
+
+# --- pairs' PO files ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BeadFindings:
+    """The findings of one bead of a pair file, with the dismissals its comments carry."""
+
+    key: str
+    findings: tuple[Finding, ...]
+    dismissals: tuple[Dismissal, ...]
+
+    def dismissal(self, finding: Finding) -> Dismissal | None:
+        for d in self.dismissals:
+            if (d.kind, d.key) == (finding.kind, finding.key):
+                return d
+        return None
+
+
+def check_records(records: Iterable, *, src_lang: str, tgt_lang: str,
+                  kinds: Sequence[str] = KINDS) -> list[BeadFindings]:
+    """Findings for every record (workbench.store.Record) with both sides, in record order; the
+    dismissals are read from the records' annotations (`check-dismissed KIND KEY: reason`)."""
+    out = []
+    for r in records:
+        if not r.source or not r.target:
+            continue
+        findings = check_pair(r.source_text, r.rendering_text, src_lang=src_lang, tgt_lang=tgt_lang,
+                              mt=r.mt, kinds=kinds)
+        dismissals = tuple(d for a in r.annotations if (d := Dismissal.from_comment(a.text)))
+        if findings or dismissals:
+            out.append(BeadFindings(r.key, tuple(findings), dismissals))
+    return out
+
+
+def po_entry_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of each entry's msgctxt in PO text, by the bead key that ends it."""
+    out = {}
+    for n, line in enumerate(text.split("\n"), 1):
+        m = re.match(r'^msgctxt ".*\|(s[\d,]*:t[\d,]*)"$', line)
+        if m:
+            out.setdefault(m[1], n)
+    return out
