@@ -832,19 +832,16 @@ def _num_text(n: _Number) -> str:
     return " ".join(n.text.split())
 
 
-def _reads_as(n: _Number, side: _Side, other: _Side) -> str:
-    """', which in English reads as 1' where the digits mean another value by the other side's
-    convention (1.000 in English is one, in German a thousand)."""
-    if not re.search(r"\d[.,]\d", n.text):
+def _reads_as(n: _Number, side: _Side, other: _Side, counterpart: Decimal) -> str:
+    """', which in English reads as 1' where the digits would mean the other side's value by the
+    other side's convention (1.000 is one in English and a thousand in German)."""
+    raw = re.match(r"\d[\d.,'’ \u00a0\u202f\u2009]*\d", n.text)
+    if raw is None or not re.search(r"[.,]", raw.group()):
         return ""
-    raw = re.match(r"[\d.,'’ \u00a0\u202f\u2009]+", n.text)
-    if raw is None:
+    theirs = _read_digits(raw.group(), other.lang)
+    if theirs is None or theirs != counterpart or theirs == n.value:
         return ""
-    theirs = _read_digits(raw.group().strip(), other.lang)
-    if theirs is None or theirs == _read_digits(raw.group().strip(), side.lang):
-        return ""
-    mine = _read_digits(raw.group().strip(), side.lang)
-    return f", which in {_language_name(side.lang)} reads as {_plain(mine)}"
+    return f", which in {_language_name(side.lang)} reads as {_plain(n.value)}"
 
 
 def _plain(v: Decimal | None) -> str:
@@ -878,8 +875,8 @@ def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
     out = []
     for x, y in zip(left_s, left_r):
         out.append(Finding("number", "error", x.span, y.span,
-                           f"source says {_num_text(x)}{_reads_as(x, src, ren)}; rendering says "
-                           f"{_num_text(y)}{_reads_as(y, ren, src)}"))
+                           f"source says {_num_text(x)}{_reads_as(x, src, ren, y.value)}; "
+                           f"rendering says {_num_text(y)}{_reads_as(y, ren, src, x.value)}"))
     # a number word alone on one side (deux, beide, vier) is mostly a turn of phrase
     for x in [n for n in left_s[len(left_r):] if re.search(r"\d", n.text)]:
         out.append(Finding("number", "warning", x.span, None,
