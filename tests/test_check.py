@@ -264,6 +264,8 @@ def test_dismissal_round_trip_and_as_written_back_by_the_store():
     stored = "[] check-dismissed number 0123456789: the article rounds the figure -- ak, " \
              "2026-11-25T03:00:00Z"
     assert Dismissal.from_comment(stored) == d
+    # a plain translator comment, as the store writes it back after a save: no author, no time
+    assert Dismissal.from_comment("[] " + d.to_comment() + " -- , ") == d
     assert Dismissal.from_comment("[omission] 'moral' dropped -- ak, 2026-11-25T03:00:00Z") is None
 
 
@@ -344,6 +346,21 @@ def test_check_command_honours_a_dismissal(tmp_path):
     assert result.stdout.splitlines() == [
         f"{path}:26: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000 "
         "[dismissed: a misprint in the source]"]
+
+
+def test_check_command_honours_a_plain_dismissal_comment_after_a_save(tmp_path):
+    path = pair_file(tmp_path)
+    key = finding_key("number", "300 тыс.", "30,000")
+    text = path.read_text(encoding="utf-8").replace(
+        "#. align 1-1 src=0", f"# check-dismissed number {key}: rounded\n#. align 1-1 src=0")
+    path.write_text(text, encoding="utf-8")
+    assert run(str(path), "--kinds", "number").exit_code == 0
+    store.save(pf := store.load(path), expected_revision=pf.revision)
+    store.set_status(pf, "s1:t1", "approved")
+    store.save(pf)
+    result = run(str(path), "--kinds", "number")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("[dismissed: rounded]\n")
 
 
 def test_check_command_bad_input_exits_2(tmp_path):

@@ -78,7 +78,7 @@ _COMMENT_RE = re.compile(r"^check (?P<kind>[a-z-]+): (?P<text>.+)$")
 #: Also found inside an annotation the store wrote back ("[] check-dismissed ... -- AUTHOR, TIME").
 _DISMISSED_RE = re.compile(r"(?:^|^\[[a-z-]*\] )check-dismissed (?P<kind>[a-z-]+) "
                            r"(?P<key>[0-9a-f]{10}(?:-\d+)?): (?P<reason>.*?)"
-                           r"(?: -- [^\n]*, (?:\d{4}-\d\d-\d\dT[\d:]+Z)?)?$")
+                           r"(?: -- [^\n]*,\s*(?:\d{4}-\d\d-\d\dT[\d:]+Z)?)?$")
 
 
 def format_comment(finding: Finding) -> str:
