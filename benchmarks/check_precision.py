@@ -193,16 +193,19 @@ def run(split: str, use_mt: bool) -> dict:
     for kind in PLANTED:
         planted, applicable = planted_set(pairs, kind, rng, pool)
         accept = {"number", "date"} if kind == "number" else {kind}
-        hits = base_hits = 0
+        hits = base_hits = error_hits = 0
         for i, fr in planted:
             de, _, mt = pairs[i]
             before = {f.key for f in base[i]}
             found = check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=PLANTED,
                                mt=mt if use_mt else None)
-            hits += any(f.kind in accept and f.key not in before for f in found)
+            new = [f for f in found if f.kind in accept and f.key not in before]
+            hits += bool(new)
+            error_hits += any(f.severity == "error" for f in new)
             base_hits += flagged(de, fr) and not base_flag[i]
         n = max(1, len(planted))
         result["recall"][kind] = round(hits / n, 4)
+        result.setdefault("recall_errors", {})[kind] = round(error_hits / n, 4)
         result["baseline_recall"][kind] = round(base_hits / n, 4)
         result["applicable_pairs"][kind] = applicable
         result.setdefault("planted", {})[kind] = len(planted)
@@ -230,16 +233,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- {de}\n  {fr}\n  {why}")
     print(f"Text+Berg de-fr {r['split']}: {r['pairs']} 1-1 gold pairs, MT {r['mt']}, "
           f"{PER_KIND} planted errors per kind, {r['seconds']} s")
-    print(f"{'kind':10} {'applies':>7} {'recall':>7} {'pofilter numbers':>17} {'ratio':>6}")
+    print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'pofilter numbers':>17} "
+          f"{'ratio':>6}")
     for kind in PLANTED:
         rec, base = r["recall"][kind], r["baseline_recall"][kind]
         ratio = f"{rec / base:.2f}" if base else "-"
-        print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} {base:>17.3f} {ratio:>6}")
+        print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} "
+              f"{r['recall_errors'][kind]:>8.3f} {base:>17.3f} {ratio:>6}")
     print(f"false findings on untouched pairs: {r['false_rate']:.4f} (errors only "
           f"{r['false_rate_errors']:.4f}); pofilter numbers flags {r['baseline_false_rate']:.4f}")
     print("by kind: " + ", ".join(f"{k} {v:.4f}" for k, v in r["false_rate_by_kind"].items()))
     print(json.dumps({"recall_min": min(r["recall"].values()), "false_rate": r["false_rate"],
-                      "recall": r["recall"], "false_rate_errors": r["false_rate_errors"],
+                      "recall": r["recall"], "recall_errors": r["recall_errors"],
+                      "false_rate_errors": r["false_rate_errors"],
                       "false_rate_by_kind": r["false_rate_by_kind"],
                       "baseline_recall": r["baseline_recall"],
                       "baseline_false_rate": r["baseline_false_rate"], "split": r["split"],

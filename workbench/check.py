@@ -160,7 +160,10 @@ _SCALES: dict[str, dict[str, int]] = {
 #: Words for "one" that are also articles or pronouns: a number only before hundred or a scale.
 _ONE_ALONE_NOT_A_NUMBER = frozenset({"one", "ein", "eine", "eins", "un", "une", "один", "одна",
                                      "одно", "одного"})
-_CONNECTORS = {"en": {"and"}, "de": {"und"}, "fr": {"et"}, "ru": set()}
+#: Scale words that are a number on their own (singular): hundert Jahre, a thousand metres.
+_LONE_SCALES = frozenset({"hundred", "thousand", "hundert", "tausend", "cent", "mille", "сто",
+                          "тысяча", "тысячу"})
+_CONNECTORS = {"en": {"and"}, "fr": {"et"}}
 _PERCENT_WORDS = {"en": ("percent", "per cent"), "de": ("prozent",), "fr": ("pour cent",),
                   "ru": ("процент", "процента", "процентов")}
 
@@ -383,7 +386,7 @@ def _describe_date(d: _Date) -> str:
 
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
-_NUM = re.compile(r"(?<![\w.,])\d+(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
+_NUM = re.compile(r"(?<![\w,])(?<![\d,]\.)\d+(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
 
 
 def _read_digits(raw: str, lang: str) -> Decimal | None:
@@ -435,6 +438,20 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+_ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """Tokens with French elisions split off: d'Albert -> Albert, l'équipe -> équipe."""
+    out = []
+    for tok, s, e in _tokens(text):
+        m = _ELISION.match(tok)
+        if m and not tok[0].isdigit():
+            tok, s = tok[m.end():], s + m.end()
+        out.append((tok, s, e))
+    return out
+
+
 def _gap(text: str, a: int, b: int, allowed: str = r"[\s.,]*") -> bool:
     return re.fullmatch(allowed, text[a:b]) is not None
 
@@ -480,7 +497,7 @@ _TIME = {
     "en": re.compile(r"(?<![\d.,])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])",
                      re.I),
     "de": re.compile(r"(?<![\d.,])(\d{1,2})(?:[.:](\d{2}))?\s*Uhr\b|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
-    "fr": re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h|heures?)(?:\s?(\d{2}))?\b|(?<![\d.,])(\d{1,2})[:.](\d{2})\s?(?=heures?\b)"
+    "fr": re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h\.?|heures?)(?:\s?(\d{2}))?(?!\w)|(?<![\d.,])(\d{1,2})[:.](\d{2})\s?(?=heures?\b)"
                      r"|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
     "ru": re.compile(r"(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
 }
@@ -601,8 +618,16 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
         while j < len(toks):
             w = _word_form(toks[j][0], lang)
             pieces = _decompose(w, words, scales, lang)
+            if pieces is None and lang == "de":
+                # Achttausender, Sechstausendern: a mountain class named after its number
+                stem = re.sub(r"(?:ern|ers|er)$", "", w)
+                if stem != w and re.search(r"(?:tausend|hundert)$", stem):
+                    pieces = _decompose(stem, words, scales, lang)
             if pieces is None:
-                if run and w in connectors and j + 1 < len(toks):
+                # "three hundred and five", "vingt et un": a connector before a small number
+                nxt = _decompose(_word_form(toks[j + 1][0], lang), words, scales, lang) \
+                    if run and w in connectors and j + 1 < len(toks) else None
+                if nxt and len(nxt) == 1 and not nxt[0][1] and nxt[0][0] < 100:
                     j += 1
                     continue
                 break
@@ -614,7 +639,9 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
         if run:
             value = _compose([(v, sc) for _, _, _, v, sc in run])
             lone_one = len(run) == 1 and _fold(run[0][0]) in _ONE_ALONE_NOT_A_NUMBER
-            scale_only = all(sc for *_, sc in run)
+            # 'hundert Jahre' is a hundred, 'тысячи людей' (thousands) no number
+            scale_only = all(sc for *_, sc in run) and not (
+                len(run) == 1 and _word_form(run[0][0], lang) in _LONE_SCALES)
             if value is not None and not lone_one and not scale_only:
                 s, e = run[0][1], run[-1][2]
                 out.append(_Number(span=(s, e), text=text[s:e], value=Decimal(value)))
@@ -712,7 +739,7 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
     stop = _NOT_NAMES.get(lang, frozenset())
     _, _, days, _ = _calendar(lang)
     out = []
-    for tok, s, e in _tokens(text):
+    for tok, s, e in _words(text):
         if not tok[0].isupper() or tok[0].isdigit() or len(tok) < 2:
             continue
         if tok.isupper() and not 3 <= len(tok) <= 5:
@@ -941,22 +968,43 @@ def _merge_runs(text: str, words: list[tuple[str, int, int]]) -> list[Span]:
     return spans
 
 
+def _source_names(src: _Side, mt_lang: str, mt: str | None) -> list[tuple[str, int, int]]:
+    """The source's names. Where the source capitalises every noun (German), its names are the
+    words that a name of the MT stands for, as the MT keeps names and lowercases nouns."""
+    if src.lang not in NOUN_CAPITALISING:
+        return _names(src.text, src.lang)
+    if not mt:
+        return []
+    from workbench.align import transliterate
+
+    mt_names = {transliterate(_fold(n)) for n, _, _ in _names(mt, mt_lang) if len(n) >= 3}
+    out = []
+    for tok, s, e in _words(src.text):
+        word = transliterate(_fold(tok))
+        # the same word, or a compound that starts with it (Makalu-Gebiet)
+        if tok[0].isupper() and any(word == n or word.startswith(n + "-") for n in mt_names):
+            out.append((tok, s, e))
+    return out
+
+
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     from workbench.align import transliterate
 
     def pool(text: str) -> tuple[list[str], str]:
-        return [t for t, _, _ in _tokens(text) if not t[0].isdigit()], transliterate(_fold(text))
+        return [t for t, _, _ in _words(text) if not t[0].isdigit()], transliterate(_fold(text))
 
     s_tokens, s_folded = pool(src.text + (" " + mt if mt else ""))
     r_tokens, r_folded = pool(ren.text)
-    lost = [w for w in _names(src.text, src.lang) if not _name_matches(w[0], r_tokens, r_folded)]
+    lost = [w for w in _source_names(src, ren.lang, mt) if not _name_matches(w[0], r_tokens, r_folded)]
     added = [w for w in _names(ren.text, ren.lang) if not _name_matches(w[0], s_tokens, s_folded)]
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     out = []
     for x, y in zip(lost_spans, added_spans):
         out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "
                                                   f"rendering names {ren.text[y[0]:y[1]]}"))
-    for x in lost_spans[len(added_spans):]:
+    # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
+    unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
+    for x in unpaired:
         out.append(Finding("name", "warning", x, None,
                            f"source names {src.text[x[0]:x[1]]}; the rendering does not"))
     for y in added_spans[len(lost_spans):]:
@@ -1038,7 +1086,7 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
     from workbench.worddiff import diff
 
     stop = set(_STOP.get(ren.lang, "").split())
-    have = {_fold(t)[:5] for t, _, _ in _tokens(ren.text)}
+    have = {_fold(t)[:5] for t, _, _ in _words(ren.text)}
     d = diff(mt, ren.text)
     out = []
     pos = 0
@@ -1047,7 +1095,7 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
         pos += len(sp.text)
         if sp.tag not in ("missing", "replaced"):
             continue
-        words = [(t, s + start, e + start) for t, s, e in _tokens(sp.text)
+        words = [(t, s + start, e + start) for t, s, e in _words(sp.text)
                  if (len(t) >= 4 or t.isdigit()) and _fold(t) not in stop
                  and _fold(t)[:5] not in have]
         if not words:
