@@ -386,6 +386,8 @@ def _describe_date(d: _Date) -> str:
 
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+_FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75"),
+              "⅓": Decimal("0.3333"), "⅔": Decimal("0.6667")}
 _NUM = re.compile(r"(?<![\w,])(?<![\d,]\.)\d+(?:(?:[.,'’]|[ \u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
 
 
@@ -619,9 +621,9 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             w = _word_form(toks[j][0], lang)
             pieces = _decompose(w, words, scales, lang)
             if pieces is None and lang == "de":
-                # Achttausender, Sechstausendern: a mountain class named after its number
-                stem = re.sub(r"(?:ern|ers|er)$", "", w)
-                if stem != w and re.search(r"(?:tausend|hundert)$", stem):
+                # Achttausender, Sechstausendern, Achttausender-Status: a mountain class
+                stem = re.sub(r"(?:ern|ers|er)$", "", w.split("-")[0])
+                if stem != w.split("-")[0] and re.search(r"(?:tausend|hundert)$", stem):
                     pieces = _decompose(stem, words, scales, lang)
             if pieces is None:
                 # "three hundred and five", "vingt et un": a connector before a small number
@@ -715,6 +717,11 @@ def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             if word in scales and scales[word] >= 1000:
                 value = (value * scales[word]).normalize()
                 end += sm.end()
+            fm = re.match(r"\s?([½¼¾⅓⅔])", after)
+            if fm and value == value.to_integral():  # 1 ½ m
+                value = (value + _FRACTIONS[fm.group(1)]).normalize()
+                end += fm.end()
+                after = text[end:]
             percent = False
             pm = re.match(r"[\s\u00a0\u202f]*%", after)
             if pm:
