@@ -184,8 +184,13 @@ _NEGATION: dict[str, list[str]] = {
            r"\bniemand(?:en|em)?\b", r"\bweder\b", r"\bnirgends\b", r"\bnirgendwo\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,5}?(?:pas|plus|jamais|rien|personne|aucun|aucune|"
            r"guère|point|nullement|nulle)\b",
-           r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien|aucun|aucune)\s+(?:ne|n['’])",
-           r"\bnullement\b"],
+           r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien)\s+(?:ne|n['’])",
+           r"\bnullement\b", r"(?<!sans )\baucun(?:e|s|es)?\b", r"\bnon\b(?!-)",
+           r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
+           # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
+           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:peux|peut|pouvons|pouvez|peuvent|pouvait|"
+           r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|sais|sait|savait|saurait|ose|"
+           r"osait|cesse|cessait)\b(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
            r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<!\w)никак(?:ой|ая|ое|ие|их)?(?!\w)",
@@ -205,7 +210,8 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 }
 #: French "ne ... que" (only) and "ne" after "avant que", "à moins que" are not negations.
 _NOT_NEGATION: dict[str, list[str]] = {
-    "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,4}?que\b"],
+    "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
+           r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])"],
     # concessive ни: какой бы то ни было (whatever), что бы ни, как ни
     "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)"],
 }
@@ -827,7 +833,7 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
                                                           low[sp[0]:sp[1]]):
             continue
         if lang == "fr" and re.match(r"(?:ne|n['’])", low[sp[0]:sp[1]]) and any(
-                a == sp[0] and b < sp[1] for a, b in excluded):
+                a == sp[0] for a, b in excluded):
             continue
         cues.append(sp)
     return cues, sorted(doubles)
