@@ -153,6 +153,24 @@ def test_name_swapped_is_an_error_in_both_directions():
         ("error", "name", "source names Shoigu; rendering names Лавров", "Shoigu", "Лавров")]
 
 
+def test_name_country_names_meet_through_cldr_territories():
+    assert found("Die Österreicher und die Schweiz.", "Les Autrichiens et la Suisse.",
+                 "de", "fr") == []
+    assert found("Жители Японии и России.", "Residents of Japan and Russia.", "ru", "en") == []
+
+
+def test_name_german_source_names_come_from_the_mt():
+    source = "Unter Leitung von Albert Eggler erreichte die Mannschaft den Gipfel."
+    rendering = "Sous la direction de Yuko Maki , l' équipe atteignit le sommet."
+    mt = "Sous la direction d'Albert Eggler, l'équipe a atteint le sommet."
+    # every German noun is capitalised: without an MT only the rendering's name is evidence
+    assert found(source, rendering, "de", "fr", kinds=("name",)) == [
+        ("warning", "name", "rendering names Yuko Maki; the source does not", None, "Yuko Maki")]
+    assert found(source, rendering, "de", "fr", kinds=("name",), mt=mt) == [
+        ("error", "name", "source names Albert Eggler; rendering names Yuko Maki", "Albert Eggler",
+         "Yuko Maki")]
+
+
 # --- negation ---
 
 def test_negation_on_one_side_only_both_directions():

@@ -759,7 +759,7 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
             continue  # headings in capitals; NE, SE are compass points
         lead = text[:s]
         before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
-        if not before or before[-1] in ".!?:…" or re.search(r"[«“„\"'‘‚]\s*$", lead):
+        if not before or before[-1] in ".!?:…" or re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead):
             continue  # a sentence's first word, also inside a quotation that opens here
         f = _fold(tok)
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
@@ -1000,6 +1000,36 @@ def _source_names(src: _Side, mt_lang: str, mt: str | None) -> list[tuple[str, i
     return out
 
 
+@lru_cache(maxsize=None)
+def _territory_stems(lang: str) -> tuple[tuple[str, str], ...]:
+    """(stem, territory code) of CLDR's country names in `lang`, longest first. A stem is the name
+    less its last two letters, so that Autrichiens and Österreicher, Японии and Japon meet through
+    AT and JP."""
+    try:
+        from babel import Locale
+
+        names = Locale.parse(lang).territories
+    except (ValueError, LookupError, ImportError):
+        return ()
+    out = set()
+    for code, name in names.items():
+        if not code.isalpha() or " " in name or "-" in name:
+            continue
+        folded = _fold(name)
+        stem = folded[:max(4, len(folded) - 2)]
+        if len(stem) >= 4:
+            out.add((stem, code))
+    return tuple(sorted(out, key=lambda x: (-len(x[0]), x)))
+
+
+def _territory(word: str, lang: str) -> str | None:
+    w = _fold(word)
+    for stem, code in _territory_stems(lang):
+        if w.startswith(stem):
+            return code
+    return None
+
+
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     from workbench.align import transliterate
 
@@ -1008,8 +1038,14 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
 
     s_tokens, s_folded = pool(src.text + (" " + mt if mt else ""))
     r_tokens, r_folded = pool(ren.text)
-    lost = [w for w in _source_names(src, ren.lang, mt) if not _name_matches(w[0], r_tokens, r_folded)]
-    added = [w for w in _names(ren.text, ren.lang) if not _name_matches(w[0], s_tokens, s_folded)]
+    # country names and the words made from them meet through CLDR's territory codes
+    s_places = {c for t, _, _ in _words(src.text) if (c := _territory(t, src.lang))}
+    s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
+    r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
+    lost = [w for w in _source_names(src, ren.lang, mt) if not _name_matches(w[0], r_tokens, r_folded)
+            and (_territory(w[0], src.lang) or "-") not in r_places]
+    added = [w for w in _names(ren.text, ren.lang) if not _name_matches(w[0], s_tokens, s_folded)
+             and (_territory(w[0], ren.lang) or "-") not in s_places]
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     out = []
     for x, y in zip(lost_spans, added_spans):
@@ -1027,9 +1063,10 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
 
 
 def _clauses_with(text: str, spans: Sequence[Span]) -> int:
-    """How many clauses (between , ; : and dashes) hold a negation cue: Russian negative concord
+    """How many clauses (between , ; : dashes and and/but) hold a negation cue: negative concord
     (никто ничего не) is one negation, as is French ne ... pas."""
-    bounds = [m.start() for m in re.finditer(r"[,;:—–()]|\s-\s", text)]
+    bounds = [m.start() for m in re.finditer(
+        r"[,;:—–()]|\s-|-\s|\s(?:and|but|und|aber|sondern|et|mais|и|но|а)\s", text)]
     return len({sum(1 for b in bounds if b < s) for s, _ in spans})
 
 
