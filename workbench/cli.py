@@ -468,7 +468,8 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> Non
                     click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
                                f"{f.explanation}{note}")
     click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, "
-               f"{counts['dismissed']} dismissed in {len(pairs)} files", err=True)
+               f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
+               err=True)
     if unresolved_errors:
         sys.exit(1)
 
