@@ -114,6 +114,10 @@ def test_date_trap_day_and_month_order_by_locale():
         ("error", "date", "source says 11 December 2022; rendering says 12 November 2022",
          "12/11/2022", "12/11/2022")]
     assert found("Встреча пройдёт 12/11/2022.", "The meeting is on 11/12/2022.", "ru", "en") == []
+    assert found("Встреча пройдёт с 12/11.", "The meeting starts on 11/12.", "ru", "en") == []
+    assert found("Встреча пройдёт с 12/11.", "The meeting starts on 12/11.", "ru", "en") == [
+        ("error", "date", "source says 12 November; rendering says 11 December", "12/11", "12/11")]
+    assert found("Add 1/2 cup.", "Добавьте 1/2 стакана.", "en", "ru") == []  # a half, no date
 
 
 def test_date_weekdays_in_both_directions():

@@ -501,13 +501,13 @@ def _day(tok: str) -> int | None:
 
 
 _NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?![\d/-]|[.,]\d)")
+_CLOCK = r"(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"  # 16:30 in every language
 _TIME = {
-    "en": re.compile(r"(?<![\d.,])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])",
-                     re.I),
-    "de": re.compile(r"(?<![\d.,])(\d{1,2})(?:[.:](\d{2}))?\s*Uhr\b|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
-    "fr": re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h\.?|heures?)(?:\s?(\d{2}))?(?!\w)|(?<![\d.,])(\d{1,2})[:.](\d{2})\s?(?=heures?\b)"
-                     r"|(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
-    "ru": re.compile(r"(?<![\d.,])(\d{1,2}):(\d{2})(?![\d:])"),
+    "en": re.compile(r"(?<![\d.,])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|" + _CLOCK, re.I),
+    "de": re.compile(r"(?<![\d.,])(\d{1,2})(?:[.:](\d{2}))?\s*Uhr\b|" + _CLOCK),
+    "fr": re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h\.?|heures?)(?:\s?(\d{2}))?(?!\w)"
+                     r"|(?<![\d.,])(\d{1,2})[:.](\d{2})\s?(?=heures?\b)|" + _CLOCK),
+    "ru": re.compile(_CLOCK),
 }
 
 
@@ -530,8 +530,31 @@ def _times(text: str, lang: str) -> list[_Date]:
     return out
 
 
-def _numeric_dates(text: str, lang: str) -> list[_Date]:
+#: Words before a day-month date written without its year ("on 12/11"); without one, 1/2 is a half.
+_DATE_PREPOSITIONS = {"en": "on by from until till since before after", "de": "am vom bis zum seit",
+                      "fr": "le du au dès depuis avant après", "ru": "с по до на к от"}
+_SHORT_DATE = re.compile(r"(?<![\d.,/-])(\d{1,2})/(\d{1,2})(?![\d/]|[.,]\d)")
+
+
+def _short_dates(text: str, lang: str) -> list[_Date]:
     out = []
+    preps = set(_DATE_PREPOSITIONS.get(lang, "").split())
+    for m in _SHORT_DATE.finditer(text):
+        before = re.search(r"([^\W\d_]+)\s+$", text[:m.start()])
+        after = re.match(r"\s*([^\W\d_]+)", text[m.end():])
+        if before is None or before.group(1).lower() not in preps:
+            continue
+        if after and _month_of(after.group(1), lang, after.group(1)) is not None:
+            continue  # 9/10 septembre: two days of one month
+        a, b = int(m.group(1)), int(m.group(2))
+        month, day = (a, b) if lang == "en" else (b, a)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.append(_Date(span=m.span(), text=m.group(), day=day, month=month))
+    return out
+
+
+def _numeric_dates(text: str, lang: str) -> list[_Date]:
+    out = _short_dates(text, lang)
     for m in _NUMERIC_DATE.finditer(text):
         a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
         if len(a) == 4:  # ISO 2022-09-21
@@ -759,7 +782,8 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
             continue  # headings in capitals; NE, SE are compass points
         lead = text[:s]
         before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
-        if not before or before[-1] in ".!?:…" or re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead):
+        opened = re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead)
+        if not before or before[-1] in ".!?:…" or opened:
             continue  # a sentence's first word, also inside a quotation that opens here
         f = _fold(tok)
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
@@ -843,7 +867,9 @@ def _quotes(text: str) -> list[Span]:
     """Quotation mark spans. A single quote counts only as one of a pair, an opening one at a
     word's start before a closing one at a word's end: l' est and Putin's are apostrophes."""
     marks = [(m.start(), m.end()) for m in _DOUBLE_QUOTES.finditer(text)]
-    opens = [m for m in _SINGLE_OPEN.finditer(text) if m.group() != "," or text[m.end():m.end() + 1].isupper()]
+    # OCR reads a low opening quote as a comma: ,The Alpine Journal '
+    opens = [m for m in _SINGLE_OPEN.finditer(text)
+             if m.group() != "," or text[m.end():m.end() + 1].isupper()]
     for o in opens:
         close = next((c for c in _SINGLE_CLOSE.finditer(text, o.end() + 2)), None)
         if close is not None and close.start() - o.end() >= 3:
