@@ -242,6 +242,7 @@ def _language_name(lang: str) -> str:
         return lang
 
 
+@lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Lowercase without accents: März -> marz, Genève -> geneve."""
     text = unicodedata.normalize("NFKD", text.lower())
@@ -442,14 +443,16 @@ def _split_spaced(m: re.Match) -> list[tuple[int, str]]:
     return out
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple((m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
 
 
-def _words(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[str, int, int], ...]:
     """Tokens with French elisions split off: d'Albert -> Albert, l'équipe -> équipe."""
     out = []
     for tok, s, e in _tokens(text):
@@ -457,7 +460,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
         if m and not tok[0].isdigit():
             tok, s = tok[m.end():], s + m.end()
         out.append((tok, s, e))
-    return out
+    return tuple(out)
 
 
 def _gap(text: str, a: int, b: int, allowed: str = r"[\s.,]*") -> bool:
@@ -797,6 +800,7 @@ def _stopwords(lang: str) -> frozenset[str]:
     return frozenset(_fold(w) for w in _STOP.get(lang, "").split())
 
 
+@lru_cache(maxsize=65536)
 def _name_key(word: str) -> str:
     """A consonant key that transliteration variants share: Шойгу / Shoigu / Shoygu -> 'sg',
     Путина / Putin -> 'ptn'. The first letter is kept even when it is a vowel."""
@@ -1027,30 +1031,31 @@ def _source_names(src: _Side, mt_lang: str, mt: str | None) -> list[tuple[str, i
 
 
 @lru_cache(maxsize=None)
-def _territory_stems(lang: str) -> tuple[tuple[str, str], ...]:
-    """(stem, territory code) of CLDR's country names in `lang`, longest first. A stem is the name
-    less its last two letters, so that Autrichiens and Österreicher, Японии and Japon meet through
-    AT and JP."""
+def _territory_stems(lang: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(stem, territory code) of CLDR's country names in `lang`, by the stem's first four letters,
+    longest first. A stem is the name less its last two letters, so that Autrichiens and
+    Österreicher, Японии and Japon meet through AT and JP."""
     try:
         from babel import Locale
 
         names = Locale.parse(lang).territories
     except (ValueError, LookupError, ImportError):
-        return ()
-    out = set()
+        return {}
+    out: dict[str, set[tuple[str, str]]] = {}
     for code, name in names.items():
         if not code.isalpha() or " " in name or "-" in name:
             continue
         folded = _fold(name)
         stem = folded[:max(4, len(folded) - 2)]
         if len(stem) >= 4:
-            out.add((stem, code))
-    return tuple(sorted(out, key=lambda x: (-len(x[0]), x)))
+            out.setdefault(stem[:4], set()).add((stem, code))
+    return {k: tuple(sorted(v, key=lambda x: (-len(x[0]), x))) for k, v in out.items()}
 
 
+@lru_cache(maxsize=65536)
 def _territory(word: str, lang: str) -> str | None:
     w = _fold(word)
-    for stem, code in _territory_stems(lang):
+    for stem, code in _territory_stems(lang).get(w[:4], ()):
         if w.startswith(stem):
             return code
     return None
