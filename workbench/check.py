@@ -231,15 +231,25 @@ _SINGLE_CLOSE = re.compile(r"(?<=[^\W\d_.,!?…])\s?['’](?![\w])|(?<=[.,!?…]
 _LANG_NAMES = {"en": "English", "ru": "Russian", "de": "German", "fr": "French"}
 
 
+def _locale(lang: str):
+    """Babel's Locale for a language code, or None where CLDR does not know it."""
+    try:
+        from babel import Locale
+        from babel.core import UnknownLocaleError
+
+        try:
+            return Locale.parse(lang.replace("-", "_"))
+        except (UnknownLocaleError, ValueError, LookupError):
+            return None
+    except ImportError:
+        return None
+
+
 def _language_name(lang: str) -> str:
     if lang in _LANG_NAMES:
         return _LANG_NAMES[lang]
-    try:
-        from babel import Locale
-
-        return Locale("en").languages.get(lang, lang)
-    except (ValueError, ImportError):
-        return lang
+    english = _locale("en")
+    return english.languages.get(lang, lang) if english is not None else lang
 
 
 @lru_cache(maxsize=65536)
@@ -254,12 +264,10 @@ def _number_symbols(lang: str) -> tuple[str, frozenset[str]]:
     """(decimal symbol, grouping symbols) of the language: CLDR's, plus the spaces and the Swiss
     apostrophe every language's texts use for grouping, plus '.' where the decimal is a comma."""
     decimal, group = ".", ","
-    try:
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-
-        decimal, group = get_decimal_symbol(lang), get_group_symbol(lang)
-    except (ValueError, LookupError, ImportError):
-        pass
+    loc = _locale(lang)
+    if loc is not None:
+        decimal = loc.number_symbols.get("latn", {}).get("decimal", decimal)
+        group = loc.number_symbols.get("latn", {}).get("group", group)
     groups = {group, " ", "\u00a0", "\u202f", "\u2009", "'", "’"}
     groups.add("." if decimal == "," else ",")
     groups.discard(decimal)
@@ -275,10 +283,8 @@ def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[st
     days: dict[str, int] = {}
     wide: set[str] = set()
     abbreviated: set[str] = set()
-    try:
-        from babel import Locale
-
-        loc = Locale.parse(lang)
+    loc = _locale(lang)
+    if loc is not None:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for m, name in loc.months[context][width].items():
@@ -287,8 +293,6 @@ def _calendar(lang: str) -> tuple[dict[str, int], list[tuple[str, int]], dict[st
                     (wide if width == "wide" else abbreviated).add(word)
             for d, name in loc.days[context]["wide"].items():
                 days.setdefault(_fold(name), d)
-    except (ValueError, LookupError, ImportError):
-        pass
     months.update(_EXTRA_MONTHS.get(lang, {}))
     stems: list[tuple[str, int]] = []
     by_month: dict[int, list[str]] = {}
@@ -1035,12 +1039,10 @@ def _territory_stems(lang: str) -> dict[str, tuple[tuple[str, str], ...]]:
     """(stem, territory code) of CLDR's country names in `lang`, by the stem's first four letters,
     longest first. A stem is the name less its last two letters, so that Autrichiens and
     Österreicher, Японии and Japon meet through AT and JP."""
-    try:
-        from babel import Locale
-
-        names = Locale.parse(lang).territories
-    except (ValueError, LookupError, ImportError):
+    loc = _locale(lang)
+    if loc is None:
         return {}
+    names = loc.territories
     out: dict[str, set[tuple[str, str]]] = {}
     for code, name in names.items():
         if not code.isalpha() or " " in name or "-" in name:
@@ -1200,8 +1202,9 @@ def _with_keys(findings: list[Finding], source: str, rendering: str, mt: str | N
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             key = f"{key}-{seen[key]}"
-        out.append(Finding(f.kind, f.severity, f.source_span, f.rendering_span, f.explanation,
-                           f.mt_span, key))
+        # one line, whatever the quoted words held (line or paragraph separators, tabs)
+        out.append(Finding(f.kind, f.severity, f.source_span, f.rendering_span,
+                           " ".join(f.explanation.split()), f.mt_span, key))
     return out
 
 
