@@ -205,6 +205,9 @@ def test_negation_de_fr():
     assert found("Der Gipfel wurde nicht erreicht.", "Le sommet fut atteint.", "de", "fr") == [
         ("warning", "negation", "source negates ('nicht'); the rendering does not", "nicht", None)]
     assert found("Es gab nur eine Route.", "Il n' y avait qu' une voie.", "de", "fr") == []
+    # litotes: "ne manque pas de" (does not fail to) says yes
+    assert found("Das führt zu grossen Schwierigkeiten.",
+                 "Cela ne manque pas de créer de grosses difficultés.", "de", "fr") == []
 
 
 # --- quotes ---
@@ -395,3 +398,14 @@ def test_check_command_bad_input_exits_2(tmp_path):
     result = run(str(pair_file(tmp_path)), "--kinds", "colour")
     assert result.exit_code == 2
     assert "unknown check kind 'colour'" in result.stderr
+
+
+def test_a_language_cldr_does_not_know_reads_plain_digits():
+    assert found("Il y a 300 personnes.", "Es gibt 30 Leute.", "xx", "yy", kinds=("number",)) == [
+        ("error", "number", "source says 300; rendering says 30", "300", "30")]
+
+
+def test_explanations_stay_on_one_line():
+    findings = check_pair("Путин и Шойгу.", "Putin and Soft\u2028Power.", src_lang="ru",
+                          tgt_lang="en", kinds=("name",))
+    assert [f.explanation for f in findings] == ["source names Шойгу; rendering names Soft Power"]

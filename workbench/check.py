@@ -185,6 +185,7 @@ _NEGATION: dict[str, list[str]] = {
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,5}?(?:pas|plus|jamais|rien|personne|aucun|aucune|"
            r"guère|point|nullement|nulle)\b",
            r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien)\s+(?:ne|n['’])",
+           r"^\W*rien\s+de\b",
            r"\bnullement\b", r"(?<!sans )\baucun(?:e|s|es)?\b", r"\bnon\b(?!-)",
            r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
            # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
@@ -203,6 +204,7 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
     "de": [r"\bnicht\s+(?:ohne|un\w+)\b", r"\bnicht\s+umhin\b",
            r"\bkann\s+nicht\s+(?:\w+\s+){0,3}nicht\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,3}?pas\s+sans\b", r"\bnon\s+sans\b",
+           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?manqu\w*\s+pas\s+d(?:e\b|['’])",
            r"\b(?:ne|n['’])\s*(?:peut|pouvait|pourra|pourrait|peux|pouvons|pouvez|peuvent)\s+"
            r"(?:pas\s+)?(?:ne\s+pas|s['’]empêcher)\b"],
     "ru": [r"(?<!\w)не\s+(?:\w+\s+){1,2}?не(?!\w)", r"(?<!\w)не\s+без(?!\w)",
