@@ -74,6 +74,15 @@ def test_number_decimal_comma_and_point_agree():
     assert found("Инфляция составила 1,5 процента.", "Inflation was 1.5 percent.", "ru", "en") == []
 
 
+def test_number_units_in_both_directions():
+    assert found("Колонна растянулась на 5 км.", "The column stretched for 5 km.", "ru", "en") == []
+    assert found("Колонна растянулась на 5 км.", "The column stretched for 5 miles.",
+                 "ru", "en") == [
+        ("error", "number", "source says 5 км; rendering says 5 miles", "5", "5")]
+    assert found("The ticket costs $100.", "Билет стоит 100 рублей.", "en", "ru") == [
+        ("error", "number", "source says $100; rendering says 100 рублей", "100", "100")]
+
+
 def test_number_present_on_one_side_only_is_a_warning():
     assert found("Мы собрали 140 000 подписей.", "We collected signatures.", "ru", "en") == [
         ("warning", "number", "source says 140 000; the rendering has no such number", "140 000",

@@ -353,6 +353,10 @@ class _Number:
     text: str
     value: Decimal
     percent: bool = False
+    #: Canonical unit of the number (km, m, ft, mi, kg, lb, h, min, °C, °F, USD, EUR, RUB, CHF,
+    #: GBP) and its words as written: " km" after it, or "$" + NUL before it; "" where none.
+    unit: str = ""
+    unit_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -737,6 +741,36 @@ def _compose(pieces: list[tuple[int, bool]]) -> int | None:
     return total + current
 
 
+#: Units by canonical name: the forms after a number, lowercased, in any of the languages (a
+#: trailing full stop is dropped). Forms that are also common words (fr "mille", en "m" in "5 m
+#: people"?) are left out where they would mislead.
+_UNITS_BY_NAME = {
+    "km": "km км kilometer kilometers kilometre kilometres kilometern kilomètre kilomètres "
+          "километр километра километров",
+    "m": "m м meter meters metre metres metern mètre mètres метр метра метров",
+    "mi": "mi mile miles meile meilen миля мили миль",
+    "ft": "ft feet foot fuss fuß pied pieds фут фута футов",
+    "kg": "kg кг kilogram kilograms kilogramm kilogramme kilogrammes килограмм килограмма "
+          "килограммов",
+    "lb": "lb lbs pound pounds pfund livre livres фунт фунта фунтов",
+    "h": "h ч std stunde stunden hour hours heure heures час часа часов",
+    "min": "min minute minutes minuten мин минута минуты минут",
+    "°C": "°c",
+    "°F": "°f",
+    "USD": "$ dollar dollars usd доллар доллара долларов долл",
+    "EUR": "€ euro euros eur евро",
+    "RUB": "руб рубль рубля рублей rouble roubles ruble rubles rubel",
+    "CHF": "chf franken fr francs",
+    "GBP": "£",
+}
+_UNIT_OF = {form: name for name, forms in _UNITS_BY_NAME.items() for form in forms.split()}
+
+
+def _unit(word: str, lang: str) -> str:
+    w = word.lower().rstrip(".").replace(" ", "")
+    return _UNIT_OF.get(w, "")
+
+
 def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
     out: list[_Number] = []
     scales = _scale_words(lang)
@@ -770,8 +804,16 @@ def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
                     if wm:
                         percent, end = True, end + wm.end()
                         break
+            unit, unit_text = "", ""
+            if not percent:
+                um = re.match(r"[\s\u00a0\u202f]*(°\s?[CF]|[$€£]|[^\W\d_]+\.?)", text[end:])
+                if um:
+                    unit = _unit(um.group(1), lang)
+                    unit_text = " " + um.group(1).rstrip(".") if unit else ""
+            if not unit and span[0] > 0 and text[span[0] - 1] in "$€£":
+                unit, unit_text = _unit(text[span[0] - 1], lang), text[span[0] - 1] + "\x00"
             out.append(_Number(span=(span[0], end), text=text[span[0]:end], value=value,
-                               percent=percent))
+                               percent=percent, unit=unit, unit_text=unit_text))
     out += _word_numbers(text, lang, taken + [n.span for n in out])
     return sorted(out, key=lambda n: n.span)
 
@@ -904,6 +946,13 @@ def _side(text: str, lang: str) -> _Side:
     return _Side(text, lang, tuple(dates), tuple(numbers))
 
 
+def _with_unit(n: _Number) -> str:
+    """'5 km', '$100': the number with the unit where the text has it."""
+    if n.unit_text.endswith("\x00"):
+        return n.unit_text[:-1] + _num_text(n)
+    return _num_text(n) + n.unit_text
+
+
 def _num_text(n: _Number) -> str:
     return " ".join(n.text.split())
 
@@ -942,13 +991,18 @@ def _match(a: list, b: list, same) -> tuple[list, list, list[tuple]]:
 
 
 def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
-    left_s, left_r, _ = _match(list(src.numbers), list(ren.numbers), lambda x, y: x.value == y.value)
+    left_s, left_r, pairs = _match(list(src.numbers), list(ren.numbers),
+                                   lambda x, y: x.value == y.value)
+    out = []
+    for x, y in pairs:
+        if x.unit and y.unit and x.unit != y.unit:  # 5 km / 5 miles
+            out.append(Finding("number", "error", x.span, y.span,
+                               f"source says {_with_unit(x)}; rendering says {_with_unit(y)}"))
     # a number may stand in a date or time on the other side (1 Std. 30 / 1 h 30, 1956 / mai 1956)
     r_parts = [v for d in ren.dates for v in d.numbers()]
     s_parts = [v for d in src.dates for v in d.numbers()]
     left_s = [n for n in left_s if n.value not in r_parts]
     left_r = [n for n in left_r if n.value not in s_parts]
-    out = []
     for x, y in zip(left_s, left_r):
         out.append(Finding("number", "error", x.span, y.span,
                            f"source says {_num_text(x)}{_reads_as(x, src, ren, y.value)}; "
