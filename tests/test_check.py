@@ -418,3 +418,10 @@ def test_explanations_stay_on_one_line():
     findings = check_pair("Путин и Шойгу.", "Putin and Soft\u2028Power.", src_lang="ru",
                           tgt_lang="en", kinds=("name",))
     assert [f.explanation for f in findings] == ["source names Шойгу; rendering names Soft Power"]
+
+
+def test_number_words_join_only_when_adjacent():
+    assert found("Two people came, then three.", "Пришли двое, потом 3.", "en", "ru",
+                 kinds=("number",)) == []
+    assert found("It cost three hundred and five roubles.", "Это стоило 305 рублей.",
+                 "en", "ru") == []

@@ -659,6 +659,7 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
     while i < len(toks):
         run: list[tuple[str, int, int, int, bool]] = []
         j = i
+        last_end = toks[i][1]  # end of the last word taken, number word or connector
         while j < len(toks):
             w = _word_form(toks[j][0], lang)
             pieces = _decompose(w, words, scales, lang)
@@ -671,14 +672,17 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
                 # "three hundred and five", "vingt et un": a connector before a small number
                 nxt = _decompose(_word_form(toks[j + 1][0], lang), words, scales, lang) \
                     if run and w in connectors and j + 1 < len(toks) else None
-                if nxt and len(nxt) == 1 and not nxt[0][1] and nxt[0][0] < 100:
+                if nxt and len(nxt) == 1 and not nxt[0][1] and nxt[0][0] < 100 and _gap(
+                        text, last_end, toks[j][1], r"[\s-]*"):
+                    last_end = toks[j][2]
                     j += 1
                     continue
                 break
-            if run and not _gap(text, run[-1][2], toks[j][1], r"[\s-]*(?:\w+[\s-]+)?"):
+            if run and not _gap(text, last_end, toks[j][1], r"[\s-]*"):
                 break
             for v, is_scale in pieces:
                 run.append((toks[j][0], toks[j][1], toks[j][2], v, is_scale))
+            last_end = toks[j][2]
             j += 1
         if run:
             value = _compose([(v, sc) for _, _, _, v, sc in run])
