@@ -1228,7 +1228,7 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
         return []
     from workbench.worddiff import diff
 
-    stop = set(_STOP.get(ren.lang, "").split())
+    stop = _stopwords(ren.lang)
     have = {_fold(t)[:5] for t, _, _ in _words(ren.text)}
     d = diff(mt, ren.text)
     out = []
