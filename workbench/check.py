@@ -1221,16 +1221,25 @@ _STOP = {
 }
 
 
+#: Below this share of equal words the rendering is a translation of its own rather than an edit
+#: of the MT, and a word of the MT it lacks says nothing (on Text+Berg's human French against
+#: Google's MT, the median share is 0.35 and nine pairs in ten would be flagged).
+MT_MISSING_MIN_RATIO = 0.5
+
+
 def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
     """Content words of the MT (four letters or more, not function words) with no counterpart
-    anywhere in the rendering: one finding per run the word diff marks missing or replaced."""
+    anywhere in the rendering: one finding per run the word diff marks missing or replaced, where
+    the rendering follows the MT closely enough (MT_MISSING_MIN_RATIO) for the diff to count."""
     if not mt or not ren.text.strip():
         return []
     from workbench.worddiff import diff
 
+    d = diff(mt, ren.text)
+    if d.ratio < MT_MISSING_MIN_RATIO:
+        return []
     stop = _stopwords(ren.lang)
     have = {_fold(t)[:5] for t, _, _ in _words(ren.text)}
-    d = diff(mt, ren.text)
     out = []
     pos = 0
     for sp in d.mt:
