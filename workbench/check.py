@@ -247,6 +247,15 @@ def _locale(lang: str):
         return None
 
 
+def _transliterate(text: str) -> str:
+    """Cyrillic to Latin letters with the aligner's table (one table for matching names)."""
+    try:
+        from workbench.align.features import transliterate
+    except ImportError:  # the aligner as a single module
+        from workbench.align import transliterate
+    return transliterate(text)
+
+
 def _language_name(lang: str) -> str:
     if lang in _LANG_NAMES:
         return _LANG_NAMES[lang]
@@ -856,9 +865,7 @@ def _stopwords(lang: str) -> frozenset[str]:
 def _name_key(word: str) -> str:
     """A consonant key that transliteration variants share: Шойгу / Shoigu / Shoygu -> 'sg',
     Путина / Putin -> 'ptn'. The first letter is kept even when it is a vowel."""
-    from workbench.align import transliterate
-
-    w = transliterate(_fold(word))
+    w = _transliterate(_fold(word))
     w = re.sub(r"['’]s$", "", w)
     for a, b in (("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"), ("th", "t"),
                  ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("z", "s"), ("c", "k")):
@@ -884,9 +891,7 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> 
         common = len(_common_prefix([k, key]))
         if short >= 3 and common >= max(3, short - 2):
             return True
-    from workbench.align import transliterate
-
-    stem = transliterate(_fold(word))
+    stem = _transliterate(_fold(word))
     stem = re.sub(r"['’]s$", "", stem)
     n = min(5, len(stem) - 1)
     return n >= 4 and stem[:n] in other_folded
@@ -1082,12 +1087,10 @@ def _source_names(src: _Side, mt_lang: str, mt: str | None) -> list[tuple[str, i
         return _names(src.text, src.lang)
     if not mt:
         return []
-    from workbench.align import transliterate
-
-    mt_names = {transliterate(_fold(n)) for n, _, _ in _names(mt, mt_lang) if len(n) >= 3}
+    mt_names = {_transliterate(_fold(n)) for n, _, _ in _names(mt, mt_lang) if len(n) >= 3}
     out = []
     for tok, s, e in _words(src.text):
-        word = transliterate(_fold(tok))
+        word = _transliterate(_fold(tok))
         # the same word, or a compound that starts with it (Makalu-Gebiet)
         if tok[0].isupper() and any(word == n or word.startswith(n + "-") for n in mt_names):
             out.append((tok, s, e))
@@ -1124,10 +1127,8 @@ def _territory(word: str, lang: str) -> str | None:
 
 
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
-    from workbench.align import transliterate
-
     def pool(text: str) -> tuple[list[str], str]:
-        return [t for t, _, _ in _words(text) if not t[0].isdigit()], transliterate(_fold(text))
+        return [t for t, _, _ in _words(text) if not t[0].isdigit()], _transliterate(_fold(text))
 
     s_tokens, s_folded = pool(src.text + (" " + mt if mt else ""))
     r_tokens, r_folded = pool(ren.text)
