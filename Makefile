@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/align_scaling.py
 	$(BIN)/python benchmarks/export_scale.py
 	$(BIN)/python benchmarks/serve_load.py
+	$(BIN)/python benchmarks/check_precision.py
 
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps

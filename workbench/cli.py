@@ -483,5 +483,71 @@ def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
                          hint="pick another port with --port, or stop the program using it") from None
 
 
+# --- check ---------------------------------------------------------------------------------------
+
+#: The names of workbench.check.KINDS, listed here so that `--help` does not import the checks.
+CHECK_KINDS = ("number", "date", "name", "negation", "quote", "mt-missing")
+
+
+@main.command("check")
+@click.argument("po_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--kinds", default=None, metavar="number,date,...",
+              help=f"Only these checks, comma separated: {', '.join(CHECK_KINDS)}. Default: all.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
+              show_default=True,
+              help="text: FILE:LINE: bead KEY: severity kind: explanation; jsonl: one object per "
+                   "finding (file, line, bead, kind, severity, key, spans, texts, dismissed).")
+def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> None:
+    """Check each bead of the pairs' PO_FILES: does the rendering say what the source says?
+
+    Numbers, dates, names, negation, quotation marks, and MT words the rendering lacks. The files
+    are only read. Exit status 1 when a finding of severity error remains that no
+    `check-dismissed` comment covers, else 0; 2 for a missing or damaged file or an unknown kind.
+    """
+    import json
+    from pathlib import Path
+
+    from workbench import check, store
+    from workbench.corpus import decode_text
+    from workbench.errors import InputError
+
+    try:
+        asked = check.parse_kinds(kinds) if kinds is not None else check.KINDS
+    except ValueError as exc:
+        raise InputError(str(exc), hint=f"use some of {','.join(check.KINDS)}") from None
+    pairs = [(path, store.load(path)) for path in po_files]  # every file read before any output
+    counts = {"error": 0, "warning": 0, "dismissed": 0}
+    unresolved_errors = 0
+    for path, pf in pairs:
+        lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
+        for bead in check.check_records(pf.records, src_lang=pf.source_language,
+                                         tgt_lang=pf.rendering_language, kinds=asked):
+            record = pf.record(bead.key)
+            for f in bead.findings:
+                dismissed = bead.dismissal(f)
+                counts["dismissed" if dismissed else f.severity] += 1
+                unresolved_errors += f.severity == "error" and dismissed is None
+                line = lines.get(bead.key, 0)
+                if fmt == "jsonl":
+                    def part(text: str | None, span) -> str | None:
+                        return text[span[0]:span[1]] if text is not None and span else None
+
+                    click.echo(json.dumps({
+                        "file": path, "line": line, "bead": bead.key, **f.to_dict(),
+                        "source": part(record.source_text, f.source_span),
+                        "rendering": part(record.rendering_text, f.rendering_span),
+                        "mt": part(record.mt, f.mt_span),
+                        "dismissed": dismissed.reason if dismissed else None}, ensure_ascii=False))
+                else:
+                    note = f" [dismissed: {dismissed.reason}]" if dismissed else ""
+                    click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
+                               f"{f.explanation}{note}")
+    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, "
+               f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
+               err=True)
+    if unresolved_errors:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

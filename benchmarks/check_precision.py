@@ -1,0 +1,261 @@
+"""Fidelity checks on the Text+Berg de-fr gold pairs: recall on planted errors, false findings.
+
+The set is built at run time from ../shared/eval/textberg-de-fr (never copied): every 1-1 gold link
+of the chosen split gives a German source sentence and its French rendering. Into a copy of the
+French side, errors of four kinds are planted, 200 of each, only on pairs where the kind applies
+(a fixed seed chooses pair and change): a changed number (a digit number of the sentence, not one
+inside a date, gets another value), a shifted date (day, month or year of a French date moves), a
+dropped negation ("ne ... pas" and its kin lose both words) and a swapped name (a name the French
+shares with the German is replaced by a name from another pair that the German does not contain).
+A planted error counts as found when the checks give a finding of its kind (for a changed number
+or a shifted date: number or date, as a number may stand in a date and a year beside a month)
+that the untouched pair does not have; "as error" counts only findings of severity error. False
+findings: the share of untouched pairs with any finding of the four planted kinds, at any
+severity (reported beside it: errors only, each kind, quote and, with --mt, mt-missing).
+
+Baseline, measured in the same run: translate-toolkit's pofilter `numbers` check (the numbers of
+msgid and msgstr must be the same), the check a PO pipeline runs today, applied to the same pairs.
+
+    .venv/bin/python benchmarks/check_precision.py                # test split (the report)
+    .venv/bin/python benchmarks/check_precision.py --split dev    # the split to tune on
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from workbench.check import check_pair  # noqa: E402
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "textberg-de-fr"
+PLANTED = ("number", "date", "negation", "name")
+PER_KIND = 200
+SEED = 13
+
+_FR_MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre "
+              "décembre").split()
+_MONTH_RE = "|".join(_FR_MONTHS)
+_DATE_RE = re.compile(rf"\b(?:(\d{{1,2}})(?:er)?\s+)?({_MONTH_RE})(?:\s+(\d{{4}}))?\b",
+                      re.I)
+_NEG_RE = re.compile(r"\b(ne\s+|n['’]\s*)((?:[\w'’-]+\s+){0,4}?)(pas|plus|jamais|rien|point|guère)\b")
+_NAME_RE = re.compile(r"(?<=[\w,;)] )[A-ZÀ-Ý][a-zà-ÿ]{3,}(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?")
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+def gold_pairs(split: str) -> list[tuple[str, str, str]]:
+    """(German, French, Google MT) of every 1-1 gold link of the split."""
+    articles = ["dev"] if split == "dev" else [f"test{i}" for i in range(7)]
+    out = []
+    for name in articles:
+        de, fr = read_lines(EVAL / f"{name}.de"), read_lines(EVAL / f"{name}.fr")
+        mt = read_lines(EVAL / f"{name}.mt-google.fr")
+        for line in read_lines(EVAL / f"{name}.gold"):
+            if not line.strip():
+                continue
+            src, tgt = (re.findall(r"\d+", side) for side in line.split("]:["))
+            if len(src) == 1 and len(tgt) == 1:
+                s, t = int(src[0]), int(tgt[0])
+                if de[s].strip() and fr[t].strip():
+                    out.append((de[s].strip(), fr[t].strip(), mt[s].strip()))
+    return out
+
+
+# --- planting: each returns the changed French sentence, or None where the kind does not apply ---
+
+def plant_number(de: str, fr: str, rng: random.Random) -> str | None:
+    dates = [m.span() for m in _DATE_RE.finditer(fr) if m.group(1) or m.group(3)]
+    nums = [m for m in re.finditer(r"(?<![\w.,])\d+(?![\w]|[.,]\d)", fr)
+            if not any(a <= m.start() < b for a, b in dates)]
+    if not nums:
+        return None
+    m = rng.choice(nums)
+    value = int(m.group())
+    step = rng.randint(1, 9) * 10 ** rng.randint(0, max(0, len(m.group()) - 1))
+    new = value + rng.choice([-1, 1]) * step
+    if new < 0 or new == value:
+        new = value + 1
+    return fr[:m.start()] + str(new) + fr[m.end():]
+
+
+def plant_date(de: str, fr: str, rng: random.Random) -> str | None:
+    dates = [m for m in _DATE_RE.finditer(fr) if m.group(1) or m.group(3)]
+    if not dates:
+        return None
+    m = rng.choice(dates)
+    day, month, year = m.group(1), m.group(2), m.group(3)
+    choices = [c for c, ok in (("day", day), ("month", True), ("year", year)) if ok]
+    what = rng.choice(choices)
+    if what == "day":
+        new_day = int(day) % 28 + rng.randint(1, 3)
+        return fr[:m.start(1)] + str(new_day) + fr[m.end(1):]
+    if what == "year":
+        return fr[:m.start(3)] + str(int(year) + rng.choice([-1, 1])) + fr[m.end(3):]
+    k = _FR_MONTHS.index(month.lower())
+    return fr[:m.start(2)] + _FR_MONTHS[(k + rng.randint(1, 11)) % 12] + fr[m.end(2):]
+
+
+_DE_NEG_RE = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|nichts|niemand\w*|weder|nirgends)\b", re.I)
+
+
+def plant_negation(de: str, fr: str, rng: random.Random) -> str | None:
+    """Applies where both sides negate (a source without negation gives the check nothing to hold
+    the French against)."""
+    negs = list(_NEG_RE.finditer(fr))
+    if not negs or not _DE_NEG_RE.search(de):
+        return None
+    m = rng.choice(negs)
+    out = fr[:m.start()] + m.group(2) + fr[m.end():]
+    return re.sub(r"\s{2,}", " ", out)
+
+
+def name_pool(pairs: list[tuple[str, str, str]]) -> list[str]:
+    """Names French and German sentences share (the first four letters found in the German)."""
+    names = set()
+    for de, fr, _ in pairs:
+        for m in _NAME_RE.finditer(fr):
+            if fold(m.group())[:4] in fold(de):
+                names.add(m.group())
+    return sorted(names)
+
+
+def plant_name(de: str, fr: str, rng: random.Random, pool: list[str]) -> str | None:
+    shared = [m for m in _NAME_RE.finditer(fr) if fold(m.group())[:4] in fold(de)]
+    if not shared:
+        return None
+    m = rng.choice(shared)
+    others = [n for n in pool if fold(n)[:4] not in fold(de) and fold(n)[:4] not in fold(fr)]
+    if not others:
+        return None
+    return fr[:m.start()] + rng.choice(others) + fr[m.end():]
+
+
+def planted_set(pairs: list[tuple[str, str, str]], kind: str, rng: random.Random,
+                pool: list[str]) -> tuple[list[tuple[int, str]], int]:
+    """PER_KIND (pair index, planted French) of one kind; pairs are used again (with another
+    change) when fewer than PER_KIND apply. Returns the set and the number of distinct pairs."""
+    plant = {"number": plant_number, "date": plant_date, "negation": plant_negation,
+             "name": lambda de, fr, r: plant_name(de, fr, r, pool)}[kind]
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    applicable = [i for i in order if plant(pairs[i][0], pairs[i][1], random.Random(i)) is not None]
+    out: list[tuple[int, str]] = []
+    rounds = 0
+    while len(out) < PER_KIND and applicable and rounds < 50:
+        for i in applicable:
+            changed = plant(pairs[i][0], pairs[i][1], rng)
+            if changed is not None and changed != pairs[i][1]:
+                out.append((i, changed))
+            if len(out) == PER_KIND:
+                break
+        rounds += 1
+    return out, len(applicable)
+
+
+def pofilter_numbers():
+    from translate.filters import checks
+
+    checker = checks.StandardChecker()
+
+    def flagged(source: str, rendering: str) -> bool:
+        try:
+            checker.numbers(source, rendering)
+        except checks.FilterFailure:
+            return True
+        return False
+
+    return flagged
+
+
+def run(split: str, use_mt: bool) -> dict:
+    pairs = gold_pairs(split)
+    rng = random.Random(SEED)
+    pool = name_pool(pairs)
+    started = time.perf_counter()
+    kinds = PLANTED + ("quote", "mt-missing")
+    base: list[list] = [check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=kinds,
+                                   mt=mt if use_mt else None) for de, fr, mt in pairs]
+    flagged = pofilter_numbers()
+    base_flag = [flagged(de, fr) for de, fr, _ in pairs]
+    result: dict = {"split": split, "pairs": len(pairs), "mt": "google" if use_mt else "none",
+                    "recall": {}, "baseline_recall": {}, "applicable_pairs": {}}
+    for kind in PLANTED:
+        planted, applicable = planted_set(pairs, kind, rng, pool)
+        accept = {"number", "date"} if kind in ("number", "date") else {kind}
+        hits = base_hits = error_hits = 0
+        for i, fr in planted:
+            de, _, mt = pairs[i]
+            before = {f.key for f in base[i]}
+            found = check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=PLANTED,
+                               mt=mt if use_mt else None)
+            new = [f for f in found if f.kind in accept and f.key not in before]
+            hits += bool(new)
+            error_hits += any(f.severity == "error" for f in new)
+            base_hits += flagged(de, fr) and not base_flag[i]
+        n = max(1, len(planted))
+        result["recall"][kind] = round(hits / n, 4)
+        result.setdefault("recall_errors", {})[kind] = round(error_hits / n, 4)
+        result["baseline_recall"][kind] = round(base_hits / n, 4)
+        result["applicable_pairs"][kind] = applicable
+        result.setdefault("planted", {})[kind] = len(planted)
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    n = len(pairs)
+    result["false_rate"] = round(sum(any(f.kind in PLANTED for f in fs) for fs in base) / n, 4)
+    result["false_rate_errors"] = round(
+        sum(any(f.kind in PLANTED and f.severity == "error" for f in fs) for fs in base) / n, 4)
+    result["false_rate_by_kind"] = {k: round(sum(any(f.kind == k for f in fs) for fs in base) / n, 4)
+                                    for k in kinds}
+    result["baseline_false_rate"] = round(sum(base_flag) / n, 4)
+    result["examples"] = [(pairs[i][0], pairs[i][1], [f.explanation for f in fs])
+                          for i, fs in enumerate(base) if any(f.kind in PLANTED for f in fs)]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", choices=["dev", "test"], default="test")
+    ap.add_argument("--mt", action="store_true", help="also give the checks the Google MT")
+    ap.add_argument("--show", type=int, default=0, help="print this many falsely flagged pairs")
+    args = ap.parse_args(argv)
+    r = run(args.split, args.mt)
+    for de, fr, why in r.pop("examples")[:args.show]:
+        print(f"- {de}\n  {fr}\n  {why}")
+    print(f"Text+Berg de-fr {r['split']}: {r['pairs']} 1-1 gold pairs, MT {r['mt']}, "
+          f"{PER_KIND} planted errors per kind, {r['seconds']} s")
+    print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'pofilter numbers':>17} "
+          f"{'ratio':>6}")
+    for kind in PLANTED:
+        rec, base = r["recall"][kind], r["baseline_recall"][kind]
+        ratio = f"{rec / base:.2f}" if base else "-"
+        print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} "
+              f"{r['recall_errors'][kind]:>8.3f} {base:>17.3f} {ratio:>6}")
+    print(f"false findings on untouched pairs: {r['false_rate']:.4f} (errors only "
+          f"{r['false_rate_errors']:.4f}); pofilter numbers flags {r['baseline_false_rate']:.4f}")
+    print("by kind: " + ", ".join(f"{k} {v:.4f}" for k, v in r["false_rate_by_kind"].items()))
+    print(json.dumps({"recall_min": min(r["recall"].values()), "false_rate": r["false_rate"],
+                      "recall": r["recall"], "recall_errors": r["recall_errors"],
+                      "false_rate_errors": r["false_rate_errors"],
+                      "false_rate_by_kind": r["false_rate_by_kind"],
+                      "baseline_recall": r["baseline_recall"],
+                      "baseline_false_rate": r["baseline_false_rate"], "split": r["split"],
+                      "mt": r["mt"], "pairs": r["pairs"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
