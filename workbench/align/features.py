@@ -230,6 +230,8 @@ class PairView:
     ratio: float
     src: Side | None = None
     src_ratio: float = 1.0
+    #: the encoder's vectors of both sides (align.semantic.SemanticView), when the encoder is used
+    sem: object | None = None
 
 
 #: Characters of rendering per character of source, for language pairs where the documents cannot

@@ -31,13 +31,6 @@ class MonotoneParams:
         return self.merge_penalty if a + b == 3 else self.big_penalty * (a + b - 3)
 
 
-#: Without MT, 1-1 matches of German and French are too unreliable to pin the band (a wrong anchor
-#: forces the path off the diagonal), so none are taken (scores never exceed 1): documents up to a
-#: few hundred sentences are searched whole, longer ones in a diagonal strip. Tuned on dev.
-MONOTONE_WITHOUT_MT = MonotoneParams(threshold=0.1, merge_penalty=0.1, big_penalty=0.1,
-                                     anchor_threshold=1.01)
-
-
 def _band(n: int, m: int, chain: Sequence[tuple[int, int, float]], p: MonotoneParams
           ) -> list[tuple[int, int]]:
     """Allowed rendering positions (lo, hi) for each DP row 0..n: the box between consecutive

@@ -27,11 +27,6 @@ class PartialParams:
         return self.merge_penalty if a + b == 3 else self.big_penalty
 
 
-#: With MT the similarity of a true pair is much higher, and so is that of unrelated sentences.
-PARTIAL_WITH_MT = PartialParams(threshold=0.45, context_threshold=0.35, merge_penalty=0.05,
-                                big_penalty=0.1)
-
-
 def search_partial(score: BeadScorer, n: int, m: int, cands: dict[int, list[int]],
                    p: PartialParams) -> list[tuple[int, int, int, int, bool]]:
     """Quoted or paraphrased source sentences anywhere in the rendering, in any order: greedy

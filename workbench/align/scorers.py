@@ -171,6 +171,18 @@ class QuoteScorer:
         return best
 
 
+class EmbedScorer:
+    """The encoder's opinion of a candidate bead (semantic.SemanticView.score: the margin of the
+    span vectors mapped to [0, 1]); None when the pair has no vectors."""
+
+    name = "embed"
+
+    def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
+        if view.sem is None:
+            return None
+        return view.sem.score(s0, s1, t0, t1)
+
+
 @dataclass
 class Weighted:
     scorer: Scorer
@@ -184,6 +196,8 @@ class BeadScorer:
         self.view = view
         self.scorers = list(scorers)
         self._cache: dict[tuple[int, int, int, int], float] = {}
+        #: maps the weighted mean to the probability that the bead is right (params.Calibration)
+        self.calibration = None
 
     def __call__(self, s0: int, s1: int, t0: int, t1: int) -> float:
         # only 1-1 scores are asked for more than once (anchors, search, partial context pass)
@@ -201,26 +215,10 @@ class BeadScorer:
                 self._cache[key] = got
         return got
 
+    def probability(self, s0: int, s1: int, t0: int, t1: int) -> float:
+        """The calibrated probability that this bead is right, rounded for storage."""
+        v = self(s0, s1, t0, t1)
+        return round(self.calibration(v) if self.calibration is not None else v, 4)
+
     def describe(self) -> str:
         return " ".join(f"{w.scorer.name}:{w.weight:g}" for w in self.scorers)
-
-
-
-def default_scorers(with_mt: bool, mode: str = "monotone") -> list[Weighted]:
-    """The signals and weights, tuned on the Text+Berg development article (never on test)."""
-    if with_mt and mode == "monotone":
-        # 5-grams and whole words: fewer chance matches than trigrams between neighbouring
-        # sentences, so merged spans gain less by accident
-        return [Weighted(CountNgramScorer(5), 1.0), Weighted(CountNgramScorer(0), 0.3),
-                Weighted(LengthScorer(), 0.3), Weighted(LengthScorer(source=True), 0.2),
-                Weighted(AnchorScorer(), 0.5)]
-    if with_mt:
-        return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.2),
-                Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.3)]
-    if mode == "monotone":
-        return [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 1.0),
-                Weighted(AnchorScorer(), 1.0)]
-    # reporting without MT: cognates are rare, quotes and anchors carry more
-    return [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.35),
-            Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.5)]
-
