@@ -39,6 +39,7 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python benchmarks/translate_throughput.py
+	$(BIN)/python benchmarks/embed_throughput.py
 	$(BIN)/python benchmarks/align_textberg.py
 	$(BIN)/python benchmarks/align_scaling.py
 	$(BIN)/python benchmarks/export_scale.py
