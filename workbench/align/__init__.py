@@ -132,7 +132,9 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         bead_scorer.calibration = calibration(sig, chosen)
         settings["scorers"] = bead_scorer.describe()
         if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
-            beads = _retrieve(view, retrieval_model(sig), sig.method, settings)
+            own = PairView(cmp=view.src if view.src is not None else view.cmp, tgt=view.tgt, sem=view.sem,
+                           ratio=_expected_ratio(src_lang, tgt_lang))
+            beads = _retrieve(own, retrieval_model(sig), sig.method, settings)
         else:
             search = _monotone if chosen == "monotone" else _partial
             beads = search(bead_scorer, view, cands, mp, pp, sig.method, settings)

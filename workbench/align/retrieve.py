@@ -24,9 +24,10 @@ import numpy as np
 
 from workbench.align.features import PairView
 from workbench.align.params import RetrievalModel
-from workbench.align.scorers import AnchorScorer, CountNgramScorer, LengthScorer, NgramScorer
+from workbench.align.scorers import AnchorScorer, LengthScorer, NgramScorer
 from workbench.align.semantic import SemanticView, _blocks
 
+NEUTRAL_MARGIN = 1.0
 FEATURES = ("margin", "lead_rendering", "lead_source", "lexical", "length", "anchors")
 
 
@@ -88,19 +89,22 @@ def _tops(sem: SemanticView, k: int) -> _Tops:
 
 def candidates(view: PairView, per_sentence: int) -> list[Candidate]:
     """Every rendering sentence's `per_sentence` nearest source sentences with their features, in
-    rendering order, nearest first."""
+    rendering order, nearest first. `view` compares the source itself with the rendering (not the
+    MT), at the language pair's expected length ratio."""
     sem: SemanticView = view.sem  # type: ignore[assignment]
     tops = _tops(sem, per_sentence)
-    lexical = CountNgramScorer() if view.src is not None else NgramScorer()
+    lexical = NgramScorer()
     length, anchors = LengthScorer(quotes=True), AnchorScorer(source_recall=True)
     out: list[Candidate] = []
     for j in range(len(sem.tgt)):
         vals, idx = tops.col_val[j], tops.col_idx[j]
         for r in range(min(per_sentence, len(idx))):
             i, margin = int(idx[r]), float(vals[r])
-            runner = float(vals[1] if r == 0 else vals[0]) if len(vals) > 1 else margin - 1.0
+            # with no runner-up (a one-sentence side) compare with an average neighbour, whose
+            # margin is 1 by construction
+            runner = float(vals[1] if r == 0 else vals[0]) if len(vals) > 1 else NEUTRAL_MARGIN
             other_j = tops.row_second[i] if tops.row_best_j[i] == j else tops.row_best[i]
-            lead_source = margin - float(other_j) if np.isfinite(other_j) else 1.0
+            lead_source = margin - (float(other_j) if np.isfinite(other_j) else NEUTRAL_MARGIN)
             a = anchors.score(view, i, i + 1, j, j + 1)
             out.append(Candidate(i, j, (
                 margin, margin - runner, lead_source,
@@ -146,7 +150,7 @@ def search(view: PairView, model: RetrievalModel
     for c in sorted(cands, key=lambda c: (-c.p, c.j, c.i)):
         if c.p < model.threshold:
             break
-        if c.i in used_s or c.j in used_t:
+        if c.i in used_s or c.j in used_t or c.first < model.min_first:
             continue
         used_s[c.i] = used_t[c.j] = len(links)
         links.append([c.i, c.i + 1, c.j, c.j + 1, c.p])
