@@ -167,6 +167,8 @@ def _join_halves(links: list[list], cands: list[Candidate], used_s: dict[int, in
     for c in sorted(cands, key=lambda c: (-c.p, c.j, c.i)):
         if c.p < half:
             break
+        if c.first < model.min_first:
+            continue
         if c.j in used_t and c.i not in used_s:
             k = used_t[c.j]
             s0, s1, t0, t1, p = links[k]
