@@ -233,8 +233,9 @@ class TorchE5:
         norms = torch.sqrt(torch.clamp((vectors * vectors).sum(1), min=1e-12))
         return np.ascontiguousarray((vectors / norms[:, None]).numpy())
 
-    def _linear(self, x: "torch.Tensor", weight: tuple) -> "torch.Tensor":
-        """x [blocks * BLOCK_ROWS, n] times a weight, one fixed-shape product per row block.
+    def _linear(self, x: "torch.Tensor", weight: tuple, gelu: bool = False) -> "torch.Tensor":
+        """x [blocks * BLOCK_ROWS, n] times a weight (then GELU), one fixed-shape product per row
+        block, into one float32 tensor.
 
         oneDNN splits a bfloat16 product's inner dimension between threads when it is long (1,536,
         the feed-forward output), and the result then depends on the thread count; such products
@@ -244,17 +245,19 @@ class TorchE5:
 
         w, b = weight
         inputs = w.shape[1]
-        parts = []
-        for block in x.split(BLOCK_ROWS):
-            block = block.to(self.dtype)
+        out = torch.empty(x.shape[0], w.shape[0])
+        for at in range(0, x.shape[0], BLOCK_ROWS):
+            block = x[at:at + BLOCK_ROWS].to(self.dtype)
+            target = out[at:at + BLOCK_ROWS]
             if self.dtype == torch.float32 or inputs <= SLICE:
-                parts.append(F.linear(block, w, b).float())
-                continue
-            total = b.float().expand(block.shape[0], -1).clone()
-            for i in range(0, inputs, SLICE):
-                total += F.linear(block[:, i:i + SLICE], w[:, i:i + SLICE]).float()
-            parts.append(total)
-        return torch.cat(parts)
+                target.copy_(F.linear(block, w, b))
+            else:
+                target.copy_(b.expand_as(target))
+                for i in range(0, inputs, SLICE):
+                    target += F.linear(block[:, i:i + SLICE], w[:, i:i + SLICE])
+            if gelu:
+                target.copy_(F.gelu(target))
+        return out
 
     def _forward(self, windows: list[list[int]]) -> "torch.Tensor":
         """Mean of the last hidden states of each window [len(windows), H]."""
@@ -291,7 +294,7 @@ class TorchE5:
                     context[index] = (attention @ v).permute(0, 2, 1, 3).reshape(count * n, H)
                 x = F.layer_norm(x + self._linear(context, layer["out"]), (H,),
                                  *layer["attention_norm"], eps=self.eps)
-                up = torch.cat([F.gelu(block) for block in self._linear(x, layer["up"]).split(BLOCK_ROWS)])
+                up = self._linear(x, layer["up"], gelu=True)
                 x = F.layer_norm(x + self._linear(up, layer["down"]), (H,),
                                  *layer["output_norm"], eps=self.eps)
             return torch.stack([x[starts[w]:starts[w + 1]].mean(0) for w in range(len(windows))])
