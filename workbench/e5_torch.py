@@ -30,6 +30,8 @@ PASSAGE = "passage: "
 BLOCK_ROWS = 256
 #: Longest inner dimension of one bfloat16 product (see TorchE5._linear).
 SLICE = 384
+#: Attention runs on windows padded to a multiple of this many tokens.
+BUCKET = 8
 _META = "\u2581"  # SentencePiece's word-start marker
 _Q4 = None  # numpy dtype of one Q4_0 block, made on first use
 
@@ -259,6 +261,32 @@ class TorchE5:
                 target.copy_(F.gelu(target))
         return out
 
+    @staticmethod
+    def _attention_groups(lengths: list[int], starts: "numpy.ndarray", spare: int) -> list[tuple]:
+        """Windows grouped by length rounded up to a multiple of BUCKET, so that a batch makes few
+        attention calls. A window's group depends on its own length alone, so its arithmetic does
+        too. Each group: the token rows of its slots (padding slots read the spare row), the window
+        count, the width, the mask of padding keys (None if no padding), the rows of the real
+        tokens and their places among the slots (None if all are real)."""
+        import numpy as np
+        import torch
+
+        members: dict[int, list[int]] = {}
+        for w, n in enumerate(lengths):
+            members.setdefault(-(-n // BUCKET) * BUCKET, []).append(w)
+        groups = []
+        for width, ws in sorted(members.items()):
+            n = np.asarray([lengths[w] for w in ws])[:, None]
+            offset = np.arange(width)[None, :]
+            valid = offset < n
+            slots = np.where(valid, starts[ws][:, None] + offset, spare)
+            padded = not valid.all()
+            masked = torch.from_numpy(~valid)[:, None, None, :] if padded else None
+            kept = torch.from_numpy(np.flatnonzero(valid)) if padded else None
+            groups.append((torch.from_numpy(slots.reshape(-1)), len(ws), width, masked,
+                           torch.from_numpy(slots[valid]), kept))
+        return groups
+
     def _forward(self, windows: list[list[int]]) -> "torch.Tensor":
         """Mean of the last hidden states of each window [len(windows), H]."""
         import numpy as np
@@ -271,27 +299,27 @@ class TorchE5:
             lengths = [len(w) for w in windows]
             starts = np.concatenate([[0], np.cumsum(lengths)])
             tokens = int(starts[-1])
-            rows = -(-tokens // BLOCK_ROWS) * BLOCK_ROWS  # padding rows stay zero and unread
+            # at least one row past the tokens: padded attention slots read it, and it is never used
+            rows = -(-(tokens + 1) // BLOCK_ROWS) * BLOCK_ROWS
             ids = np.concatenate([np.asarray(w, dtype=np.int64) for w in windows])
             positions = torch.from_numpy(np.concatenate([np.arange(n) for n in lengths]))
             x = torch.zeros(rows, H)
             x[:tokens] = (torch.from_numpy(_dequantize(self.word[ids])) + self.position[positions]
                           + self.token_type)
             x = F.layer_norm(x, (H,), *self.embed_norm, eps=self.eps)
-            by_length: dict[int, list[int]] = {}
-            for w, n in enumerate(lengths):
-                by_length.setdefault(n, []).append(w)
-            groups = [(n, torch.from_numpy(np.concatenate([np.arange(starts[w], starts[w] + n)
-                                                           for w in members])), len(members))
-                      for n, members in sorted(by_length.items())]
+            groups = self._attention_groups(lengths, starts, rows - 1)
             scale = 1.0 / float(np.sqrt(size))
             for layer in self.layers:
                 qkv = self._linear(x, layer["qkv"])
                 context = torch.zeros(rows, H)
-                for n, index, count in groups:
-                    q, k, v = qkv[index].view(count, n, 3, heads, size).permute(2, 0, 3, 1, 4)
-                    attention = torch.softmax((q @ k.transpose(-1, -2)) * scale, dim=-1)
-                    context[index] = (attention @ v).permute(0, 2, 1, 3).reshape(count * n, H)
+                for slots, count, width, masked, real, kept in groups:
+                    q, k, v = qkv[slots].view(count, width, 3, heads, size).permute(2, 0, 3, 1, 4)
+                    scores = (q @ k.transpose(-1, -2)) * scale
+                    if masked is not None:
+                        scores.masked_fill_(masked, float("-inf"))
+                    attention = torch.softmax(scores, dim=-1)
+                    out = (attention @ v).permute(0, 2, 1, 3).reshape(count * width, H)
+                    context[real] = out if kept is None else out[kept]
                 x = F.layer_norm(x + self._linear(context, layer["out"]), (H,),
                                  *layer["attention_norm"], eps=self.eps)
                 up = self._linear(x, layer["up"], gelu=True)
