@@ -28,6 +28,9 @@ from workbench.align.scorers import AnchorScorer, LengthScorer, NgramScorer
 from workbench.align.semantic import SemanticView, _blocks
 
 NEUTRAL_MARGIN = 1.0
+#: The most sentences one side of a joined link may have (1-2 and 2-1 beads; joining a third
+#: gained nothing on dev).
+MAX_JOIN = 2
 FEATURES = ("margin", "lead_rendering", "lead_source", "lexical", "length", "anchors")
 
 
@@ -172,12 +175,12 @@ def _join_halves(links: list[list], cands: list[Candidate], used_s: dict[int, in
         if c.j in used_t and c.i not in used_s:
             k = used_t[c.j]
             s0, s1, t0, t1, p = links[k]
-            if t1 - t0 == 1 and s1 - s0 == 1 and c.i in (s0 - 1, s1):
+            if t1 - t0 == 1 and s1 - s0 < MAX_JOIN and c.i in (s0 - 1, s1):
                 links[k] = [min(s0, c.i), max(s1, c.i + 1), t0, t1, (p + c.p) / 2]
                 used_s[c.i] = k
         elif c.i in used_s and c.j not in used_t:
             k = used_s[c.i]
             s0, s1, t0, t1, p = links[k]
-            if t1 - t0 == 1 and s1 - s0 == 1 and c.j in (t0 - 1, t1):
+            if s1 - s0 == 1 and t1 - t0 < MAX_JOIN and c.j in (t0 - 1, t1):
                 links[k] = [s0, s1, min(t0, c.j), max(t1, c.j + 1), (p + c.p) / 2]
                 used_t[c.j] = k
