@@ -40,6 +40,7 @@ test: install system-deps
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/translate_throughput.py
+	$(BIN)/python benchmarks/embed_throughput.py
 	$(BIN)/python benchmarks/align_textberg.py
 	$(BIN)/python benchmarks/align_partial.py
 	$(BIN)/python benchmarks/align_scaling.py

@@ -1,0 +1,110 @@
+"""The aligner's tunable settings in one place: which scorers and weights each combination of
+signals uses in each search, the searches' thresholds and penalties, and the calibration that turns
+a bead's combined score into a probability. Everything here was tuned on the Text+Berg development
+article and partial renderings built from it (benchmarks/align_textberg.py and align_partial.py with
+--split dev), never on the test articles."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from workbench.align.monotone import MonotoneParams
+from workbench.align.partial import PartialParams
+from workbench.align.scorers import (AnchorScorer, CountNgramScorer, EmbedScorer, LengthScorer,
+                                     NgramScorer, QuoteScorer, Weighted)
+
+#: Rendering sentences each source sentence takes as candidates from the encoder (both directions).
+EMBED_NEIGHBOURS = 4
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Which similarity signals are in use."""
+
+    embed: bool
+    mt: bool
+    lexical: bool
+
+    @property
+    def method(self) -> str:
+        parts = (["embed"] if self.embed else []) + (["mt-ngram"] if self.mt else [])
+        if self.lexical or not parts:
+            parts.append("anchors-length")
+        return "+".join(parts)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Platt scaling: p = 1 / (1 + exp(-(a * score + b)))."""
+
+    a: float
+    b: float
+
+    def __call__(self, score: float) -> float:
+        z = self.a * score + self.b
+        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+
+def default_scorers(sig: Signals, mode: str = "monotone") -> list[Weighted]:
+    """The signals and weights for a search."""
+    out: list[Weighted] = []
+    if sig.embed:
+        out.append(Weighted(EmbedScorer(), 2.0))
+    if sig.mt and mode == "monotone":
+        # 5-grams and whole words: fewer chance matches than trigrams between neighbouring
+        # sentences, so merged spans gain less by accident
+        out += [Weighted(CountNgramScorer(5), 1.0), Weighted(CountNgramScorer(0), 0.3),
+                Weighted(LengthScorer(), 0.3), Weighted(LengthScorer(source=True), 0.2),
+                Weighted(AnchorScorer(), 0.5)]
+    elif sig.mt:
+        out += [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.2),
+                Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.3)]
+    elif sig.lexical and mode == "monotone":
+        out += [Weighted(CountNgramScorer(), 1.0), Weighted(LengthScorer(), 1.0),
+                Weighted(AnchorScorer(), 1.0)]
+    elif sig.lexical:
+        # reporting without MT: cognates are rare, quotes and anchors carry more
+        out += [Weighted(NgramScorer(), 1.0), Weighted(LengthScorer(quotes=True), 0.35),
+                Weighted(AnchorScorer(source_recall=True), 0.3), Weighted(QuoteScorer(), 0.5)]
+    else:
+        out.append(Weighted(LengthScorer(quotes=mode == "partial"), 0.3))
+    return out
+
+
+def monotone_params(sig: Signals) -> MonotoneParams:
+    if sig.embed:
+        return MonotoneParams(threshold=0.15, merge_penalty=0.0, big_penalty=0.03,
+                              skip_penalty=0.3, anchor_threshold=0.6)
+    if sig.mt:
+        return MonotoneParams()
+    # Without MT, 1-1 matches of German and French are too unreliable to pin the band (a wrong
+    # anchor forces the path off the diagonal), so none are taken (scores never exceed 1):
+    # documents up to a few hundred sentences are searched whole, longer ones in a diagonal strip.
+    return MonotoneParams(threshold=0.1, merge_penalty=0.1, big_penalty=0.1, anchor_threshold=1.01)
+
+
+def partial_params(sig: Signals) -> PartialParams:
+    if sig.embed:
+        return PartialParams(threshold=0.5, context_threshold=0.4, merge_penalty=0.05,
+                             big_penalty=0.1)
+    if sig.mt:
+        # with MT the similarity of a true pair is much higher, and so is that of unrelated ones
+        return PartialParams(threshold=0.45, context_threshold=0.35, merge_penalty=0.05,
+                             big_penalty=0.1)
+    return PartialParams()
+
+
+def confident_threshold(sig: Signals, mp: MonotoneParams, pp: PartialParams) -> float:
+    """The score above which a mutually best 1-1 match counts as confident for the mode choice."""
+    if sig.embed:
+        return 0.4
+    return mp.anchor_threshold if sig.mt else pp.threshold
+
+
+def calibration(sig: Signals, mode: str) -> Calibration | None:
+    """Fitted on dev by scripts/fit_calibration.py; None keeps the combined score."""
+    return CALIBRATIONS.get((sig.method, mode))
+
+
+CALIBRATIONS: dict[tuple[str, str], Calibration] = {}
