@@ -20,7 +20,7 @@ from workbench.align.monotone import MonotoneParams, search_monotone
 from workbench.align.params import (EMBED_NEIGHBOURS, Signals, calibration, confident_threshold,
                                     default_scorers, monotone_params, partial_params)
 from workbench.align.partial import PartialParams, display_order, search_partial
-from workbench.align.scorers import BeadScorer, Weighted
+from workbench.align.scorers import BeadScorer, EmbedScorer, Weighted
 from workbench.errors import InputError, ModelError
 from workbench.model import Alignment, Bead
 
@@ -168,9 +168,12 @@ def _auto_mode(view: PairView, sig: Signals, cands: dict[int, list[int]], src_la
                tgt_lang: str, mp: MonotoneParams, pp: PartialParams) -> tuple[str, str]:
     # the size test must not use the length ratio measured on these very documents
     view.ratio = 1.0 if sig.mt else _expected_ratio(src_lang, tgt_lang)
-    probe = BeadScorer(view, default_scorers(sig, "partial"))
+    # with the encoder its matches alone decide: the other signals' scales differ per document
+    probe = BeadScorer(view, [Weighted(EmbedScorer(), 1.0)] if sig.embed
+                       else default_scorers(sig, "partial"))
     threshold = confident_threshold(sig, mp, pp)
-    return choose_mode(view, best_matches(probe, cands, threshold), semantic=sig.embed)
+    return choose_mode(view, best_matches(probe, cands, threshold), semantic=sig.embed,
+                       reliable=sig.mt)
 
 
 def _search_ratio(view: PairView, sig: Signals, chosen: str, src_lang: str, tgt_lang: str

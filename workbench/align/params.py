@@ -73,8 +73,11 @@ def default_scorers(sig: Signals, mode: str = "monotone") -> list[Weighted]:
 
 
 def monotone_params(sig: Signals) -> MonotoneParams:
+    if sig.embed and sig.mt:
+        return MonotoneParams(threshold=0.25, merge_penalty=0.02, big_penalty=0.05,
+                              skip_penalty=0.3, anchor_threshold=0.5)
     if sig.embed:
-        return MonotoneParams(threshold=0.15, merge_penalty=0.0, big_penalty=0.03,
+        return MonotoneParams(threshold=0.15, merge_penalty=0.02, big_penalty=0.05,
                               skip_penalty=0.3, anchor_threshold=0.6)
     if sig.mt:
         return MonotoneParams()
@@ -86,8 +89,8 @@ def monotone_params(sig: Signals) -> MonotoneParams:
 
 def partial_params(sig: Signals) -> PartialParams:
     if sig.embed:
-        return PartialParams(threshold=0.5, context_threshold=0.4, merge_penalty=0.05,
-                             big_penalty=0.1)
+        return PartialParams(threshold=0.55, context_threshold=0.45, merge_penalty=0.15,
+                             big_penalty=0.25)
     if sig.mt:
         # with MT the similarity of a true pair is much higher, and so is that of unrelated ones
         return PartialParams(threshold=0.45, context_threshold=0.35, merge_penalty=0.05,

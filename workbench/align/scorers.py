@@ -210,7 +210,8 @@ class BeadScorer:
                 if v is not None:
                     total += w.weight * v
                     weights += w.weight
-            got = min(1.0, max(0.0, total / weights)) if weights else 0.0
+            # open above 1: the encoder's score grows with the margin (semantic.MarginCurve)
+            got = max(0.0, total / weights) if weights else 0.0
             if s1 - s0 == 1 and t1 - t0 == 1:
                 self._cache[key] = got
         return got
@@ -218,7 +219,7 @@ class BeadScorer:
     def probability(self, s0: int, s1: int, t0: int, t1: int) -> float:
         """The calibrated probability that this bead is right, rounded for storage."""
         v = self(s0, s1, t0, t1)
-        return round(self.calibration(v) if self.calibration is not None else v, 4)
+        return round(min(1.0, self.calibration(v) if self.calibration is not None else v), 4)
 
     def describe(self) -> str:
         return " ".join(f"{w.scorer.name}:{w.weight:g}" for w in self.scorers)

@@ -20,6 +20,10 @@ import numpy as np
 
 #: Nearest neighbours whose mean similarity is a sentence's "background".
 KNN = 4
+#: Background of a sentence with too few neighbours to measure one, and the floor of every
+#: background: the mean cosine of unrelated sentence pairs (0.80 on the Text+Berg development
+#: article).
+BACKGROUND_PRIOR = 0.80
 #: Rows of the similarity matrix computed at once: bounds memory on long documents.
 BLOCK = 1024
 #: Span vectors cached per side (spans of up to four sentences around the search path).
@@ -28,15 +32,17 @@ SPAN_CACHE_LIMIT = 8192
 
 @dataclass(frozen=True)
 class MarginCurve:
-    """margin -> [0, 1], linear between `low` (0) and `high` (1). Linear rather than S-shaped: the
-    searches compare a merged span with its parts, and a true 2-1 bead beats its best 1-1 part by
-    only a few hundredths of margin, which a saturating curve would flatten."""
+    """margin -> 0 at `low`, 1 at `high`, linear and open above (clean text reaches margins well
+    beyond `high`; the bead's probability is clamped later, the searches compare raw values).
+    Linear rather than S-shaped: the searches compare a merged span with its parts, and a true 2-1
+    bead beats its best 1-1 part by only a few hundredths of margin, which a saturating curve would
+    flatten."""
 
     low: float = 0.95
     high: float = 1.08
 
     def __call__(self, margin: float) -> float:
-        return min(1.0, max(0.0, (margin - self.low) / (self.high - self.low)))
+        return max(0.0, (margin - self.low) / (self.high - self.low))
 
 
 class Vectors:
@@ -67,6 +73,16 @@ class Vectors:
         return float(self.background[start:end].mean())
 
 
+def _background(top: np.ndarray) -> np.ndarray:
+    """Mean of each row's similarities after the first (rows sorted best first); the prior when a
+    row has fewer than two."""
+    if top.shape[1] < 2:
+        return np.full(top.shape[0], BACKGROUND_PRIOR)
+    # never below the prior: in a short document of unrelated sentences the neighbours are all
+    # far, and the least far must not stand out as a match
+    return np.maximum(top[:, 1:].mean(axis=1, dtype=np.float64), BACKGROUND_PRIOR)
+
+
 def _blocks(n: int) -> list[tuple[int, int]]:
     return [(a, min(n, a + BLOCK)) for a in range(0, n, BLOCK)]
 
@@ -85,28 +101,21 @@ class SemanticView:
         self._neighbours()
 
     def _neighbours(self) -> None:
-        """Backgrounds (mean of the top-k similarities) of every sentence of both sides, and each
-        sentence's best partners by raw cosine, kept for candidate generation."""
+        """Backgrounds of every sentence of both sides: the mean similarity of its nearest
+        neighbours on the other side after the best one (the best is the partner when there is
+        one; leaving it out keeps short documents, where k neighbours are most of the other side,
+        from raising a true pair's background to its own score)."""
         n, m = len(self.src), len(self.tgt)
-        k_src, k_tgt = min(self.k, m), min(self.k, n)
-        self.src_top: list[np.ndarray] = [np.zeros(0, np.int64)] * n
+        k_src, k_tgt = min(self.k + 1, m), min(self.k + 1, n)
         tgt_best = np.full((m, max(k_tgt, 1)), -2.0, dtype=np.float32)
-        tgt_best_idx = np.zeros((m, max(k_tgt, 1)), dtype=np.int64)
         for a, b in _blocks(n):
             sims = self.src.v[a:b] @ self.tgt.v.T
-            if k_src:
-                top = np.sort(sims, axis=1)[:, -k_src:]
-                self.src.background[a:b] = top.mean(axis=1)
-            # the k best source rows of this block for each rendering sentence, merged with the
-            # best so far (a stable sort keeps equal scores in index order)
+            top = np.sort(sims, axis=1)[:, ::-1][:, :k_src]
+            self.src.background[a:b] = _background(top)
             merged = np.concatenate([tgt_best, sims.T], axis=1)
-            merged_idx = np.concatenate(
-                [tgt_best_idx, np.broadcast_to(np.arange(a, b), (m, b - a))], axis=1)
-            order = np.argsort(-merged, axis=1, kind="stable")[:, :tgt_best.shape[1]]
-            tgt_best = np.take_along_axis(merged, order, axis=1)
-            tgt_best_idx = np.take_along_axis(merged_idx, order, axis=1)
-        if k_tgt and n:
-            self.tgt.background[:] = tgt_best[:, :k_tgt].mean(axis=1)
+            tgt_best = -np.sort(-merged, axis=1)[:, :tgt_best.shape[1]]
+        if n:
+            self.tgt.background[:] = _background(tgt_best[:, :k_tgt])
 
     def margin(self, s0: int, s1: int, t0: int, t1: int) -> float:
         cos = float(np.dot(self.src.span(s0, s1), self.tgt.span(t0, t1)))
