@@ -19,7 +19,9 @@ deterministically from (article, seed), and read from ../shared/eval at run time
 
 Scores, pooled over the cases: pair-level P/R/F1 over the (source, rendering) sentence pairs that the
 predicted and the kept gold links imply; bead-level P/R/F1 (a predicted link with both sides
-non-empty is right when it equals a kept gold link); and the share of unrelated sentences linked.
+non-empty is right when it equals a kept gold link); the share of unrelated sentences linked; and
+the median bead score of right links and of wrong ones (sharing no sentence pair with a gold link),
+which shows whether the score separates them.
 Rows: the workbench's default (auto mode, signals auto, no MT: the JSON line), auto mode with the
 encoder alone and with the lexical signals alone, the default signals in forced partial and in
 forced monotone mode, and PyPI's galechurch (lengths only, the named peer) on the same cases.
@@ -33,7 +35,8 @@ the first run encodes.
 
     .venv/bin/python benchmarks/align_partial.py [--split test|dev] [--seeds 3] [--signals auto,embed,lexical] [--quick]
 
-The last line is one JSON object: pair_f1_full, pair_f1_cut, distractor_rate, auto_gap_max.
+The last line is one JSON object: pair_f1_full, pair_f1_cut, distractor_rate (over the whole- and
+the cut-quote cases), auto_gap_max, and galechurch's pair F1.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from _textberg import (Article, Link, PartialScore, Run, Unavailable, articles_of, load_article,
-                       make_embedder, missing_data, run_galechurch, run_workbench)
+                       make_embedder, missing_data, run_galechurch, run_workbench, sentence_pairs,
+                       warm_cache)
 
 TARGETS = {"pair_f1_full": 0.92, "pair_f1_cut": 0.85, "distractor_rate": 0.02, "auto_gap_max": 0.01}
 
@@ -146,7 +150,8 @@ def make_cases(split: str, seeds: int, quick: bool, **shape: int | float) -> lis
 
 @dataclass
 class Row:
-    """One aligner's results over the cases: pooled scores for whole and cut quotes, per-case F1."""
+    """One aligner's results over the cases: pooled scores for whole and cut quotes, per-case F1,
+    and the bead scores of right links (equal to a gold link) and wrong ones (no gold pair)."""
 
     label: str
     whole: PartialScore
@@ -167,10 +172,12 @@ def measure(label: str, cases: list[Case], aligner: Callable[[Case], Run]) -> Ro
         (row.cut if case.name.endswith("/cut") else row.whole).add(case.gold, got.links,
                                                                    case.distractors)
         row.case_f1[case.name] = PartialScore().add(case.gold, got.links).pair[2]
-        gold = set(case.gold)
+        gold, pairs = set(case.gold), sentence_pairs(case.gold)
         for link, score in got.scores.items():
-            if link[0] and link[1]:
-                (row.right if link in gold else row.wrong).append(score)
+            if link in gold:
+                row.right.append(score)
+            elif link[0] and link[1] and not sentence_pairs([link]) & pairs:
+                row.wrong.append(score)
     return row
 
 
@@ -214,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(len(c.gold) for c in whole)} quotes, "
           f"{sum(len(c.distractors) for c in whole)} unrelated sentences, no MT")
     embedder, note = make_embedder(args.threads)
-    print(note)
+    count, secs = warm_cache(embedder, (s for c in cases for s in c.source + c.rendering))
+    print(f"{note}; {count} sentences encoded or found there in {secs:.1f} s")
     signals = [s.strip() for s in args.signals.split(",") if s.strip()]
     plan: list[tuple[str, str, str]] = [(f"workbench auto, signals {s}", "auto", s) for s in signals]
     plan += [(f"workbench partial, signals {signals[0]}", "partial", signals[0]),
@@ -248,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         forced = [rows[k] for k in (("partial", signals[0]), ("monotone", signals[0])) if k in rows]
         if forced:
             gaps = {c: max(r.case_f1[c] for r in forced) - f for c, f in head.case_f1.items()}
-            worst = max(gaps, key=lambda c: (gaps[c], c))
+            worst = max(gaps, key=lambda c: gaps[c])
             out["auto_gap_max"] = round(max(0.0, gaps[worst]), 4)
             print(f"auto gap (better forced mode's pair F1 minus auto's, per case): max "
                   f"{gaps[worst]:+.3f} on {worst} (target <= {TARGETS['auto_gap_max']})")

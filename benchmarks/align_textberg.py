@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 cells.append(f"{auto[key].article_f1[n]:.3f}/{best:.3f}")
             print(f"{'workbench, ' + name:36} {mono.score.figures()['f1_strict']:8.3f} "
                   f"{part.score.figures()['f1_strict']:8.3f}  " + " ".join(f"{c:>11}" for c in cells))
-        gap, where = max(gaps)
+        gap, where = max(gaps, key=lambda g: g[0])
         print(f"auto gap (better forced mode's strict F1 minus auto's): max {gap:+.3f} on {where} "
               f"(target <= 0.01)")
         out["auto_gap_max"] = round(max(0.0, gap), 4)
