@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Bead:
     """An aligned unit: source sentence ids, rendering sentence ids (0-based, ascending, either may be
-    empty), a score in [0, 1] where low means "look here first", and the method that produced it."""
+    empty), a score in [0, 1] where low means "look here first", and the method that produced it.
+    A rendering sentence left unmatched may keep its closest source sentence and the probability
+    that linking them would be right (`closest`), offered to the translator as a suggestion."""
 
     source: tuple[int, ...]
     target: tuple[int, ...]
     score: float
     method: str
+    closest: tuple[int, float] | None = None
 
     @property
     def kind(self) -> str:

@@ -17,8 +17,9 @@ from workbench.align.candidates import best_matches, candidate_pairs, monotone_c
 from workbench.align.features import PairView, Side, _expected_ratio, anchors_of, quoted_parts
 from workbench.align.mode import choose_mode
 from workbench.align.monotone import MonotoneParams, search_monotone
-from workbench.align.params import (EMBED_NEIGHBOURS, Signals, calibration, confident_threshold,
-                                    default_scorers, monotone_params, partial_params)
+from workbench.align.params import (EMBED_NEIGHBOURS, RetrievalModel, Signals, calibration,
+                                    confident_threshold, default_scorers, monotone_params,
+                                    partial_params, retrieval_model)
 from workbench.align.partial import PartialParams, display_order, search_partial
 from workbench.align.scorers import BeadScorer, EmbedScorer, Weighted
 from workbench.errors import InputError, ModelError
@@ -130,8 +131,13 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
                                  else default_scorers(sig, chosen))
         bead_scorer.calibration = calibration(sig, chosen)
         settings["scorers"] = bead_scorer.describe()
-        search = _monotone if chosen == "monotone" else _partial
-        beads = search(bead_scorer, view, cands, mp, pp, sig.method, settings)
+        if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
+            own = PairView(cmp=view.src if view.src is not None else view.cmp, tgt=view.tgt, sem=view.sem,
+                           ratio=_expected_ratio(src_lang, tgt_lang))
+            beads = _retrieve(own, retrieval_model(sig), sig.method, settings)
+        else:
+            search = _monotone if chosen == "monotone" else _partial
+            beads = search(bead_scorer, view, cands, mp, pp, sig.method, settings)
     settings["mode"] = chosen
     settings["mode-reason"] = why if mode == "auto" else "chosen by the caller"
     settings["length-ratio"] = f"{view.ratio:.3f}"
@@ -221,4 +227,29 @@ def _partial(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
                      "context-threshold": f"{pp.context_threshold:g}",
                      "merge-penalty": f"{pp.merge_penalty:g}", "big-penalty": f"{pp.big_penalty:g}",
                      "candidates-per-sentence": str(pp.per_source)})
+    return beads
+
+
+def _retrieve(view: PairView, model: RetrievalModel, method: str,
+              settings: dict[str, str]) -> list[Bead]:
+    """The partial search on meaning (retrieve.py): links with their probabilities; a rendering
+    sentence left unmatched keeps its closest source sentence and that one's probability."""
+    from workbench.align.retrieve import search
+
+    n, m = len(view.cmp), len(view.tgt)
+    links, closest = search(view, model)
+    beads = []
+    src_seen: set[int] = set()
+    tgt_seen: set[int] = set()
+    for s0, s1, t0, t1, p in links:
+        beads.append(Bead(tuple(range(s0, s1)), tuple(range(t0, t1)), round(p, 4), method))
+        src_seen.update(range(s0, s1))
+        tgt_seen.update(range(t0, t1))
+    beads += [Bead((i,), (), 0.0, "unmatched") for i in range(n) if i not in src_seen]
+    for j in range(m):
+        if j not in tgt_seen:
+            c = closest.get(j)
+            beads.append(Bead((), (j,), 0.0, "unmatched",
+                              closest=(c.i, round(c.p, 4)) if c is not None else None))
+    settings["search"] = "retrieve " + model.describe()
     return beads

@@ -24,6 +24,7 @@ KNN = 4
 #: background: the mean cosine of unrelated sentence pairs (0.80 on the Text+Berg development
 #: article).
 BACKGROUND_PRIOR = 0.80
+SKIP_BEST = 0
 #: Rows of the similarity matrix computed at once: bounds memory on long documents.
 BLOCK = 1024
 #: Span vectors cached per side (spans of up to four sentences around the search path).
@@ -80,7 +81,7 @@ def _background(top: np.ndarray) -> np.ndarray:
         return np.full(top.shape[0], BACKGROUND_PRIOR)
     # never below the prior: in a short document of unrelated sentences the neighbours are all
     # far, and the least far must not stand out as a match
-    return np.maximum(top[:, 1:].mean(axis=1, dtype=np.float64), BACKGROUND_PRIOR)
+    return np.maximum(top[:, SKIP_BEST:].mean(axis=1, dtype=np.float64), BACKGROUND_PRIOR)
 
 
 def _blocks(n: int) -> list[tuple[int, int]]:
