@@ -16,7 +16,8 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "eval" / "textberg-de-fr"
@@ -124,6 +125,14 @@ def link_hits(gold: Sequence[Link], test: Sequence[Link]) -> tuple[int, int, int
     return strict, lax, judged
 
 
+def _both_sides(links: Sequence[Link]) -> list[Link]:
+    return [x for x in links if x[0] and x[1]]
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 0.0
+
+
 @dataclass
 class LinkScore:
     """Strict and lax P/R/F1 pooled over documents (Bleualign's evaluation, Vecalign's score.py).
@@ -141,17 +150,15 @@ class LinkScore:
     def add(self, gold: Sequence[Link], test: Sequence[Link]) -> LinkScore:
         s, lx, n = link_hits(gold, test)
         self.p_strict, self.p_lax, self.p_total = self.p_strict + s, self.p_lax + lx, self.p_total + n
-        both = lambda links: [x for x in links if x[0] and x[1]]  # noqa: E731
-        s, lx, n = link_hits(both(test), both(gold))
+        s, lx, n = link_hits(_both_sides(test), _both_sides(gold))
         self.r_strict, self.r_lax, self.r_total = self.r_strict + s, self.r_lax + lx, self.r_total + n
         return self
 
     def figures(self) -> dict[str, float]:
-        ratio = lambda a, b: a / b if b else 0.0  # noqa: E731
-        out = {"precision_strict": ratio(self.p_strict, self.p_total),
-               "recall_strict": ratio(self.r_strict, self.r_total),
-               "precision_lax": ratio(self.p_lax, self.p_total),
-               "recall_lax": ratio(self.r_lax, self.r_total)}
+        out = {"precision_strict": _ratio(self.p_strict, self.p_total),
+               "recall_strict": _ratio(self.r_strict, self.r_total),
+               "precision_lax": _ratio(self.p_lax, self.p_total),
+               "recall_lax": _ratio(self.r_lax, self.r_total)}
         out["f1_strict"] = f1_of(out["precision_strict"], out["recall_strict"])
         out["f1_lax"] = f1_of(out["precision_lax"], out["recall_lax"])
         return out

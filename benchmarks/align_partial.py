@@ -52,7 +52,8 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from _textberg import (Article, Link, PartialScore, Run, Unavailable, articles_of, load_article,
                        make_embedder, missing_data, run_galechurch, run_workbench, sentence_pairs,
@@ -145,7 +146,7 @@ def build_cases(article: Article, others: list[Article], seed: int, *, blocks: i
             Case(f"{name}/cut", article.source, cut, gold, frozenset(unrelated)))
 
 
-def make_cases(split: str, seeds: int, quick: bool, **shape: int | float) -> list[Case]:
+def make_cases(split: str, seeds: int, quick: bool, **shape: float) -> list[Case]:
     names = articles_of(split)
     pool = [load_article(n) for n in articles_of("test")]
     cases: list[Case] = []
