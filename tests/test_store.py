@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import ConflictError, InputError, ParseError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 
 

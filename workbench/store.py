@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Sequence
 import polib
 
 from workbench import __version__
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import (
     ConflictError,
