@@ -296,7 +296,8 @@ def _record_from_json(d: dict) -> Record:
         references=tuple(tuple(x) for x in d["references"]),  # type: ignore[misc]
         source_lengths=tuple(d.get("source_lengths", ())),
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
-        mt_lengths=tuple(d.get("mt_lengths", ())))
+        mt_lengths=tuple(d.get("mt_lengths", ())),
+        closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None)
 
 
 def encode(change: Change) -> dict:
