@@ -39,8 +39,11 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/translate_throughput.py
+	$(BIN)/python benchmarks/embed_throughput.py
 	$(BIN)/python benchmarks/align_textberg.py
+	$(BIN)/python benchmarks/align_partial.py
 	$(BIN)/python benchmarks/align_scaling.py
 	$(BIN)/python benchmarks/export_scale.py
 	$(BIN)/python benchmarks/serve_load.py

@@ -22,9 +22,8 @@ import subprocess
 import sys
 import time
 
+from _textberg import Link, strict_f1
 from workbench.align import align
-
-Link = tuple[tuple[int, ...], tuple[int, ...]]
 
 
 def synthetic_pair(n: int, seed: int = 7) -> tuple[list[str], list[str], list[str], list[Link]]:
@@ -64,15 +63,6 @@ def synthetic_pair(n: int, seed: int = 7) -> tuple[list[str], list[str], list[st
             rendering.append(" ".join(tgt) + ".")
             gold.append(((i,), (len(rendering) - 1,)))
     return source, mt, rendering, gold
-
-
-def strict_f1(gold: list[Link], test: list[Link]) -> float:
-    gs, ts = set(gold), set(test)
-    p = len(gs & ts) / len(ts) if ts else 0.0
-    full_g = {g for g in gs if g[0] and g[1]}
-    full_t = {t for t in ts if t[0] and t[1]}
-    r = len(full_g & full_t) / len(full_g) if full_g else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def measure(n: int) -> dict[str, float]:

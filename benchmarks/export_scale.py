@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 
 RU = ("мобилизация против всеобщей частичной сентября года Путин объявил начале мы «важно» "

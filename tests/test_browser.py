@@ -235,6 +235,38 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     assert store.load(po).record("s4:t5").status == "rejected"
 
 
+def test_c_links_an_unmatched_rendering_sentence_with_its_suggested_source(hand_server, page):
+    url, po = hand_server
+    open_pair(page, f"{url}/pairs/{PAIR}")
+    page.evaluate("localStorage.setItem('workbench.author', 'ak')")
+    row = "tr.bead[data-key='s:t4']"
+    assert page.locator(f"{row} p.suggestion").inner_text() == "closest source: #3 (0.41) — link"
+    assert page.locator("p.suggestion").count() == 1
+    page.keyboard.press("?")
+    assert "link an unmatched rendering sentence with its suggested closest source sentence" in \
+        page.locator("#help").inner_text()
+    page.keyboard.press("Escape")
+    # A bead without a suggestion: c says so and sends nothing.
+    page.keyboard.press("c")
+    assert page.locator("#message").inner_text() == "This bead has no suggested source sentence."
+    page.click(f"{row} td.meta")
+    page.keyboard.press("c")
+    page.wait_for_selector("tr.bead[data-key='s3:t4']")
+    assert page.locator("#message").inner_text() == "Saved: link s3 with t4 (revision 2)"
+    assert page.locator(f"{row}, tr.bead[data-key='s3:t'], p.suggestion").count() == 0
+    rec = store.load(po).record("s3:t4")
+    assert (rec.method, rec.closest) == ("manual", None)
+    # Undone, the suggestion is back; its link button does the same as the key.
+    page.keyboard.press("u")
+    page.wait_for_selector(f"{row} p.suggestion")
+    page.click(f"{row} p.suggestion button[data-act='closest']")
+    page.wait_for_selector("tr.bead[data-key='s3:t4']")
+    assert page.locator("#message").inner_text() == "Saved: link s3 with t4 (revision 4)"
+    assert [r.key for r in store.load(po).records] == [
+        "s:t0", "s0:t1", "s1,2:t2,3", "s3:t4", "s4:t5"]
+    assert page.evaluate("window.__csp") == []
+
+
 def test_script_in_an_annotation_is_shown_as_text_and_never_runs(hand_server, page):
     url, po = hand_server
     dialogs: list[str] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbench import edit, history, store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import ConflictError, InputError
 

@@ -20,7 +20,7 @@ from translate.storage import tmx as ttk_tmx
 from translate.storage import xliff as ttk_xliff
 
 from workbench import __version__, export, store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import InputError, ParseError
 

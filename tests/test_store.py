@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import ConflictError, InputError, ParseError
 
@@ -252,3 +252,66 @@ def test_characters_that_str_splitlines_breaks_at_survive_every_field(tmp_path, 
     assert r.annotations[0].text == "note " + text
     # the mt comment is one line: line ends inside it become spaces, anything else is kept
     assert r.mt == "mt " + ("before after" if c in "\r\n" else text)
+
+
+def make_suggesting_pair(tmp_path: Path) -> Path:
+    """The pair of make_pair, with rendering sentence 4 left unmatched but close to source 2."""
+    src = Document(id="petition-ru", language="ru", path="corpora/petition.ru.txt",
+                   text="\n\n".join(SRC))
+    tgt = Document(id="newsweek-en", language="en", path="corpora/newsweek.en.txt",
+                   text="\n\n".join(TGT))
+    beads = [Bead((0,), (0,), 0.8, "embed"), Bead((1,), (1,), 0.9123, "embed"),
+             Bead((2,), (), 0.0, "unmatched"), Bead((3,), (2, 3), 0.6, "embed"),
+             Bead((), (4,), 0.0312, "unmatched", closest=(2, 0.4149))]
+    path = tmp_path / "suggest.po"
+    store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT), Alignment(beads))
+    return path
+
+
+def test_an_unmatched_rendering_sentence_keeps_its_closest_source_as_an_extracted_comment(tmp_path):
+    from workbench import edit
+
+    path = make_suggesting_pair(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith('\n\n#. align 0-1 src= tgt=4 score=0.0312 method=unmatched\n'
+                         '#. closest source 2 (0.41)\n'
+                         '#: corpora/newsweek.en.txt:9\n'
+                         '#, fuzzy, rendering-only\n'
+                         'msgctxt "petition-ru|newsweek-en|s:t4"\n'
+                         'msgid "∅"\n'
+                         'msgstr "Protests were announced."\n\n')
+    assert text.count("closest source") == 1
+    pf = store.load(path)
+    assert pf.read_only is None  # the workbench's own comment: the file stays writable
+    assert pf.record("s:t4").closest == (2, 0.41)
+    assert pf.record("s:t4").bead.closest == (2, 0.41)
+    assert [r.closest for r in pf.records[:4]] == [None] * 4
+    assert store.render(pf) == text
+    assert subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)]).returncode == 0
+    # Reviewing the bead keeps the suggestion; linking it (the suggestion's own link included)
+    # builds a new bead without one.
+    store.set_status(pf, "s:t4", "needs-work")
+    store.save(pf)
+    assert "#. closest source 2 (0.41)\n" in path.read_text(encoding="utf-8")
+    assert store.render(store.load(path)).encode() == path.read_bytes()
+    edit.perform(path, lambda p: edit.link(p, 2, 4), author="ak")
+    after = store.load(path)
+    assert [(r.key, r.closest) for r in after.records[2:]] == [("s2:t4", None), ("s3:t2,3", None)]
+    assert "closest source" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("comment, message", [
+    ("closest source 5 (0.41)", r"suggestion names source sentence 5, but the source has 4 "
+                                r"sentences \(ids 0 to 3\)"),
+    ("closest source 2 (1.5)", r"suggestion probability '1\.5' is not a number from 0 to 1"),
+    ("closest source 2 (high)", r"suggestion probability 'high' is not a number from 0 to 1"),
+])
+def test_a_damaged_suggestion_is_a_parse_error_naming_its_line(tmp_path, comment, message):
+    path = make_suggesting_pair(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("closest source 2 (0.41)", comment)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParseError, match=message) as info:
+        store.load(path)
+    # the line of the entry that holds it (its first line, as for the entry's other comments)
+    assert info.value.line == text.splitlines().index(
+        "#. align 0-1 src= tgt=4 score=0.0312 method=unmatched") + 1

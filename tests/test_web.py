@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 
 
@@ -76,7 +76,7 @@ MT = ["We, the citizens of Russia, oppose the general mobilization.",
       "Sign the petition."]
 BEADS = [Bead((), (0,), 0.0, "test"), Bead((0,), (1,), 0.82, "test"),
          Bead((1, 2), (2, 3), 0.7, "test"), Bead((3,), (), 0.2, "test"),
-         Bead((), (4,), 0.0, "test"), Bead((4,), (5,), 0.9, "test")]
+         Bead((), (4,), 0.0, "test", closest=(3, 0.41)), Bead((4,), (5,), 0.9, "test")]
 
 
 def _sentences(texts: list[str]) -> list[Sentence]:
@@ -209,6 +209,7 @@ def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
         assert post(hand, f"/pairs/{PAIR}/undo", {}, rev).status_code == 200
     assert [r.key for r in store.load(hand.po).records] == [
         "s:t0", "s0:t1", "s1,2:t2,3", "s3:t", "s:t4", "s4:t5"]
+    assert store.load(hand.po).record("s:t4").closest == (3, 0.41)  # the undone link's suggestion
     res = post(hand, f"/pairs/{PAIR}/undo", {}, 9)
     assert res.status_code == 400 and res.get_json()["message"] == "nothing to undo for ak in this pair"
     res = post(hand, f"/pairs/{PAIR}/redo", {}, 9)
@@ -218,6 +219,49 @@ def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
                                                 "undo": "link s3 with t4", "redo": "split s1,2:t2,3",
                                                 "done": 1, "undone": 3, "author": "ak",
                                                 "notice": None}}
+
+
+def test_an_unmatched_rendering_sentence_offers_its_closest_source_in_json_and_html(hand):
+    beads = hand.get(f"/api/pairs/{PAIR}/beads").get_json()["beads"]
+    holder = next(b for b in beads if b["key"] == "s3:t")
+    assert {b["key"]: b["closest"] for b in beads if b["closest"]} == {
+        "s:t4": {"source": 3, "probability": 0.41, "text": "Мы требуем остановить войну.",
+                 "bead": "s3:t", "bead_rev": holder["rev"]}}
+    # On a page that does not show the bead holding the source sentence, the row still names it.
+    only = hand.get(f"/api/pairs/{PAIR}/beads?q=an+end").get_json()["beads"]
+    assert [(b["key"], b["closest"]["bead_rev"]) for b in only] == [("s:t4", holder["rev"])]
+    html = hand.get(f"/pairs/{PAIR}?q=an+end").get_data(as_text=True)
+    row = re.search(r'<tr class="bead kind-0-1[^>]*data-key="s:t4".*?</tr>', html, re.S).group(0)
+    assert (f'data-closest-source="3" data-closest-target="4" data-closest-bead="s3:t" '
+            f'data-closest-rev="{holder["rev"]}">') in row
+    assert ('closest source: #3 (0.41) — <button type="button" class="link" data-act="closest" '
+            'title="link rendering sentence 4 with source sentence 3 (c)">link</button>') in row
+    assert 'linking them is right: Мы требуем остановить войну."' in row
+    assert html.count('data-act="closest"') == 1
+    assert 'title="probability that this bead is right (test); low = look here first: low">' in row
+
+
+def test_linking_through_the_suggestion_drops_it_and_undo_brings_it_back(hand):
+    before = hand.po.read_text(encoding="utf-8")
+    assert "#. closest source 3 (0.41)\n" in before
+    view = {b["key"]: b for b in hand.get(f"/api/pairs/{PAIR}/beads").get_json()["beads"]}
+    hint = view["s:t4"]["closest"]
+    body = {"source": hint["source"], "target": 4,
+            "beads": {"s:t4": view["s:t4"]["rev"], hint["bead"]: hint["bead_rev"]}}
+    res = post(hand, f"/pairs/{PAIR}/link", body)
+    assert res.status_code == 200, res.get_json()
+    assert [(b["key"], b["method"], b["closest"]) for b in res.get_json()["beads"]] == [
+        ("s3:t4", "manual", None)]
+    assert "closest source" not in hand.po.read_text(encoding="utf-8")
+    assert store.load(hand.po).record("s3:t4").closest is None
+    post(hand, f"/pairs/{PAIR}/undo", {})
+    assert store.load(hand.po).record("s:t4").closest == (3, 0.41)
+    entry = before[before.index("#. align 0-1 src= tgt=4"):]
+    assert entry[:entry.index("\n\n")] in hand.po.read_text(encoding="utf-8")
+    # The bead holding the source sentence changed meanwhile: the suggestion's link is refused.
+    post(hand, f"/pairs/{PAIR}/beads/s3:t/status", {"status": "rejected"}, author="bo")
+    res = post(hand, f"/pairs/{PAIR}/link", body)
+    assert res.status_code == 409 and "bead s3:t was changed by bo" in res.get_json()["message"]
 
 
 def test_stale_revision_is_409_with_the_current_state(hand):

@@ -150,6 +150,10 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
               show_default=True,
               help="monotone: full translations in order; partial: reporting that quotes some "
                    "sentences anywhere; auto: chosen from the documents.")
+@click.option("--signals", default="auto", show_default=True, metavar="LIST",
+              help="Similarity signals, comma-separated: embed (the bundled sentence encoder), mt "
+                   "(the machine translation against the rendering), lexical (names, numbers, "
+                   "cognates and lengths, no model); auto: every one available.")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Write here instead of stdout (a .po name selects --format po).")
 @click.option("--format", "fmt", type=click.Choice(["po", "links"]), default=None,
@@ -158,12 +162,12 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
 def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
-                  presegmented: bool, mode: str, output: str, fmt: str | None,
+                  presegmented: bool, mode: str, signals: str, output: str, fmt: str | None,
                   overwrite: bool) -> None:
     """Align the sentences of SOURCE with those of its RENDERING."""
     from pathlib import Path
 
-    from workbench.align import align
+    from workbench.align import align, parse_signals
     from workbench.corpus import Document, check_language, read_text
     from workbench.errors import InputError, ModelError
     from workbench.segment import segment, segment_lines
@@ -171,6 +175,7 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     inputs = (source, rendering) + ((mt_file,) if mt_file else ())
     check_output(output, inputs)
     src_code, tgt_code = check_language(src_lang), check_language(tgt_lang)
+    wanted = parse_signals(signals)
     if fmt is None:
         fmt = "po" if output.endswith(".po") else "links"
     if fmt == "po" and output == "-":
@@ -192,7 +197,7 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
                              hint="give one translation per source sentence (segment the source "
                                   "with 'workbench segment' to see its sentences)")
         mt_model = f"file {Path(mt_file).name}"
-    else:
+    elif "mt" in wanted or wanted == ("auto",):
         from workbench.translate import find_engine
 
         try:
@@ -200,9 +205,13 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             mt = engine.translate([s.text for s in src_sents])
             mt_model = engine.label
         except ModelError as exc:
-            click.echo(f"workbench: no MT ({exc.message}); aligning with model-free signals", err=True)
+            if "mt" in wanted:
+                raise
+            click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
     alignment = align([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang=src_code,
-                      tgt_lang=tgt_code, mt=mt, mode=mode)
+                      tgt_lang=tgt_code, mt=mt, mode=mode, signals=signals)
+    click.echo(f"workbench: signals {alignment.settings['signals']}; mode "
+               f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}", err=True)
     if fmt == "po":
         from workbench import store
 

@@ -30,7 +30,8 @@ from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal, Step
 from workbench.store import Annotation, PairFile, Record
 
-#: Method recorded on beads a translator built by hand (linked, merged, split): score 1.0.
+#: Method recorded on beads a translator built by hand (linked, merged, split): score 1.0. Beads
+#: built by an edit carry no suggestion (Record.closest): the translator has answered it.
 MANUAL = "manual"
 #: Method recorded on beads left over from a correction (unlinked sentences, what a link took a
 #: sentence from): score 0.0, so that sorting by score shows them early.
@@ -296,7 +297,8 @@ def _record_from_json(d: dict) -> Record:
         references=tuple(tuple(x) for x in d["references"]),  # type: ignore[misc]
         source_lengths=tuple(d.get("source_lengths", ())),
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
-        mt_lengths=tuple(d.get("mt_lengths", ())))
+        mt_lengths=tuple(d.get("mt_lengths", ())),
+        closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None)
 
 
 def encode(change: Change) -> dict:

@@ -78,6 +78,6 @@ class ConflictError(WorkbenchError):
 
 
 class ModelError(WorkbenchError):
-    """A translation model is missing, cannot be installed or cannot be loaded."""
+    """A translation model or the sentence encoder is missing, cannot be installed or cannot be loaded."""
 
     http_status = 422

