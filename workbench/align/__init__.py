@@ -211,7 +211,7 @@ def _monotone(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
         beads.append(Bead(tuple(range(s0, s1)), tuple(range(t0, t1)),
                           score.probability(s0, s1, t0, t1) if matched else 0.0,
                           method if matched else "unmatched",
-                          closest=(c.i, round(c.p, 4)) if c is not None else None))
+                          closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings.update({"threshold": f"{mp.threshold:g}", "merge-penalty": f"{mp.merge_penalty:g}",
                      "big-penalty": f"{mp.big_penalty:g}", "anchors": str(len(chain)),
                      "anchor-threshold": f"{mp.anchor_threshold:g}", "band-width": str(mp.width)})
@@ -268,6 +268,6 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
         if j not in tgt_seen:
             c = closest.get(j)
             beads.append(Bead((), (j,), 0.0, "unmatched",
-                              closest=(c.i, round(c.p, 4)) if c is not None else None))
+                              closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings["search"] = "retrieve " + model.describe()
     return beads

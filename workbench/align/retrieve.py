@@ -162,9 +162,12 @@ def search(view: PairView, model: RetrievalModel
 
 
 def _best_per_rendering(cands: list[Candidate]) -> dict[int, Candidate]:
+    """Each rendering sentence's candidate with the most evidence of its own (the first model):
+    a suggestion stands on the sentence itself, not on its neighbours, which in real reporting are
+    often captions and credits between two quotes."""
     best: dict[int, Candidate] = {}
     for c in cands:
-        if c.j not in best or c.p > best[c.j].p:
+        if c.j not in best or c.first > best[c.j].first:
             best[c.j] = c
     return best
 
