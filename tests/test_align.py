@@ -58,6 +58,8 @@ def test_one_to_one_and_unmatched_on_both_sides():
     assert [b.method for b in al.beads] == ["embed+mt-ngram"] * 2 + ["unmatched"] \
         + ["embed+mt-ngram"] * 2 + ["unmatched"]
     assert al.beads[2].score == 0.0 and al.beads[0].score > 0.8
+    # the inserted sentence keeps a suggestion, with the low probability an unrelated pair has
+    assert al.beads[2].closest is not None and al.beads[2].closest[1] < 0.2
 
 
 @pytest.mark.parametrize("shape", ["1-2", "2-1", "2-2", "1-3", "3-1"])
@@ -183,6 +185,11 @@ def test_bundled_petition_pair_with_the_encoder(signals):
     assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
                        ((5,), (12,))]
     assert all(0.0 < b.score <= 1.0 for b in al.beads if b.source and b.target)
+    # the article's own sentences stay unmatched, each with its closest petition sentence offered
+    own = {b.target[0]: b.closest for b in al.beads if not b.source}
+    assert len(own) == 19 and all(c and 0.0 <= c[1] <= 1.0 for c in own.values())
+    # a photo credit ("YASUYOSHI CHIBA/AFP/GETTY") is offered nothing worth a look
+    assert own[9][1] < 0.2
 
 
 def test_the_bundled_po_file_is_aligned_with_the_encoder_and_says_so():

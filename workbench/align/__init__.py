@@ -132,12 +132,11 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         bead_scorer.calibration = calibration(sig, chosen)
         settings["scorers"] = bead_scorer.describe()
         if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
-            own = PairView(cmp=view.src if view.src is not None else view.cmp, tgt=view.tgt, sem=view.sem,
-                           ratio=_expected_ratio(src_lang, tgt_lang))
-            beads = _retrieve(own, retrieval_model(sig), sig.method, settings)
+            beads = _retrieve(_own_view(view, src_lang, tgt_lang), retrieval_model(sig),
+                              sig.method, settings)
         else:
             search = _monotone if chosen == "monotone" else _partial
-            beads = search(bead_scorer, view, cands, mp, pp, sig.method, settings)
+            beads = search(bead_scorer, view, cands, mp, pp, sig, src_lang, tgt_lang, settings)
     settings["mode"] = chosen
     settings["mode-reason"] = why if mode == "auto" else "chosen by the caller"
     settings["length-ratio"] = f"{view.ratio:.3f}"
@@ -192,16 +191,27 @@ def _search_ratio(view: PairView, sig: Signals, chosen: str, src_lang: str, tgt_
 
 
 def _monotone(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
-              mp: MonotoneParams, pp: PartialParams, method: str,
+              mp: MonotoneParams, pp: PartialParams, sig: Signals, src_lang: str, tgt_lang: str,
               settings: dict[str, str]) -> list[Bead]:
+    method = sig.method
     n, m = len(view.cmp), len(view.tgt)
     chain = monotone_chain(best_matches(score, cands, mp.anchor_threshold))
+    spans = search_monotone(score, n, m, chain, mp)
+    closest = {}
+    if view.sem is not None and any(s0 == s1 for s0, s1, _, _ in spans):
+        # the suggestion's probability comes from the model fitted on unrelated sentences too;
+        # the monotone calibration only ever saw beads the search had chosen
+        from workbench.align.retrieve import closest_sources
+
+        closest = closest_sources(_own_view(view, src_lang, tgt_lang), retrieval_model(sig))
     beads = []
-    for s0, s1, t0, t1 in search_monotone(score, n, m, chain, mp):
+    for s0, s1, t0, t1 in spans:
         matched = s1 > s0 and t1 > t0
+        c = closest.get(t0) if not matched and t1 > t0 else None
         beads.append(Bead(tuple(range(s0, s1)), tuple(range(t0, t1)),
                           score.probability(s0, s1, t0, t1) if matched else 0.0,
-                          method if matched else "unmatched"))
+                          method if matched else "unmatched",
+                          closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings.update({"threshold": f"{mp.threshold:g}", "merge-penalty": f"{mp.merge_penalty:g}",
                      "big-penalty": f"{mp.big_penalty:g}", "anchors": str(len(chain)),
                      "anchor-threshold": f"{mp.anchor_threshold:g}", "band-width": str(mp.width)})
@@ -209,8 +219,9 @@ def _monotone(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
 
 
 def _partial(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
-             mp: MonotoneParams, pp: PartialParams, method: str,
+             mp: MonotoneParams, pp: PartialParams, sig: Signals, src_lang: str, tgt_lang: str,
              settings: dict[str, str]) -> list[Bead]:
+    method = sig.method
     n, m = len(view.cmp), len(view.tgt)
     beads = []
     src_seen: set[int] = set()
@@ -228,6 +239,13 @@ def _partial(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
                      "merge-penalty": f"{pp.merge_penalty:g}", "big-penalty": f"{pp.big_penalty:g}",
                      "candidates-per-sentence": str(pp.per_source)})
     return beads
+
+
+def _own_view(view: PairView, src_lang: str, tgt_lang: str) -> PairView:
+    """The source itself (not its MT) against the rendering, at the language pair's expected
+    length ratio: what the partial search's models were fitted on."""
+    return PairView(cmp=view.src if view.src is not None else view.cmp, tgt=view.tgt,
+                    sem=view.sem, ratio=_expected_ratio(src_lang, tgt_lang))
 
 
 def _retrieve(view: PairView, model: RetrievalModel, method: str,
@@ -250,6 +268,6 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
         if j not in tgt_seen:
             c = closest.get(j)
             beads.append(Bead((), (j,), 0.0, "unmatched",
-                              closest=(c.i, round(c.p, 4)) if c is not None else None))
+                              closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings["search"] = "retrieve " + model.describe()
     return beads

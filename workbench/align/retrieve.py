@@ -134,7 +134,10 @@ def score(cands: list[Candidate], model: RetrievalModel) -> None:
                     if 1 <= (o.i - c.i) * sign <= model.window_source and o.first > best:
                         best = o.first
         c.support = best
-        c.p = _sigmoid(a * _logit(c.first) + b * best + bias)
+        # neighbours' support counts only for a candidate with evidence of its own; without it,
+        # its probability is its own
+        c.p = (_sigmoid(a * _logit(c.first) + b * best + bias) if c.first >= model.min_first
+               else c.first)
 
 
 def search(view: PairView, model: RetrievalModel
@@ -143,10 +146,7 @@ def search(view: PairView, model: RetrievalModel
     (for the "closest source" suggestion of sentences left unmatched)."""
     cands = candidates(view, model.per_sentence)
     score(cands, model)
-    best: dict[int, Candidate] = {}
-    for c in cands:
-        if c.j not in best or c.p > best[c.j].p:
-            best[c.j] = c
+    best = _best_per_rendering(cands)
     used_s: dict[int, int] = {}
     used_t: dict[int, int] = {}
     links: list[list] = []
@@ -159,6 +159,25 @@ def search(view: PairView, model: RetrievalModel
         links.append([c.i, c.i + 1, c.j, c.j + 1, c.p])
     _join_halves(links, cands, used_s, used_t, model)
     return [tuple(x) for x in sorted(links, key=lambda x: (x[2], x[0]))], best
+
+
+def _best_per_rendering(cands: list[Candidate]) -> dict[int, Candidate]:
+    """Each rendering sentence's candidate with the most evidence of its own (the first model):
+    a suggestion stands on the sentence itself, not on its neighbours, which in real reporting are
+    often captions and credits between two quotes."""
+    best: dict[int, Candidate] = {}
+    for c in cands:
+        if c.j not in best or c.first > best[c.j].first:
+            best[c.j] = c
+    return best
+
+
+def closest_sources(view: PairView, model: RetrievalModel) -> dict[int, Candidate]:
+    """Each rendering sentence's most probable source sentence under the partial search's models
+    (for suggestions beside another search)."""
+    cands = candidates(view, model.per_sentence)
+    score(cands, model)
+    return _best_per_rendering(cands)
 
 
 def _join_halves(links: list[list], cands: list[Candidate], used_s: dict[int, int],
