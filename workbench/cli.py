@@ -210,8 +210,9 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
     alignment = align([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang=src_code,
                       tgt_lang=tgt_code, mt=mt, mode=mode, signals=signals)
-    click.echo(f"workbench: signals {alignment.settings['signals']}; mode "
-               f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}", err=True)
+    # said once the result is written: a refused output is then the only line
+    how = (f"workbench: signals {alignment.settings['signals']}; mode "
+           f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}")
     if fmt == "po":
         from workbench import store
 
@@ -222,12 +223,14 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
         store.write_alignment(output, doc(source, src_code, src_text),
                               doc(rendering, tgt_code, tgt_text), src_sents, tgt_sents, alignment,
                               mt=mt, mt_model=mt_model, overwrite=overwrite)
+        click.echo(how, err=True)
         click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
                    err=True)
         return
     body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.target))}]:{b.score:.4f}\n"
                    for b in alignment.beads)
     write_output(output, body, inputs)
+    click.echo(how, err=True)
 
 
 # --- models / translate --------------------------------------------------------------------------
