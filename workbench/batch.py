@@ -382,7 +382,8 @@ class Status:
     skipped: int = 0
     failed: int = 0
     sentences: int = 0
-    done_bytes: int = 0
+    done_bytes: int = 0  # of the pairs finished, skipped or failed
+    skipped_bytes: int = 0  # of the pairs skipped: no measure of the rate
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -396,8 +397,9 @@ class Status:
                  if n]
         text = f"{self.finished}/{self.total} documents" + (f" ({', '.join(extra)})" if extra else "")
         text += f", {self.sentences:,} sentences, {self.sentences / elapsed:.1f} sentences/s"
-        if self.done_bytes and self.finished < self.total:
-            left = max(0, self.total_bytes - self.done_bytes) * elapsed / self.done_bytes
+        worked = self.done_bytes - self.skipped_bytes
+        if worked > 0 and self.finished < self.total:
+            left = max(0, self.total_bytes - self.done_bytes) * elapsed / worked
             text += f", ETA {int(left) // 3600}:{int(left) % 3600 // 60:02d}:{int(left) % 60:02d}"
         return text
 
@@ -577,6 +579,7 @@ class Run:
         self.status.done_bytes += len(prepared.texts[0]) + len(prepared.texts[1])
         if outcome is None:
             self.status.skipped += 1
+            self.status.skipped_bytes += len(prepared.texts[0]) + len(prepared.texts[1])
             self.finished.add(spec)
         elif isinstance(outcome, Failed):
             self.fail(spec, outcome.message)
@@ -664,7 +667,8 @@ class DaskExecutor:
 
             n = workers or _cores()
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        dashboard_address=":8787" if _has_bokeh() else None)
+                                        # without bokeh the address serves no dashboard: any free port
+                                        dashboard_address=":8787" if _has_bokeh() else ":0")
             self.client = Client(self.cluster)
             self.describe = f"local cluster, {n} worker process{'es' if n > 1 else ''}"
         else:
