@@ -206,6 +206,16 @@ def test_a_changed_pair_with_reviewed_work_needs_overwrite(texts: Path, ru_en_mo
     assert again.records[-1].rendering_text == "The third sentence is over there."
 
 
+def test_an_output_directory_of_someone_else_is_refused(texts: Path):
+    foreign = write(texts / "out" / "corpora" / "corpora.toml", "[documents.a]\n")
+    result = CliRunner().invoke(main, ["batch", str(manifest(texts)), "--scheduler", "sequential"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"workbench: error: {foreign}: the output directory holds a corpora.toml not written by a "
+        "batch run (give another 'output' in the manifest)")
+    assert foreign.read_text(encoding="utf-8") == "[documents.a]\n"
+
+
 def test_cli_exits_1_after_the_summary_when_a_pair_failed(texts: Path, ru_en_model):
     result = CliRunner().invoke(main, ["batch", str(manifest(texts)), "--scheduler", "sequential"])
     assert result.exit_code == 1

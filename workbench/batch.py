@@ -508,12 +508,6 @@ class Run:
 
     # preparing
 
-    def check_output(self) -> None:
-        toml = self.out / "corpora" / "corpora.toml"
-        if toml.exists() and not toml.read_text(encoding="utf-8", errors="replace").startswith(TOML_MARK):
-            raise InputError("the output directory holds a corpora.toml not written by a batch run",
-                             path=str(toml), hint="give another 'output' in the manifest")
-
     def prepare(self, spec: PairSpec, models: dict[str, str]) -> _Prepared:
         """Read a pair's texts and decide whether it is finished (raises WorkbenchError for a text
         that cannot be used or a model that is missing)."""
@@ -614,6 +608,14 @@ class Run:
                       f"rendering = {_toml(spec.rendering_id)}", f"po = {_toml(spec.po)}", ""]
         write_file(self.out / "corpora" / "corpora.toml", "\n".join(lines).encode("utf-8"))
         (self.out / "translations").mkdir(parents=True, exist_ok=True)
+
+
+def check_output(manifest: Manifest) -> None:
+    """Refuse an output directory whose corpora.toml a batch run did not write (it is rewritten)."""
+    toml = manifest.output / "corpora" / "corpora.toml"
+    if toml.exists() and not toml.read_text(encoding="utf-8", errors="replace").startswith(TOML_MARK):
+        raise InputError("the output directory holds a corpora.toml not written by a batch run",
+                         path=str(toml), hint="give another 'output' in the manifest")
 
 
 def _toml(value: str) -> str:
@@ -754,7 +756,7 @@ def run(manifest: Manifest, ex: Sequential | DaskExecutor, *, settings: Settings
     """Run every pair of `manifest` on `ex` and write the results; returns the summary (the run
     goes on past failed pairs; a KeyboardInterrupt still writes corpora.toml for what finished)."""
     r = Run(manifest, settings=settings, overwrite=overwrite, progress=progress)
-    r.check_output()
+    check_output(manifest)
     started = time.monotonic()
     specs = manifest.pairs
     lang_pairs = [(p.source_lang, p.rendering_lang) for p in specs if "translate" in p.steps]

@@ -439,6 +439,7 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
+    batch.check_output(spec)  # before a cluster is started for nothing
     ex = batch.executor(scheduler, workers)
     try:
         click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
