@@ -137,24 +137,32 @@ def test_status_line_counts_documents_sentences_rate_and_eta():
 
 def test_sequential_and_two_local_workers_write_the_same_bytes(texts: Path, ru_en_model,
                                                                monkeypatch: pytest.MonkeyPatch):
-    """The tiny test model and the real encoder, in this process and on two worker processes, each
-    with an empty cache of its own; the empty source fails alone, with its file."""
+    """The tiny test model and the real encoder, in this process and on two worker processes (one
+    task per pair, then every pair cut into chunk tasks of two sentences), each run with an empty
+    cache of its own; the empty source fails alone, with its file."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     m = batch.load_manifest(manifest(texts, '["segment", "translate", "embed", "align"]'))
+    two = batch.executor("local", 2)
     outputs = []
-    for name, scheduler, workers in (("seq", "sequential", None), ("two", "local", 2)):
-        monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(texts / f"cache-{name}"))
-        ex = batch.executor(scheduler, workers)
-        try:
-            summary = batch.run(batch.Manifest(m.path, texts / name, m.mode, m.pairs), ex)
-        finally:
-            ex.close()
-        assert (summary.status.done, summary.status.failed) == (2, 1)
-        assert summary.failures == [(f"{m.path}:6 (empty.ru.txt | empty.en.txt)",
-                                     f"{texts}/texts/pairs/empty.ru.txt: file is empty (give a "
-                                     "text file with at least one sentence)")]
-        outputs.append(files(texts / name))
-    assert outputs[0] == outputs[1]
+    try:
+        for name, ex, chunked in (("seq", batch.Sequential(), False), ("two", two, False),
+                                  ("two-chunked", two, True)):
+            if chunked:
+                monkeypatch.setattr(batch, "LONG_DOCUMENT", 0)
+                monkeypatch.setattr(batch, "CHUNK_SENTENCES", 2)
+            summary = batch.run(batch.Manifest(m.path, texts / name, m.mode, m.pairs), ex,
+                                settings=batch.Settings(cache_dir=str(texts / f"cache-{name}")))
+            assert (summary.status.done, summary.status.failed) == (2, 1)
+            assert summary.failures == [(f"{m.path}:6 (empty.ru.txt | empty.en.txt)",
+                                         f"{texts}/texts/pairs/empty.ru.txt: file is empty (give "
+                                         "a text file with at least one sentence)")]
+            outputs.append(files(texts / name))
+    finally:
+        two.close()
+    # every run filled a cache of its own: nothing was answered from another run's rows
+    assert all((texts / f"cache-{name}" / "embeddings.sqlite3").exists()
+               for name in ("seq", "two", "two-chunked"))
+    assert outputs[0] == outputs[1] == outputs[2]
     assert sorted(outputs[0]) == [
         "corpora/corpora.toml", "corpora/texts-pairs-other.en.txt", "corpora/texts-pairs-other.ru.txt",
         "corpora/texts-pairs-small.en.txt", "corpora/texts-pairs-small.ru.txt",

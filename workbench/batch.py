@@ -42,6 +42,11 @@ KEY_HEADER = "X-Batch-Key"
 TOML_MARK = "# Written by `workbench batch`"
 SCHEDULER_HINT = "use local, sequential or tcp://HOST:PORT"
 
+#: A pair whose texts hold more bytes than this has its sentences translated and encoded in chunk
+#: tasks of CHUNK_SENTENCES each, spread over the workers, before the task that aligns it.
+LONG_DOCUMENT = 200_000
+CHUNK_SENTENCES = 1000
+
 _TOP_KEYS = {"output", "steps", "mode", "source_lang", "rendering_lang", "pairs"}
 _PAIR_KEYS = {"source", "rendering", "source_lang", "rendering_lang", "steps"}
 
@@ -330,9 +335,24 @@ def describe_models(lang_pairs: list[tuple[str, str]], embed: bool, settings: Se
     return out
 
 
-def process_pair(job: Job, settings: Settings) -> Done | Failed:
+def translate_chunk(src_lang: str, tgt_lang: str, sentences: list[str], settings: Settings
+                    ) -> list[str]:
+    """The translations of one chunk of a long document's source sentences."""
+    return _model("mt", src_lang, tgt_lang, settings=settings).translate(sentences)
+
+
+def embed_chunk(texts: list[str], settings: Settings) -> dict[str, bytes]:
+    """The vectors (float32 bytes) of one chunk of a long document's sentences."""
+    vectors = _model("embed", settings=settings).embed(texts)
+    return {t: vectors[i].astype("<f4").tobytes() for i, t in enumerate(texts)}
+
+
+def process_pair(job: Job, settings: Settings, mt_chunks: list[list[str]] | None = None,
+                 vector_chunks: list[dict[str, bytes]] | None = None) -> Done | Failed:
     """Segment both texts, translate the source and encode both when the steps say so, align, and
-    render the pair's PO text (all beads unreviewed). A WorkbenchError becomes a Failed result."""
+    render the pair's PO text (all beads unreviewed). A WorkbenchError becomes a Failed result.
+    `mt_chunks` and `vector_chunks` are what chunk tasks computed for a long document: the MT in
+    source order, and vectors that go into this worker's encoder cache, where `align` finds them."""
     from workbench import store
     from workbench.align import align
     from workbench.segment import segment
@@ -348,10 +368,18 @@ def process_pair(job: Job, settings: Settings) -> Done | Failed:
         embedder = None
         if "embed" in job.steps:
             embedder = _model("embed", settings=settings)
+            for vectors in vector_chunks or ():
+                embedder.cache.put_many(embedder.model_id, vectors)
             signals.append("embed")
         if "translate" in job.steps:
             engine = _model("mt", src_doc.language, tgt_doc.language, settings=settings)
-            mt, mt_model = engine.translate(src_texts), engine.label
+            if mt_chunks is not None:
+                mt = [t for chunk in mt_chunks for t in chunk]
+                if len(mt) != len(src):
+                    return Failed(f"the chunks hold {len(mt)} translations for {len(src)} sentences")
+            else:
+                mt = engine.translate(src_texts)
+            mt_model = engine.label
             signals.append("mt")
         else:
             signals.append("lexical")
@@ -537,6 +565,27 @@ class Run:
         return _Prepared(spec, Job(docs[0], docs[1], spec.steps, self.manifest.mode, key,
                                    self.date), (data[0], data[1]))
 
+    def chunks(self, job: Job) -> dict[str, list[tuple[Callable, tuple]]]:
+        """For a long pair, the chunk tasks whose results `process_pair` takes (none otherwise).
+        The chunking depends on the texts alone, so every scheduler computes the same chunks."""
+        from workbench.segment import segment
+
+        if len(job.source.text.encode("utf-8")) + len(job.rendering.text.encode("utf-8")) \
+                <= LONG_DOCUMENT:
+            return {}
+        src = [s.text for s in segment(job.source.text, job.source.language)]
+        tgt = [s.text for s in segment(job.rendering.text, job.rendering.language)]
+        cut = lambda texts: [texts[i:i + CHUNK_SENTENCES]  # noqa: E731
+                             for i in range(0, len(texts), CHUNK_SENTENCES)]
+        deps: dict[str, list[tuple[Callable, tuple]]] = {}
+        if "translate" in job.steps:
+            deps["mt_chunks"] = [(translate_chunk, (job.source.language, job.rendering.language,
+                                                    chunk, self.settings)) for chunk in cut(src)]
+        if "embed" in job.steps:
+            deps["vector_chunks"] = [(embed_chunk, (chunk, self.settings))
+                                     for chunk in cut(src) + cut(tgt)]
+        return deps
+
     # results
 
     def store(self, prepared: _Prepared, result: Done) -> None:
@@ -641,9 +690,16 @@ class Sequential:
     def call(self, fn: Callable, *args: Any) -> Any:
         return fn(*args)
 
-    def map(self, fn: Callable, items: Iterator[tuple[Any, tuple]]) -> Iterator[tuple[Any, Any]]:
-        for tag, args in items:
-            yield tag, fn(*args)
+    def map(self, fn: Callable, items: Iterator[tuple[Any, tuple, dict]]
+            ) -> Iterator[tuple[Any, Any]]:
+        """fn(*args, **{name: [results of the subtasks]}) for each item, in order."""
+        for tag, args, deps in items:
+            try:
+                kwargs = {name: [f(*a) for f, a in tasks] for name, tasks in deps.items()}
+            except WorkbenchError as exc:
+                yield tag, Failed(str(exc))
+                continue
+            yield tag, fn(*args, **kwargs)
 
     def close(self) -> None:
         pass
@@ -698,7 +754,10 @@ class DaskExecutor:
     def call(self, fn: Callable, *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False).result()
 
-    def map(self, fn: Callable, items: Iterator[tuple[Any, tuple]]) -> Iterator[tuple[Any, Any]]:
+    def map(self, fn: Callable, items: Iterator[tuple[Any, tuple, dict]]
+            ) -> Iterator[tuple[Any, Any]]:
+        """As Sequential.map, in the order tasks finish; subtasks run anywhere on the cluster and
+        their results go to the worker that runs fn."""
         from distributed import as_completed
 
         window = 4 * self.threads()
@@ -709,8 +768,10 @@ class DaskExecutor:
             item = next(items, None)
             if item is None:
                 return False
-            tag, args = item
-            future = self.client.submit(fn, *args, pure=False)
+            tag, args, deps = item
+            kwargs = {name: [self.client.submit(f, *a, pure=False) for f, a in tasks]
+                      for name, tasks in deps.items()}
+            future = self.client.submit(fn, *args, **kwargs, pure=False)
             tags[future.key] = tag
             pending.add(future)
             return True
@@ -763,7 +824,7 @@ def run(manifest: Manifest, ex: Sequential | DaskExecutor, *, settings: Settings
     models = ex.call(describe_models, lang_pairs, any("embed" in p.steps for p in specs),
                      r.settings) if specs else {}
 
-    def jobs() -> Iterator[tuple[_Prepared, tuple]]:
+    def jobs() -> Iterator[tuple[_Prepared, tuple, dict]]:
         for spec in specs:
             try:
                 prepared = r.prepare(spec, models)
@@ -775,7 +836,7 @@ def run(manifest: Manifest, ex: Sequential | DaskExecutor, *, settings: Settings
             if prepared.job is None:
                 r.account(prepared, None)
                 continue
-            yield prepared, (prepared.job, r.settings)
+            yield prepared, (prepared.job, r.settings), r.chunks(prepared.job)
 
     try:
         for prepared, outcome in ex.map(process_pair, jobs()):
