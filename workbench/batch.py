@@ -7,7 +7,8 @@ the run: pairs go to a scheduler (`sequential` in this process, `local` for a Lo
 processes, or `tcp://HOST:PORT` for an existing cluster) in a sliding window, and the client writes
 each result atomically into a data directory the web view opens as it is (corpora/ with the texts
 and corpora.toml, translations/ with one PO file per pair). Every PO file carries a content hash of
-its inputs and settings (X-Batch-Key), so a rerun skips finished pairs and redoes the rest; a pair
+its inputs and settings (X-Batch-Key), so a rerun skips finished pairs and redoes the rest; a long
+pair's sentences are translated and encoded in chunk tasks before the task that aligns it; a pair
 that fails is reported with its file and the others go on. The same pair gives the same bytes on any
 scheduler: the task is one pure function of the texts and settings, and the PO dates are the run's
 (SOURCE_DATE_EPOCH when set). dask is imported only when a cluster is used.
