@@ -697,10 +697,13 @@ class Sequential:
         for tag, args, deps in items:
             try:
                 kwargs = {name: [f(*a) for f, a in tasks] for name, tasks in deps.items()}
+                outcome = fn(*args, **kwargs)
             except WorkbenchError as exc:
-                yield tag, Failed(str(exc))
-                continue
-            yield tag, fn(*args, **kwargs)
+                outcome = Failed(str(exc))
+            # as on a cluster (DaskExecutor.map), a bug met on one pair is that pair's failure
+            except Exception as exc:  # noqa: BLE001
+                outcome = Failed(f"{type(exc).__name__}: {exc}")
+            yield tag, outcome
 
     def close(self) -> None:
         pass
