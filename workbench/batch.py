@@ -443,8 +443,8 @@ class Summary:
 
     def lines(self) -> list[str]:
         s = self.status
-        out = [f"{s.done} pairs aligned, {s.skipped} already done, {s.failed} failed, "
-               f"{s.sentences:,} sentences in {self.seconds:.1f} s"]
+        out = [f"{s.done} pair{'' if s.done == 1 else 's'} aligned, {s.skipped} already done, "
+               f"{s.failed} failed, {s.sentences:,} sentences in {self.seconds:.1f} s"]
         out += [f"failed: {where}: {message}" for where, message in self.failures]
         return out
 
@@ -725,7 +725,7 @@ class DaskExecutor:
                                   "or use --scheduler sequential") from None
         self.cluster = None
         if scheduler == "local":
-            from workbench.embed import _cores
+            from workbench.translate import _cores
 
             n = workers or _cores()
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
