@@ -727,10 +727,16 @@ class DaskExecutor:
         if scheduler == "local":
             from workbench.translate import _cores
 
+            import dask
+
             n = workers or _cores()
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        # without bokeh the address serves no dashboard: any free port
-                                        dashboard_address=":8787" if _has_bokeh() else ":0")
+            # the statistical profiler samples every task's stack 100 times a second, taking the
+            # GIL from the aligner's Python; the dashboard's profile page is not worth that here
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=True,
+                    # without bokeh the address serves no dashboard: any free port
+                    dashboard_address=":8787" if _has_bokeh() else ":0")
             self.client = Client(self.cluster)
             self.describe = f"local cluster, {n} worker process{'es' if n > 1 else ''}"
         else:
