@@ -14,6 +14,12 @@ sequential loop (target on 2 cores: local-2 >= 1.7x), and the per-task overhead 
 wall time minus the time spent inside the tasks, per task, as a share of the mean task time (target
 <= 5%). The three outputs are compared byte for byte.
 
+The loop is not strictly one core: it runs in this process, where numpy's BLAS may use every core
+for the encoder's and aligner's matrix products, while Dask starts its worker processes with
+OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and MALLOC_TRIM_THRESHOLD_=65536 (its
+defaults, right for one worker per core). So local-1 trails the loop by more than its overhead; the
+overhead figure is measured inside local-1 and does not depend on that.
+
 The issue's full size is 200 pairs of 200 sentences (`--full`): 80,000 sentences to encode per
 configuration, at about 25 sentences/s per core on this machine that is close to an hour each. The
 default, 16 pairs of 24 sentences, takes a few minutes.
