@@ -62,10 +62,13 @@ def synthetic_pairs(root: Path, pairs: int, sentences: int, seed: int = 11) -> N
             latin = [rng.choice(["the", "of", "and", "news"]) if rng.random() < 0.2 else w
                      for w in latin]
             ren.append(" ".join(latin).capitalize() + ".")
-        paragraphs = lambda lines: "\n\n".join(" ".join(lines[i:i + 4])  # noqa: E731
-                                               for i in range(0, len(lines), 4)) + "\n"
         (root / f"doc{p:04d}.ru.txt").write_text(paragraphs(src), encoding="utf-8")
         (root / f"doc{p:04d}.en.txt").write_text(paragraphs(ren), encoding="utf-8")
+
+
+def paragraphs(lines: list[str]) -> str:
+    """Four sentences a paragraph."""
+    return "\n\n".join(" ".join(lines[i:i + 4]) for i in range(0, len(lines), 4)) + "\n"
 
 
 def configuration(name: str, work: Path, scheduler: str, workers: int | None) -> dict:

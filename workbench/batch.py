@@ -576,8 +576,10 @@ class Run:
             return {}
         src = [s.text for s in segment(job.source.text, job.source.language)]
         tgt = [s.text for s in segment(job.rendering.text, job.rendering.language)]
-        cut = lambda texts: [texts[i:i + CHUNK_SENTENCES]  # noqa: E731
-                             for i in range(0, len(texts), CHUNK_SENTENCES)]
+
+        def cut(texts: list[str]) -> list[list[str]]:
+            return [texts[i:i + CHUNK_SENTENCES] for i in range(0, len(texts), CHUNK_SENTENCES)]
+
         deps: dict[str, list[tuple[Callable, tuple]]] = {}
         if "translate" in job.steps:
             deps["mt_chunks"] = [(translate_chunk, (job.source.language, job.rendering.language,
@@ -701,7 +703,7 @@ class Sequential:
             except WorkbenchError as exc:
                 outcome = Failed(str(exc))
             # as on a cluster (DaskExecutor.map), a bug met on one pair is that pair's failure
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 outcome = Failed(f"{type(exc).__name__}: {exc}")
             yield tag, outcome
 
@@ -795,7 +797,7 @@ class DaskExecutor:
             # a pair must not stop the others, whatever went wrong with its task: a worker that
             # died on it (KilledWorker), a bug, a lost connection; it is reported as that pair's
             # failure, with the error's type
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 outcome = Failed(f"{type(exc).__name__}: {exc}")
             future.release()
             yield tag, outcome
