@@ -258,6 +258,41 @@ def test_a_killed_client_loses_only_the_pair_in_flight(texts: Path, ru_en_model)
     assert summary.status.skipped >= len(written)
 
 
+def test_a_killed_worker_loses_no_pair(texts: Path, ru_en_model, monkeypatch: pytest.MonkeyPatch):
+    """SIGKILL to one of two local workers when the first pair is written: its tasks go to the
+    other worker (or its restarted self), and the output is that of an in-process run."""
+    import os
+    import signal
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for i in range(6):
+        write(texts / "texts" / "pairs" / f"more{i}.ru.txt", SMALL_RU * (i + 1))
+        write(texts / "texts" / "pairs" / f"more{i}.en.txt", SMALL_EN * (i + 1))
+    m = batch.load_manifest(write(texts / "more.toml", MANIFEST.split("[[pairs]]")[0].format(
+        steps='["segment", "translate", "align"]') + '[[pairs]]\nsource = "texts/pairs/more*.ru.txt"\n'
+        'rendering = "texts/pairs/more*.en.txt"\n'))
+    batch.run(batch.Manifest(m.path, texts / "seq", m.mode, m.pairs), batch.Sequential())
+    ex = batch.executor("local", 2)
+    killed = []
+
+    def kill_one(status: batch.Status) -> None:
+        if status.finished == 1:
+            busy = [w for w, keys in ex.client.processing().items() if keys]
+            pid = ex.client.run(os.getpid, workers=busy[:1])[busy[0]] if busy else None
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    try:
+        summary = batch.run(batch.Manifest(m.path, texts / "two", m.mode, m.pairs), ex,
+                            progress=kill_one)
+    finally:
+        ex.close()
+    assert len(killed) == 1  # a worker still had a pair to do when the first was written
+    assert (summary.status.done, summary.status.failed) == (6, 0)
+    assert files(texts / "two") == files(texts / "seq")
+
+
 # --- a cluster started from the command line -----------------------------------------------------
 
 def free_port() -> int:
