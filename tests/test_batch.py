@@ -234,11 +234,18 @@ def test_cli_exits_1_after_the_summary_when_a_pair_failed(texts: Path, ru_en_mod
     assert lines[2].startswith(f"workbench: failed: {texts / 'batch.toml'}:6 (empty.ru.txt | ")
 
 
+def more_pairs(root: Path) -> None:
+    """Eight pairs of 30 sentences of their own each, so no pair is answered from the cache."""
+    for i in range(8):
+        write(root / "texts" / "pairs" / f"more{i}.ru.txt",
+              "".join(f"Строка {i} номер {j} здесь, в тексте номер {i}.\n" for j in range(30)))
+        write(root / "texts" / "pairs" / f"more{i}.en.txt",
+              "".join(f"Line {j} of text {i} is here.\n" for j in range(30)))
+
+
 def test_a_killed_client_loses_only_the_pair_in_flight(texts: Path, ru_en_model):
     """SIGKILL after the first PO file appears: what was written stays whole, a rerun finishes."""
-    for i in range(6):
-        write(texts / "texts" / "pairs" / f"more{i}.ru.txt", SMALL_RU * (i + 1))
-        write(texts / "texts" / "pairs" / f"more{i}.en.txt", SMALL_EN * (i + 1))
+    more_pairs(texts)
     path = write(texts / "more.toml", MANIFEST.split("[[pairs]]")[0].format(
         steps='["segment", "translate", "align"]') + '[[pairs]]\nsource = "texts/pairs/more*.ru.txt"\n'
         'rendering = "texts/pairs/more*.en.txt"\n')
@@ -247,14 +254,14 @@ def test_a_killed_client_loses_only_the_pair_in_flight(texts: Path, ru_en_model)
     out = texts / "out" / "translations"
     deadline = time.monotonic() + 60
     while proc.poll() is None and not list(out.glob("*.po")) and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
     proc.kill()
     proc.wait()
     written = {p.name for p in out.glob("*.po")}
-    assert 1 <= len(written) < 6
+    assert 1 <= len(written) < 8
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     summary = batch.run(batch.load_manifest(path), batch.Sequential())
-    assert (summary.status.done + summary.status.skipped, summary.status.failed) == (6, 0)
+    assert (summary.status.done + summary.status.skipped, summary.status.failed) == (8, 0)
     assert summary.status.skipped >= len(written)
 
 
@@ -265,9 +272,7 @@ def test_a_killed_worker_loses_no_pair(texts: Path, ru_en_model, monkeypatch: py
     import signal
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    for i in range(6):
-        write(texts / "texts" / "pairs" / f"more{i}.ru.txt", SMALL_RU * (i + 1))
-        write(texts / "texts" / "pairs" / f"more{i}.en.txt", SMALL_EN * (i + 1))
+    more_pairs(texts)
     m = batch.load_manifest(write(texts / "more.toml", MANIFEST.split("[[pairs]]")[0].format(
         steps='["segment", "translate", "align"]') + '[[pairs]]\nsource = "texts/pairs/more*.ru.txt"\n'
         'rendering = "texts/pairs/more*.en.txt"\n'))
@@ -289,7 +294,7 @@ def test_a_killed_worker_loses_no_pair(texts: Path, ru_en_model, monkeypatch: py
     finally:
         ex.close()
     assert len(killed) == 1  # a worker still had a pair to do when the first was written
-    assert (summary.status.done, summary.status.failed) == (6, 0)
+    assert (summary.status.done, summary.status.failed) == (8, 0)
     assert files(texts / "two") == files(texts / "seq")
 
 
