@@ -561,5 +561,56 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> Non
         sys.exit(1)
 
 
+# --- batch ---------------------------------------------------------------------------------------
+
+@main.command("batch")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--scheduler", default="local", show_default=True, metavar="WHERE",
+              help="local: a Dask LocalCluster of worker processes on this machine; "
+                   "tcp://HOST:PORT: an existing Dask scheduler (docs/cluster.md); sequential: "
+                   "every pair in this process, no Dask.")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
+              help="Worker processes of the local cluster [default: one per core].")
+@click.option("--overwrite", is_flag=True,
+              help="Re-align pairs whose PO file holds reviewed work from other inputs or "
+                   "settings, keeping the work on beads that did not change.")
+def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
+    """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
+    docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
+    rerun; a failed pair is reported and the others go on (exit status 1 if any failed)."""
+    import time
+
+    from workbench import batch
+
+    spec = batch.load_manifest(manifest)
+    batch.check_output(spec)  # before a cluster is started for nothing
+    ex = batch.executor(scheduler, workers)
+    try:
+        click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
+                   f"{ex.dashboard or 'none (install bokeh for it)'}", err=True)
+        tty = sys.stderr.isatty()
+        shown = [0.0]
+
+        def progress(status: batch.Status) -> None:
+            now = time.monotonic()
+            if tty and (now - shown[0] >= 0.2 or status.finished == status.total):
+                shown[0] = now
+                width = 24
+                filled = width * status.finished // max(1, status.total)
+                click.echo(f"\r[{'#' * filled}{'-' * (width - filled)}] {status.line(now)}\x1b[K",
+                           err=True, nl=False)
+
+        summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
+        if tty:
+            click.echo("", err=True)
+    finally:
+        ex.close()
+    for line in summary.lines():
+        click.echo(f"workbench: {line}", err=True)
+    click.echo(f"wrote {spec.output}", err=True)
+    if summary.failures:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
