@@ -171,10 +171,20 @@ class Side:
         self.anchors = [anchors_of(t, names) for t in self.texts]
         self.quotes = [quoted_parts(t) for t in self.texts]
         self.n = n
+        self.names = names
         self.counts = [ngram_counts(t, n) for t in self.norm]
         self._cache: dict[tuple[int, int], tuple[frozenset[str], int, frozenset[str]]] = {}
         self._orders: dict[int, list[dict[str, int]]] = {n: self.counts}
         self._count_cache: dict[tuple[int, int, int], tuple[dict[str, int], int]] = {}
+
+    def sentence_counts(self, n: int | None = None) -> list[dict[str, int]]:
+        """Each sentence's n-gram counts (order `n`, default the side's; 0 for whole words)."""
+        n = self.n if n is None else n
+        per = self._orders.get(n)
+        if per is None:
+            per = [word_counts(t) if n == 0 else ngram_counts(t, n) for t in self.norm]
+            self._orders[n] = per
+        return per
 
     def span_counts(self, start: int, end: int, n: int | None = None) -> tuple[dict[str, int], int]:
         """Counts of the character n-grams (of order `n`, default the side's; 0 for whole words) of
@@ -183,10 +193,7 @@ class Side:
         key = (start, end, n)
         got = self._count_cache.get(key)
         if got is None:
-            per = self._orders.get(n)
-            if per is None:
-                per = [word_counts(t) if n == 0 else ngram_counts(t, n) for t in self.norm]
-                self._orders[n] = per
+            per = self.sentence_counts(n)
             if end - start == 1:
                 merged = per[start]
             else:
@@ -245,3 +252,30 @@ def _expected_ratio(src_lang: str, tgt_lang: str) -> float:
     if (tgt_lang, src_lang) in _RATIOS:
         return 1.0 / _RATIOS[(tgt_lang, src_lang)]
     return 1.0
+
+
+def grouped_view(view: PairView, k: int) -> PairView:
+    """The same pair with every `k` consecutive sentences of each side joined into one (the last
+    group may be shorter): what the coarse search that places the band on long documents sees."""
+
+    def group(side: Side) -> Side:
+        texts = [" ".join(side.texts[g:g + k]) for g in range(0, len(side), k)]
+        return Side(texts, n=side.n, names=side.names)
+
+    cmp_side = group(view.cmp)
+    src_side = None
+    if view.src is not None:
+        src_side = cmp_side if view.src is view.cmp else group(view.src)
+    sem = None
+    if view.sem is not None:
+        import numpy as np
+
+        from workbench.align.semantic import SemanticView
+
+        def vectors(v: np.ndarray) -> np.ndarray:
+            sums = np.add.reduceat(v.astype(np.float64), np.arange(0, len(v), k), axis=0)
+            return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+        sem = SemanticView(vectors(view.sem.src.v), vectors(view.sem.tgt.v))
+    return PairView(cmp=cmp_side, tgt=group(view.tgt), ratio=view.ratio, src=src_side,
+                    src_ratio=view.src_ratio, sem=sem)
