@@ -165,24 +165,35 @@ class Side:
 
     def __init__(self, texts: Sequence[str], n: int = 3, names: bool = True) -> None:
         self.texts = list(texts)
-        self.norm = [normalize(t) for t in self.texts]
-        self.grams = [ngrams(t, n) for t in self.norm]
+        # a text that repeats itself (headings, dialogue, boilerplate) has its features computed
+        # once and shared by every copy
+        first: dict[str, int] = {}
+        self._which = [first.setdefault(t, len(first)) for t in self.texts]
+        unique = list(first)
+        norm = [normalize(t) for t in unique]
+        self.norm = self._spread(norm)
+        self.grams = self._spread([ngrams(t, n) for t in norm])
         self.lengths = [len(t) for t in self.norm]
-        self.anchors = [anchors_of(t, names) for t in self.texts]
-        self.quotes = [quoted_parts(t) for t in self.texts]
+        self.anchors = self._spread([anchors_of(t, names) for t in unique])
+        self.quotes = self._spread([quoted_parts(t) for t in unique])
         self.n = n
         self.names = names
-        self.counts = [ngram_counts(t, n) for t in self.norm]
+        self._unique_norm = norm
+        self.counts = self._spread([ngram_counts(t, n) for t in norm])
         self._cache: dict[tuple[int, int], tuple[frozenset[str], int, frozenset[str]]] = {}
         self._orders: dict[int, list[dict[str, int]]] = {n: self.counts}
         self._count_cache: dict[tuple[int, int, int], tuple[dict[str, int], int]] = {}
+
+    def _spread(self, per_unique: list) -> list:
+        return [per_unique[k] for k in self._which]
 
     def sentence_counts(self, n: int | None = None) -> list[dict[str, int]]:
         """Each sentence's n-gram counts (order `n`, default the side's; 0 for whole words)."""
         n = self.n if n is None else n
         per = self._orders.get(n)
         if per is None:
-            per = [word_counts(t) if n == 0 else ngram_counts(t, n) for t in self.norm]
+            per = self._spread([word_counts(t) if n == 0 else ngram_counts(t, n)
+                                for t in self._unique_norm])
             self._orders[n] = per
         return per
 

@@ -183,6 +183,10 @@ class EmbedScorer:
         return view.sem.score(s0, s1, t0, t1)
 
 
+_TEXT_ONLY = (NgramScorer, CountNgramScorer, IdfNgramScorer, LengthScorer, AnchorScorer,
+              QuoteScorer)
+
+
 @dataclass
 class Weighted:
     scorer: Scorer
@@ -195,13 +199,22 @@ class BeadScorer:
     def __init__(self, view: PairView, scorers: Sequence[Weighted]) -> None:
         self.view = view
         self.scorers = list(scorers)
-        self._cache: dict[tuple[int, int, int, int], float] = {}
+        self._cache: dict[tuple[int, ...], float] = {}
+        # every signal but the encoder's depends on the sentences' texts alone, so a 1-1 score is
+        # cached by texts: a document that repeats itself asks for the same pair many times
+        self._by_text = all(isinstance(w.scorer, _TEXT_ONLY) for w in self.scorers)
         #: maps the weighted mean to the probability that the bead is right (params.Calibration)
         self.calibration = None
 
     def __call__(self, s0: int, s1: int, t0: int, t1: int) -> float:
         # only 1-1 scores are asked for more than once (anchors, search, partial context pass)
-        key = (s0, s1, t0, t1)
+        one = s1 - s0 == 1 and t1 - t0 == 1
+        if one and self._by_text:
+            v = self.view
+            key: tuple[int, ...] = (v.cmp._which[s0], v.tgt._which[t0],
+                                    v.src._which[s0] if v.src is not None else -1)
+        else:
+            key = (s0, s1, t0, t1)
         got = self._cache.get(key)
         if got is None:
             total = weights = 0.0
@@ -212,7 +225,7 @@ class BeadScorer:
                     weights += w.weight
             # open above 1: the encoder's score grows with the margin (semantic.MarginCurve)
             got = max(0.0, total / weights) if weights else 0.0
-            if s1 - s0 == 1 and t1 - t0 == 1:
+            if one:
                 self._cache[key] = got
         return got
 
