@@ -22,34 +22,50 @@ def candidate_pairs(view: PairView, per_source: int = 8, max_df: int | None = No
     n, m = len(view.cmp), len(view.tgt)
     if max_df is None:
         max_df = max(8, int(2 * math.sqrt(m)))
-    lists: dict[str, list[int]] = {}
+    # postings as one flat array sorted by item (CSR): a dict of lists costs ten times the memory
+    ids: dict[str, int] = {}
+    flat_item: list[int] = []
+    flat_j: list[int] = []
     for j in range(m):
-        for g in view.tgt.grams[j]:
-            lists.setdefault(g, []).append(j)
+        # the n-gram counts' keys are the sentence's distinct n-grams (Side.grams is not built)
+        for g in view.tgt.counts[j]:
+            flat_item.append(ids.setdefault(g, len(ids)))
+            flat_j.append(j)
         for a in view.tgt.anchors[j]:
-            lists.setdefault(a, []).append(j)
-    # n-grams in more than max_df sentences say little and would make the work quadratic
-    index = {g: np.array(js, dtype=np.int64) for g, js in lists.items() if len(js) <= max_df}
+            flat_item.append(ids.setdefault(a, len(ids)))
+            flat_j.append(j)
+    items = np.array(flat_item, dtype=np.int64)
+    order = np.argsort(items, kind="stable")
+    post_j = np.array(flat_j, dtype=np.int64)[order]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(items, minlength=len(ids)))])
+    del flat_item, flat_j, items, order
+    df = np.diff(ptr)
+    bonus = np.array([1.0 if g[0] in "#@$" else 0.0 for g in ids])
     out: dict[int, list[int]] = {}
     for i in range(n):
-        posts: list[np.ndarray] = []
-        weights: list[float] = []
         # sorted: float sums must not depend on the set's (hash-seeded) iteration order;
         # bincount adds each sentence's weights in this same order
-        for g in sorted(view.cmp.grams[i] | view.cmp.anchors[i]):
-            post = index.get(g)
-            if post is None:
-                continue
-            posts.append(post)
-            weights.append(1.0 / len(post) + (1.0 if g[0] in "#@$" else 0.0))
-        if not posts:
+        got = [ids.get(g, -1) for g in sorted(view.cmp.counts[i].keys() | view.cmp.anchors[i])]
+        ks = np.array(got, dtype=np.int64)
+        ks = ks[ks >= 0]
+        # n-grams in more than max_df sentences say little and make the work quadratic
+        ks = ks[df[ks] <= max_df]
+        if not len(ks):
             out[i] = []
             continue
-        js = np.concatenate(posts)
-        w = np.repeat(np.array(weights), [len(x) for x in posts])
+        lens = df[ks]
+        total = int(lens.sum())
+        # the postings of every n-gram kept, one after the other
+        offsets = np.repeat(ptr[ks] - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+        js = post_j[offsets + np.arange(total)]
+        w = np.repeat(1.0 / lens + bonus[ks], lens)
         hits = np.bincount(js, weights=w, minlength=m)
-        found = np.flatnonzero(np.bincount(js, minlength=m))
+        found = np.flatnonzero(hits)
         score = hits[found]
+        if 0 < per_source < len(found):
+            # only those reaching the per_source-th best share can be among the first per_source
+            kth = np.partition(score, len(score) - per_source)[len(score) - per_source]
+            found, score = found[score >= kth], score[score >= kth]
         dist = np.abs(found * n - i * m)
         order = np.lexsort((found, dist, -score))[:per_source]
         out[i] = found[order].tolist()

@@ -54,7 +54,7 @@ class _Sparse:
             tot.append(tot[-1] + sum(c.values()))
         ptr_a = np.array(ptr, dtype=np.int64)
         rows = np.repeat(np.arange(len(per), dtype=np.int64), np.diff(ptr_a))
-        return (np.array(ids, dtype=np.int64), np.array(cnt, dtype=np.int64), ptr_a, rows,
+        return (np.array(ids, dtype=np.int64), np.array(cnt, dtype=np.int32), ptr_a, rows,
                 np.array(tot, dtype=np.int64))
 
     def source_span(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,14 +64,14 @@ class _Sparse:
         if s1 - s0 == 1:
             return ids[a:b], cnt[a:b]
         uniq, inv = np.unique(ids[a:b], return_inverse=True)
-        return uniq, np.bincount(inv, weights=cnt[a:b], minlength=len(uniq)).astype(np.int64)
+        return uniq, np.bincount(inv, weights=cnt[a:b], minlength=len(uniq)).astype(np.int32)
 
     def window_prefix(self, src_ids: np.ndarray, t_lo: int, t_hi: int) -> np.ndarray:
         """Prefix sums over right-side sentences t_lo..t_hi-1 of the counts of `src_ids`:
         row r holds the counts of sentences t_lo..t_lo+r-1 (shape (t_hi-t_lo+1, len(src_ids)))."""
         ids, cnt, ptr, rows, _ = self.right
         k = len(src_ids)
-        dense = np.zeros((t_hi - t_lo + 1, k), dtype=np.int64)
+        dense = np.zeros((t_hi - t_lo + 1, k), dtype=np.int32)
         if k == 0 or t_hi <= t_lo:
             return dense
         self.pos[src_ids] = np.arange(k)
@@ -186,24 +186,23 @@ class RowScorer:
             if scorer.source:
                 if view.src is None:
                     return np.zeros(starts.shape), np.zeros(starts.shape, dtype=bool)
-                l1, ratio = view.src.span(s0, s1)[1], view.src_ratio
+                l1, ratio = _span_length(view.src, s0, s1), view.src_ratio
             else:
-                l1, ratio = view.cmp.span(s0, s1)[1], view.ratio
+                l1, ratio = _span_length(view.cmp, s0, s1), view.ratio
             lt = self._prefix_lengths("tgt", view.tgt)
             l2 = (lt[js][None, :] - lt[starts]) + bs - 1
             return _length_probability(l1, l2, ratio, scorer.variance), None
         if isinstance(scorer, AnchorScorer):
-            a = view.cmp.span(s0, s1)[2]
             sp = self._counts("anchors")
             ids, _ = sp.source_span(s0, s1)
             nb = np.stack([self._anchor_union(int(b))[js] for b in bs[:, 0]])
-            if a:
+            na = len(ids)
+            if na:
                 pre = sp.window_prefix(ids, t_lo, t_hi)
                 spans = pre[js - t_lo][None, :, :] - pre[starts - t_lo]
                 inter = (spans > 0).sum(axis=2)
             else:
                 inter = np.zeros(nb.shape, dtype=np.int64)
-            na = len(a)
             if scorer.source_recall:
                 if not na:
                     return np.zeros(nb.shape), np.zeros(nb.shape, dtype=bool)
@@ -214,6 +213,11 @@ class RowScorer:
             vals = np.divide(2.0 * inter, na + nb, out=np.zeros(nb.shape), where=nb > 0)
             return vals, None
         return None
+
+
+def _span_length(side: Side, s0: int, s1: int) -> int:
+    """Side.span's length (sentences joined by one space), without building the span."""
+    return sum(side.lengths[s0:s1]) + s1 - s0 - 1
 
 
 def _length_probability(l1: int, l2: np.ndarray, ratio: float, variance: float) -> np.ndarray:
