@@ -304,3 +304,35 @@ def test_span_counts_of_words_and_long_ngrams():
     assert side.span_counts(0, 2, 0) == ({"der": 2, "berg": 2, "ein": 1, "tal": 1}, 6)
     assert side.span_counts(1, 2, 5) == ({" ein ": 1, " tal ": 1}, 2)
     assert side.span_counts(0, 1, 5) == ({" der ": 2, " berg": 2, "berg ": 2}, 6)
+
+
+def test_repeated_sentences_pair_copy_with_copy():
+    from workbench.align.candidates import best_matches, candidate_pairs
+    from workbench.align.features import PairView
+    from workbench.align.scorers import BeadScorer, CountNgramScorer, Weighted
+
+    text = SENTENCES[:3] * 4  # a document that repeats itself four times
+    view = PairView(cmp=Side(text), tgt=Side(text), ratio=1.0)
+    cands = candidate_pairs(view, per_source=12)
+    assert [cands[i][0] for i in range(12)] == list(range(12))
+    matches = best_matches(BeadScorer(view, [Weighted(CountNgramScorer(), 1.0)]), cands, 0.5)
+    assert [(i, j) for i, j, _ in matches] == [(i, i) for i in range(12)]
+
+
+def test_row_scores_equal_cell_scores():
+    from workbench.align.features import PairView
+    from workbench.align.params import Signals, default_scorers
+    from workbench.align.rowscore import RowScorer
+    from workbench.align.scorers import BeadScorer
+    import numpy as np
+
+    src = SENTENCES[:8]
+    tgt = SENTENCES[:3] + split(SENTENCES[3]) + SENTENCES[4:8] + ["On 3 July 2021 it rained."]
+    view = PairView(cmp=Side(src), tgt=Side(tgt), ratio=1.1, src=Side(src), src_ratio=1.05)
+    for sig in (Signals(False, True, False), Signals(False, False, True)):
+        scorer = BeadScorer(view, default_scorers(sig, "monotone"))
+        rows = RowScorer(scorer)
+        js = np.arange(3, 11)
+        got = rows.rows(3, 5, [1, 2, 3], js)
+        want = [[scorer(3, 5, j - b, j) for j in js.tolist()] for b in (1, 2, 3)]
+        assert got.tolist() == want

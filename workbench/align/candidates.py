@@ -13,45 +13,83 @@ from workbench.align.scorers import BeadScorer
 def candidate_pairs(view: PairView, per_source: int = 8, max_df: int | None = None
                     ) -> dict[int, list[int]]:
     """For each source sentence, the rendering sentences sharing the most rare n-grams and anchors
-    with it (at most `per_source`), found through an inverted index: never all N x M pairs."""
-    m = len(view.tgt)
+    with it (at most `per_source`), found through an inverted index: never all N x M pairs.
+    Equal shares go to the rendering sentence nearest the diagonal, then the first: a text that
+    repeats itself (headings, dialogue, boilerplate) offers each repeated sentence many equally
+    good partners, and the one at the expected place is the likely one."""
+    import numpy as np
+
+    n, m = len(view.cmp), len(view.tgt)
     if max_df is None:
         max_df = max(8, int(2 * math.sqrt(m)))
-    index: dict[str, list[int]] = {}
+    # postings as one flat array sorted by item (CSR): a dict of lists costs ten times the memory
+    ids: dict[str, int] = {}
+    flat_item: list[int] = []
+    flat_j: list[int] = []
     for j in range(m):
-        for g in view.tgt.grams[j]:
-            index.setdefault(g, []).append(j)
+        # the n-gram counts' keys are the sentence's distinct n-grams (Side.grams is not built)
+        for g in view.tgt.counts[j]:
+            flat_item.append(ids.setdefault(g, len(ids)))
+            flat_j.append(j)
         for a in view.tgt.anchors[j]:
-            index.setdefault(a, []).append(j)
+            flat_item.append(ids.setdefault(a, len(ids)))
+            flat_j.append(j)
+    items = np.array(flat_item, dtype=np.int64)
+    order = np.argsort(items, kind="stable")
+    post_j = np.array(flat_j, dtype=np.int64)[order]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(items, minlength=len(ids)))])
+    del flat_item, flat_j, items, order
+    df = np.diff(ptr)
+    bonus = np.array([1.0 if g[0] in "#@$" else 0.0 for g in ids])
     out: dict[int, list[int]] = {}
-    for i in range(len(view.cmp)):
-        hits: dict[int, float] = {}
-        # sorted: float sums must not depend on the set's (hash-seeded) iteration order
-        for g in sorted(view.cmp.grams[i] | view.cmp.anchors[i]):
-            post = index.get(g)
-            if post is None or len(post) > max_df:
-                continue
-            w = 1.0 / len(post) + (1.0 if g[0] in "#@$" else 0.0)
-            for j in post:
-                hits[j] = hits.get(j, 0.0) + w
-        out[i] = sorted(hits, key=lambda j: (-hits[j], j))[:per_source]
+    for i in range(n):
+        # sorted: float sums must not depend on the set's (hash-seeded) iteration order;
+        # bincount adds each sentence's weights in this same order
+        got = [ids.get(g, -1) for g in sorted(view.cmp.counts[i].keys() | view.cmp.anchors[i])]
+        ks = np.array(got, dtype=np.int64)
+        ks = ks[ks >= 0]
+        # n-grams in more than max_df sentences say little and make the work quadratic
+        ks = ks[df[ks] <= max_df]
+        if not len(ks):
+            out[i] = []
+            continue
+        lens = df[ks]
+        total = int(lens.sum())
+        # the postings of every n-gram kept, one after the other
+        offsets = np.repeat(ptr[ks] - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+        js = post_j[offsets + np.arange(total)]
+        w = np.repeat(1.0 / lens + bonus[ks], lens)
+        hits = np.bincount(js, weights=w, minlength=m)
+        found = np.flatnonzero(hits)
+        score = hits[found]
+        if 0 < per_source < len(found):
+            # only those reaching the per_source-th best share can be among the first per_source
+            kth = np.partition(score, len(score) - per_source)[len(score) - per_source]
+            found, score = found[score >= kth], score[score >= kth]
+        dist = np.abs(found * n - i * m)
+        order = np.lexsort((found, dist, -score))[:per_source]
+        out[i] = found[order].tolist()
     return out
 
 
 def best_matches(score: BeadScorer, cands: dict[int, list[int]], threshold: float
                  ) -> list[tuple[int, int, float]]:
-    """Mutually best 1-1 candidates scoring at least `threshold`, as (src, tgt, score) by src."""
-    best_for_src: dict[int, tuple[float, int]] = {}
-    best_for_tgt: dict[int, tuple[float, int]] = {}
-    for i, js in cands.items():
-        for j in js:
+    """Mutually best 1-1 candidates scoring at least `threshold`, as (src, tgt, score) by src.
+    Equal scores go to the pair nearest the diagonal, then the first, so that repeated sentences
+    pair copy with copy instead of all with the first."""
+    n, m = max(1, len(score.view.cmp)), max(1, len(score.view.tgt))
+    best_for_src: dict[int, tuple[float, int, int]] = {}
+    best_for_tgt: dict[int, tuple[float, int, int]] = {}
+    for i in sorted(cands):
+        for j in cands[i]:
             s = score(i, i + 1, j, j + 1)
-            if s > best_for_src.get(i, (-1.0, -1))[0]:
-                best_for_src[i] = (s, j)
-            if s > best_for_tgt.get(j, (-1.0, -1))[0]:
-                best_for_tgt[j] = (s, i)
-    return [(i, j, s) for i, (s, j) in sorted(best_for_src.items())
-            if s >= threshold and best_for_tgt[j][1] == i]
+            d = -abs(j * n - i * m)
+            if (s, d) > best_for_src.get(i, (-1.0, 0, -1))[:2]:
+                best_for_src[i] = (s, d, j)
+            if (s, d) > best_for_tgt.get(j, (-1.0, 0, -1))[:2]:
+                best_for_tgt[j] = (s, d, i)
+    return [(i, j, s) for i, (s, _, j) in sorted(best_for_src.items())
+            if s >= threshold and best_for_tgt[j][2] == i]
 
 
 def monotone_chain(points: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

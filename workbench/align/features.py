@@ -122,14 +122,20 @@ def quoted_parts(text: str) -> list[str]:
     return [normalize(q) for q in parts]
 
 
-def ngram_counts(norm: str, n: int = 3) -> dict[str, int]:
-    """Character n-grams of each word padded with spaces, with their counts."""
+def ngram_counts(norm: str, n: int = 3, words: dict[str, tuple[str, ...]] | None = None
+                 ) -> dict[str, int]:
+    """Character n-grams of each word padded with spaces, with their counts. `words` caches each
+    word's n-grams across the sentences of a document (words recur far more than sentences)."""
     out: dict[str, int] = {}
     for w in norm.split():
-        w = f" {w} "
-        for k in range(max(1, len(w) - n + 1)):
+        grams = words.get(w) if words is not None else None
+        if grams is None:
+            p = f" {w} "
             # interned: the same n-gram recurs in thousands of sentences of a long document
-            g = intern(w[k:k + n])
+            grams = tuple(intern(p[k:k + n]) for k in range(max(1, len(p) - n + 1)))
+            if words is not None:
+                words[w] = grams
+        for g in grams:
             out[g] = out.get(g, 0) + 1
     return out
 
@@ -165,16 +171,80 @@ class Side:
 
     def __init__(self, texts: Sequence[str], n: int = 3, names: bool = True) -> None:
         self.texts = list(texts)
-        self.norm = [normalize(t) for t in self.texts]
-        self.grams = [ngrams(t, n) for t in self.norm]
+        # a text that repeats itself (headings, dialogue, boilerplate) has its features computed
+        # once and shared by every copy
+        first: dict[str, int] = {}
+        self._which = [first.setdefault(t, len(first)) for t in self.texts]
+        unique = list(first)
+        norm = [normalize(t) for t in unique]
+        self.norm = self._spread(norm)
+        self._grams: list[frozenset[str]] | None = None
         self.lengths = [len(t) for t in self.norm]
-        self.anchors = [anchors_of(t, names) for t in self.texts]
-        self.quotes = [quoted_parts(t) for t in self.texts]
+        self.anchors = self._spread([anchors_of(t, names) for t in unique])
+        self.quotes = self._spread([quoted_parts(t) for t in unique])
+        #: whether any sentence quotes at all (asked for every candidate by the quote signal)
+        self.has_quotes = any(self.quotes)
         self.n = n
-        self.counts = [ngram_counts(t, n) for t in self.norm]
+        self.names = names
+        self._unique_norm = norm
+        words: dict[str, tuple[str, ...]] = {}
+        self.counts = self._spread([ngram_counts(t, n, words) for t in norm])
         self._cache: dict[tuple[int, int], tuple[frozenset[str], int, frozenset[str]]] = {}
         self._orders: dict[int, list[dict[str, int]]] = {n: self.counts}
         self._count_cache: dict[tuple[int, int, int], tuple[dict[str, int], int]] = {}
+
+    def grouped(self, k: int) -> "Side":
+        """This side with every `k` consecutive sentences joined into one (the last group may be
+        shorter), its features merged from the sentences' own rather than computed again."""
+        out = object.__new__(Side)
+        bounds = [(g, min(len(self), g + k)) for g in range(0, len(self), k)]
+        out.texts = [" ".join(self.texts[a:b]) for a, b in bounds]
+        first: dict[str, int] = {}
+        out._which = [first.setdefault(t, len(first)) for t in out.texts]
+        norm = [" ".join(t for t in self.norm[a:b] if t) for a, b in bounds]
+        out.norm = norm
+        seen: dict[int, str] = {}
+        for u, t in zip(out._which, norm):
+            seen.setdefault(u, t)
+        out._unique_norm = list(seen.values())
+        out._grams = None
+        out.lengths = [len(t) for t in norm]
+        out.anchors = [frozenset().union(*self.anchors[a:b]) for a, b in bounds]
+        out.quotes = [[q for qs in self.quotes[a:b] for q in qs] for a, b in bounds]
+        out.has_quotes = self.has_quotes
+        out.n, out.names = self.n, self.names
+        counts = []
+        for a, b in bounds:
+            merged: dict[str, int] = {}
+            for c in self.counts[a:b]:
+                for g, v in c.items():
+                    merged[g] = merged.get(g, 0) + v
+            counts.append(merged)
+        out.counts = counts
+        out._cache, out._orders, out._count_cache = {}, {self.n: counts}, {}
+        return out
+
+    def _spread(self, per_unique: list) -> list:
+        return [per_unique[k] for k in self._which]
+
+    @property
+    def grams(self) -> list[frozenset[str]]:
+        """Each sentence's distinct n-grams (made on first use: the monotone search and the coarse
+        search on grouped sentences count n-grams instead)."""
+        if self._grams is None:
+            self._grams = self._spread([ngrams(t, self.n) for t in self._unique_norm])
+        return self._grams
+
+    def sentence_counts(self, n: int | None = None) -> list[dict[str, int]]:
+        """Each sentence's n-gram counts (order `n`, default the side's; 0 for whole words)."""
+        n = self.n if n is None else n
+        per = self._orders.get(n)
+        if per is None:
+            words: dict[str, tuple[str, ...]] = {}
+            per = self._spread([word_counts(t) if n == 0 else ngram_counts(t, n, words)
+                                for t in self._unique_norm])
+            self._orders[n] = per
+        return per
 
     def span_counts(self, start: int, end: int, n: int | None = None) -> tuple[dict[str, int], int]:
         """Counts of the character n-grams (of order `n`, default the side's; 0 for whole words) of
@@ -183,10 +253,7 @@ class Side:
         key = (start, end, n)
         got = self._count_cache.get(key)
         if got is None:
-            per = self._orders.get(n)
-            if per is None:
-                per = [word_counts(t) if n == 0 else ngram_counts(t, n) for t in self.norm]
-                self._orders[n] = per
+            per = self.sentence_counts(n)
             if end - start == 1:
                 merged = per[start]
             else:
@@ -202,6 +269,18 @@ class Side:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def span_length(self, start: int, end: int) -> int:
+        """The length of sentences start..end-1 joined by spaces (`span(...)[1]`)."""
+        if end - start == 1:
+            return self.lengths[start]
+        return sum(self.lengths[start:end]) + end - start - 1
+
+    def span_anchors(self, start: int, end: int) -> frozenset[str]:
+        """The anchors of sentences start..end-1 (`span(...)[2]`)."""
+        if end - start == 1:
+            return self.anchors[start]
+        return frozenset().union(*self.anchors[start:end])
 
     def span(self, start: int, end: int) -> tuple[frozenset[str], int, frozenset[str]]:
         """(n-grams, length, anchors) of sentences start..end-1 taken together."""
@@ -245,3 +324,26 @@ def _expected_ratio(src_lang: str, tgt_lang: str) -> float:
     if (tgt_lang, src_lang) in _RATIOS:
         return 1.0 / _RATIOS[(tgt_lang, src_lang)]
     return 1.0
+
+
+def grouped_view(view: PairView, k: int) -> PairView:
+    """The same pair with every `k` consecutive sentences of each side joined into one (the last
+    group may be shorter): what the coarse search that places the band on long documents sees."""
+
+    cmp_side = view.cmp.grouped(k)
+    src_side = None
+    if view.src is not None:
+        src_side = cmp_side if view.src is view.cmp else view.src.grouped(k)
+    sem = None
+    if view.sem is not None:
+        import numpy as np
+
+        from workbench.align.semantic import SemanticView
+
+        def vectors(v: np.ndarray) -> np.ndarray:
+            sums = np.add.reduceat(v.astype(np.float64), np.arange(0, len(v), k), axis=0)
+            return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+        sem = SemanticView(vectors(view.sem.src.v), vectors(view.sem.tgt.v))
+    return PairView(cmp=cmp_side, tgt=view.tgt.grouped(k), ratio=view.ratio, src=src_side,
+                    src_ratio=view.src_ratio, sem=sem)

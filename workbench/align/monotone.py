@@ -3,7 +3,7 @@ bead shapes, the band pinned by confident anchors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from workbench.align.features import MONOTONE_SHAPES, BEAD_TYPES  # noqa: F401
@@ -22,6 +22,8 @@ class MonotoneParams:
     max_gap_box: int = 400  # gaps between anchors up to this size are searched whole
     skip_penalty: float = 0.2  # cost of leaving a sentence of `skip_length` characters or more unmatched
     skip_length: int = 60
+    #: a band with more cells than this is placed by a coarse search first (`_coarse_band`)
+    max_cells: int = 300_000
     #: bead shapes searched (besides 0-1 and 1-0); merged spans are scored as concatenations
     shapes: tuple[tuple[int, int], ...] = MONOTONE_SHAPES
 
@@ -54,6 +56,52 @@ def _band(n: int, m: int, chain: Sequence[tuple[int, int, float]], p: MonotonePa
                 lo, hi = int(centre) - half, int(centre) + half + 1
             olo, ohi = band[i]
             band[i] = (max(0, min(olo, lo)), min(m, max(ohi, hi)))
+    return _connected(band, n, m)
+
+
+def search_monotone(score: BeadScorer, n: int, m: int, chain: Sequence[tuple[int, int, float]],
+                    p: MonotoneParams) -> list[tuple[int, int, int, int]]:
+    """Best monotone segmentation into beads by dynamic programming inside the band; returns spans
+    (s0, s1, t0, t1) in order. When the band holds more than `p.max_cells` cells (long documents
+    with few anchors), it is replaced by one around the path found on sentences grouped by
+    `COARSE_FACTOR` (searched the same way, recursively)."""
+    band = _band(n, m, chain, p)
+    if _cells(band) > p.max_cells and min(n, m) >= 2 * COARSE_FACTOR:
+        band = _coarse_band(score, n, m, p)
+    return _search(score, n, m, band, p)
+
+
+def _cells(band: Sequence[tuple[int, int]]) -> int:
+    return sum(hi - lo + 1 for lo, hi in band)
+
+
+#: Sentences per group in the coarse search that places the band on long documents.
+COARSE_FACTOR = 8
+#: Bead shapes of the coarse search (groups of sentences rarely need more).
+COARSE_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
+
+
+def _coarse_band(score: BeadScorer, n: int, m: int, p: MonotoneParams) -> list[tuple[int, int]]:
+    """The band around the path through groups of `COARSE_FACTOR` sentences: every row of a
+    coarse bead may reach its rendering groups, widened by one group and `p.width`."""
+    from workbench.align.features import grouped_view
+
+    k = COARSE_FACTOR
+    cview = grouped_view(score.view, k)
+    coarse = BeadScorer(cview, score.scorers)
+    spans = search_monotone(coarse, len(cview.cmp), len(cview.tgt), [],
+                            replace(p, shapes=COARSE_SHAPES))
+    slack = k + p.width
+    band: list[tuple[int, int]] = [(m, 0)] * (n + 1)
+    for s0, s1, t0, t1 in spans:
+        lo, hi = max(0, t0 * k - slack), min(m, t1 * k + slack)
+        for i in range(s0 * k, min(n, s1 * k) + 1):
+            olo, ohi = band[i]
+            band[i] = (min(olo, lo), max(ohi, hi))
+    return _connected(band, n, m)
+
+
+def _connected(band: list[tuple[int, int]], n: int, m: int) -> list[tuple[int, int]]:
     band[0] = (0, band[0][1])
     band[n] = (band[n][0], m)
     # a path exists when each row starts inside the previous row (a 1-0 bead, then 0-1 beads)
@@ -66,49 +114,76 @@ def _band(n: int, m: int, chain: Sequence[tuple[int, int, float]], p: MonotonePa
     return band
 
 
-def search_monotone(score: BeadScorer, n: int, m: int, chain: Sequence[tuple[int, int, float]],
-                    p: MonotoneParams) -> list[tuple[int, int, int, int]]:
-    """Best monotone segmentation into beads by dynamic programming inside the band; returns spans
-    (s0, s1, t0, t1) in order."""
-    band = _band(n, m, chain, p)
-    neg = -1e30
+def _search(score: BeadScorer, n: int, m: int, band: Sequence[tuple[int, int]],
+            p: MonotoneParams) -> list[tuple[int, int, int, int]]:
+    """The dynamic programme over `band`, one row at a time: every bead shape's gains for a whole
+    row come from numpy (rowscore.RowScorer), only the 0-1 beads (which chain within a row) are
+    taken cell by cell. Ties go to the first shape in (1-0, 0-1, p.shapes) order."""
+    import numpy as np
+
+    from workbench.align.rowscore import RowScorer
+
+    rows_scorer = RowScorer(score)
     shapes = [(1, 0), (0, 1)] + list(p.shapes)
+    by_a: dict[int, list[int]] = {}
+    for a, b in p.shapes:
+        by_a.setdefault(a, []).append(b)
     pens = {ab: p.penalty(*ab) for ab in p.shapes}
     # a long sentence left out is unlikely in a translation; a short OCR fragment often is
     skip_src = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.cmp.lengths]
     skip_tgt = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.tgt.lengths]
-    rows: list[list[float]] = []
+    neg = -np.inf
+    rows: list[np.ndarray] = []
     back: list[list[int]] = []
     for i in range(n + 1):
         lo, hi = band[i]
-        row = [neg] * (hi - lo + 1)
-        brow = [-1] * (hi - lo + 1)
-        for j in range(lo, hi + 1):
-            if i == 0 and j == 0:
-                row[0] = 0.0
+        js = np.arange(lo, hi + 1)
+        width = hi - lo + 1
+        top = np.full(width, neg)
+        if i > 0:
+            plo, phi = band[i - 1]
+            ok = (js >= plo) & (js <= phi)
+            top[ok] = rows[i - 1][js[ok] - plo] + skip_src[i - 1]
+        best = np.full(width, neg)
+        arg = np.full(width, -1, dtype=np.int64)
+        gains: dict[tuple[int, int], np.ndarray] = {}
+        for a, bs in by_a.items():
+            if i - a >= 0:
+                got = rows_scorer.rows(i - a, i, bs, js)
+                for r, b in enumerate(bs):
+                    gains[(a, b)] = got[r]
+        for k, (a, b) in enumerate(shapes[2:], start=2):
+            if (a, b) not in gains:
                 continue
-            best, arg = neg, -1
-            for k, (a, b) in enumerate(shapes):
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < 0:
-                    continue
-                plo, phi = band[pi]
-                if not plo <= pj <= phi:
-                    continue
-                prev = (rows[pi] if pi < i else row)[pj - plo]
-                if prev <= neg:
-                    continue
-                if b == 0:
-                    v = prev + skip_src[pi]
-                elif a == 0:
-                    v = prev + skip_tgt[pj]
-                else:
-                    v = prev + score(pi, i, pj, j) - p.threshold - pens[(a, b)]
-                if v > best:
-                    best, arg = v, k
-            row[j - lo] = best
-            brow[j - lo] = arg
-        rows.append(row)
+            plo, phi = band[i - a]
+            pj = js - b
+            ok = (pj >= plo) & (pj <= phi)
+            prev = np.full(width, neg)
+            prev[ok] = rows[i - a][pj[ok] - plo]
+            v = prev + gains[(a, b)] - p.threshold - pens[(a, b)]
+            better = v > best
+            best = np.where(better, v, best)
+            arg = np.where(better, k, arg)
+        row = [0.0] * width
+        brow = [-1] * width
+        top_l, best_l, arg_l = top.tolist(), best.tolist(), arg.tolist()
+        left = neg
+        for c in range(width):
+            j = lo + c
+            if i == 0 and j == 0:
+                row[c] = left = 0.0
+                continue
+            val = top_l[c]
+            k = 0 if val > neg else -1
+            if c > 0 and left > neg:
+                v = left + skip_tgt[j - 1]
+                if v > val:
+                    val, k = v, 1
+            if best_l[c] > val:
+                val, k = best_l[c], arg_l[c]
+            row[c] = left = val
+            brow[c] = k
+        rows.append(np.array(row))
         back.append(brow)
     spans: list[tuple[int, int, int, int]] = []
     i, j = n, m
@@ -118,4 +193,3 @@ def search_monotone(score: BeadScorer, n: int, m: int, chain: Sequence[tuple[int
         spans.append((i - a, i, j - b, j))
         i, j = i - a, j - b
     return spans[::-1]
-

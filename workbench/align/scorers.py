@@ -26,7 +26,11 @@ class NgramScorer:
     name = "ngram"
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        a, b = view.cmp.span(s0, s1)[0], view.tgt.span(t0, t1)[0]
+        if s1 - s0 == 1 and t1 - t0 == 1:
+            # the n-gram counts' keys are the same sets, and need no frozensets built
+            a, b = view.cmp.counts[s0].keys(), view.tgt.counts[t0].keys()
+        else:
+            a, b = view.cmp.span(s0, s1)[0], view.tgt.span(t0, t1)[0]
         if not a or not b:
             return 0.0
         return 2.0 * len(a & b) / (len(a) + len(b))
@@ -110,10 +114,10 @@ class LengthScorer:
         if self.source:
             if view.src is None:
                 return None
-            l1, ratio = view.src.span(s0, s1)[1], view.src_ratio
+            l1, ratio = view.src.span_length(s0, s1), view.src_ratio
         else:
-            l1, ratio = view.cmp.span(s0, s1)[1], view.ratio
-        lengths = [view.tgt.span(t0, t1)[1]]
+            l1, ratio = view.cmp.span_length(s0, s1), view.ratio
+        lengths = [view.tgt.span_length(t0, t1)]
         if self.quotes:
             lengths += [len(q) for t in range(t0, t1) for q in view.tgt.quotes[t]]
         return max(self._probability(l1, l2, ratio) for l2 in lengths)
@@ -137,7 +141,7 @@ class AnchorScorer:
         self.source_recall = source_recall
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        a, b = view.cmp.span(s0, s1)[2], view.tgt.span(t0, t1)[2]
+        a, b = view.cmp.span_anchors(s0, s1), view.tgt.span_anchors(t0, t1)
         if self.source_recall:
             return len(a & b) / len(a) if a else None
         if not a and not b:
@@ -160,7 +164,7 @@ class QuoteScorer:
             return None
         if not quotes:
             # in a rendering that quotes at all, an unquoted sentence is weaker evidence
-            return 0.0 if any(view.tgt.quotes) else None
+            return 0.0 if view.tgt.has_quotes else None
         grams, length, _ = view.cmp.span(s0, s1)
         best = 0.0
         for q in quotes:
@@ -183,6 +187,10 @@ class EmbedScorer:
         return view.sem.score(s0, s1, t0, t1)
 
 
+_TEXT_ONLY = (NgramScorer, CountNgramScorer, IdfNgramScorer, LengthScorer, AnchorScorer,
+              QuoteScorer)
+
+
 @dataclass
 class Weighted:
     scorer: Scorer
@@ -195,13 +203,22 @@ class BeadScorer:
     def __init__(self, view: PairView, scorers: Sequence[Weighted]) -> None:
         self.view = view
         self.scorers = list(scorers)
-        self._cache: dict[tuple[int, int, int, int], float] = {}
+        self._cache: dict[tuple[int, ...], float] = {}
+        # every signal but the encoder's depends on the sentences' texts alone, so a 1-1 score is
+        # cached by texts: a document that repeats itself asks for the same pair many times
+        self._by_text = all(isinstance(w.scorer, _TEXT_ONLY) for w in self.scorers)
         #: maps the weighted mean to the probability that the bead is right (params.Calibration)
         self.calibration = None
 
     def __call__(self, s0: int, s1: int, t0: int, t1: int) -> float:
         # only 1-1 scores are asked for more than once (anchors, search, partial context pass)
-        key = (s0, s1, t0, t1)
+        one = s1 - s0 == 1 and t1 - t0 == 1
+        if one and self._by_text:
+            v = self.view
+            key: tuple[int, ...] = (v.cmp._which[s0], v.tgt._which[t0],
+                                    v.src._which[s0] if v.src is not None else -1)
+        else:
+            key = (s0, s1, t0, t1)
         got = self._cache.get(key)
         if got is None:
             total = weights = 0.0
@@ -212,7 +229,7 @@ class BeadScorer:
                     weights += w.weight
             # open above 1: the encoder's score grows with the margin (semantic.MarginCurve)
             got = max(0.0, total / weights) if weights else 0.0
-            if s1 - s0 == 1 and t1 - t0 == 1:
+            if one:
                 self._cache[key] = got
         return got
 

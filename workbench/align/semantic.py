@@ -26,7 +26,7 @@ KNN = 4
 BACKGROUND_PRIOR = 0.80
 SKIP_BEST = 0
 #: Rows of the similarity matrix computed at once: bounds memory on long documents.
-BLOCK = 1024
+BLOCK = 256
 #: Span vectors cached per side (spans of up to four sentences around the search path).
 SPAN_CACHE_LIMIT = 8192
 
