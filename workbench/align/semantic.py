@@ -2,11 +2,12 @@
 
 Raw cosine similarity between e5 vectors is high for any two sentences of the same register (0.80 on
 average between unrelated Text+Berg sentences, 0.92 for a true pair), so every comparison is
-chance-corrected by a ratio margin (Artetxe and Schwenk, 2019): the cosine divided by the mean of
-how similar each side is to its own `k` nearest neighbours on the other side. A true pair stands out
-from its neighbourhood (margin above 1); an unrelated sentence that is merely "on topic" does not.
-The margin is mapped to [0, 1] by a logistic whose centre and slope were fitted on the Text+Berg
-development article. Merged spans are scored by the normalised sum of their sentence vectors.
+chance-corrected by a ratio margin, as margin-based bitext mining does: the cosine divided by the
+mean of how similar each side is to its own `k` nearest neighbours on the other side (never less
+than 0.80). A true pair stands out from its neighbourhood (margin above 1); an unrelated sentence
+that is merely "on topic" does not. The margin is mapped linearly to a score (`MarginCurve`, its
+ends set on the Text+Berg development article). Merged spans are scored by the normalised sum of
+their sentence vectors (the vectors of the joined text, as Vecalign uses, did no better on dev).
 
 numpy is imported here, so this module is loaded only when the encoder is in use.
 """
@@ -19,12 +20,11 @@ from typing import Sequence
 import numpy as np
 
 #: Nearest neighbours whose mean similarity is a sentence's "background".
-KNN = 4
+KNN = 5
 #: Background of a sentence with too few neighbours to measure one, and the floor of every
 #: background: the mean cosine of unrelated sentence pairs (0.80 on the Text+Berg development
 #: article).
 BACKGROUND_PRIOR = 0.80
-SKIP_BEST = 0
 #: Rows of the similarity matrix computed at once: bounds memory on long documents.
 BLOCK = 256
 #: Span vectors cached per side (spans of up to four sentences around the search path).
@@ -75,13 +75,13 @@ class Vectors:
 
 
 def _background(top: np.ndarray) -> np.ndarray:
-    """Mean of each row's similarities after the first (rows sorted best first); the prior when a
-    row has fewer than two."""
+    """Mean of each row's similarities (a sentence's nearest neighbours), never below the prior;
+    the prior alone when a row has fewer than two."""
     if top.shape[1] < 2:
         return np.full(top.shape[0], BACKGROUND_PRIOR)
     # never below the prior: in a short document of unrelated sentences the neighbours are all
     # far, and the least far must not stand out as a match
-    return np.maximum(top[:, SKIP_BEST:].mean(axis=1, dtype=np.float64), BACKGROUND_PRIOR)
+    return np.maximum(top.mean(axis=1, dtype=np.float64), BACKGROUND_PRIOR)
 
 
 def _blocks(n: int) -> list[tuple[int, int]]:
@@ -102,12 +102,11 @@ class SemanticView:
         self._neighbours()
 
     def _neighbours(self) -> None:
-        """Backgrounds of every sentence of both sides: the mean similarity of its nearest
-        neighbours on the other side after the best one (the best is the partner when there is
-        one; leaving it out keeps short documents, where k neighbours are most of the other side,
-        from raising a true pair's background to its own score)."""
+        """Backgrounds of every sentence of both sides: the mean similarity of its `k` nearest
+        neighbours on the other side (the best included: leaving it out made unrelated sentences
+        look like matches on partial renderings), floored at the prior."""
         n, m = len(self.src), len(self.tgt)
-        k_src, k_tgt = min(self.k + 1, m), min(self.k + 1, n)
+        k_src, k_tgt = min(self.k, m), min(self.k, n)
         tgt_best = np.full((m, max(k_tgt, 1)), -2.0, dtype=np.float32)
         for a, b in _blocks(n):
             sims = self.src.v[a:b] @ self.tgt.v.T
