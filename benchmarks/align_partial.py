@@ -26,8 +26,8 @@ Rows: the workbench's default (auto mode, signals auto, no MT: the JSON line), a
 encoder alone and with the lexical signals alone, the default signals in forced partial and in
 forced monotone mode, PyPI's galechurch (lengths only, the named peer) on the same cases, and plain
 retrieval over the same encoder: each rendering sentence linked to its nearest source sentence when
-the ratio margin (cosine over the mean cosine of both sentences' 4 nearest neighbours, as in Artetxe
-and Schwenk's margin) reaches 1.0225, the best threshold for whole quotes on the dev cases; it is
+the ratio margin (cosine over the mean cosine of both sentences' 4 nearest neighbours, the usual
+margin of bitext mining) reaches 1.0225, the best threshold for whole quotes on the dev cases; it is
 what the aligner's search has to beat.
 auto_gap_max is the largest amount by which the better forced mode's pair F1 beats auto's on one
 case (whole or cut). Targets, no MT: pair F1 >= 0.92 whole, >= 0.85 cut, <= 2% unrelated linked,
