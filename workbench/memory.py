@@ -14,16 +14,20 @@ made one space, so 100 means the same text and 90 about one character in twenty 
 rather than words because the workbench serves Russian and German, where one changed ending or a
 compound would cost a whole word in a word-based score, and languages written without spaces; the
 differing words are still marked word by word (workbench.worddiff) for the reader. Candidates come
-from an index, never a scan of the memory: an FTS5 table with the trigram tokenizer per language
-pair, queried with the query's rarest trigrams (document frequencies from fts5vocab, at most
-CANDIDATE_BUDGET postings read) ranked by bm25, and only the best MAX_CANDIDATES are scored.
-Exact matches (score 100) come first. A second, semantic lookup compares sentence vectors from
+from an index, never a scan of the memory: trigram postings per language pair (sorted segment ids in
+one blob per trigram, plus a small table of postings added since the last compaction), from which
+the query's trigrams that are not too common (at most CANDIDATE_BUDGET postings read) count how many
+of them each segment shares; only the MAX_CANDIDATES segments sharing most are scored. SQLite's
+FTS5 trigram index was measured first and was ten times too slow at a million segments (its
+fts5vocab walks a trigram's postings to count them, and bm25 over an OR of trigrams ranks every
+row that holds any). Exact matches (score 100) come first. A second, semantic lookup compares sentence vectors from
 workbench.embed (loaded only when asked) and is labelled "semantic", never given a fuzzy score.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
 import os
 import re
 import sqlite3
@@ -39,11 +43,13 @@ INDEX_NAME = Path("translations") / ".memory.sqlite3"
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
-FORMAT = 1
-#: Postings (rows of the rarest query trigrams) read per fuzzy lookup at most.
-CANDIDATE_BUDGET = 40_000
+FORMAT = 2
+#: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
+CANDIDATE_BUDGET = 150_000
 #: Candidates the trigram index hands to the final scoring.
-MAX_CANDIDATES = 300
+MAX_CANDIDATES = 200
+#: Postings kept as rows (cheap to add one by one) before they are merged into the blobs.
+PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
 DEFAULT_MIN = 70
 
@@ -237,7 +243,11 @@ CREATE TABLE segments (
     pair TEXT NOT NULL, bead TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX segments_file ON segments (file);
 CREATE INDEX segments_exact ON segments (src, tgt, norm);
-CREATE TABLE grams_tables (src TEXT, tgt TEXT, name TEXT, PRIMARY KEY (src, tgt));
+CREATE TABLE grams (id INTEGER PRIMARY KEY, lp TEXT NOT NULL, gram TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE INDEX grams_key ON grams (lp, gram, n, id);  -- covers the lookup's frequency query
+CREATE TABLE postings (id INTEGER PRIMARY KEY, ids BLOB NOT NULL);
+CREATE TABLE pending (lp TEXT, gram TEXT, id INTEGER);
+CREATE INDEX pending_gram ON pending (lp, gram);
 """
 
 _COLUMNS = "id, source, target, src, tgt, origin, pair, bead, reviewer, time"
@@ -280,6 +290,8 @@ class Memory:
         self.path = Path(index) if index is not None else self.root / INDEX_NAME
         self._db: sqlite3.Connection | None = None
         self._vectors: dict[tuple[str, str], tuple[list[int], object]] = {}
+        self._new: dict[tuple[str, str], array] = {}  # postings of this transaction's inserts
+        self._new_count = 0
         self._open()
 
     # -- opening, rebuilding ----------------------------------------------------------------------
@@ -379,7 +391,9 @@ class Memory:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._flush_postings()
         except BaseException:
+            self._new, self._new_count = {}, 0
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
@@ -432,22 +446,6 @@ class Memory:
         self.db.execute("DELETE FROM files WHERE path = ?", (name,))
         return len(rows)
 
-    def _grams_table(self, src: str, tgt: str, create: bool) -> str | None:
-        row = self.db.execute("SELECT name FROM grams_tables WHERE src = ? AND tgt = ?",
-                              (src, tgt)).fetchone()
-        if row is not None or not create:
-            return row[0] if row else None
-        if not (_LANG.match(src) and _LANG.match(tgt)):
-            raise InputError(f"unusable language codes {src!r} > {tgt!r} for the memory",
-                             hint="use ISO 639 codes such as ru, en, de")
-        name = f"grams_{src}_{tgt}"
-        # detail=none: only which rows hold a trigram is needed, not where (a third of the size)
-        self.db.execute(f"CREATE VIRTUAL TABLE {name} USING fts5(norm, content='', detail=none, "
-                        "tokenize='trigram case_sensitive 1')")
-        self.db.execute(f"CREATE VIRTUAL TABLE {name}_vocab USING fts5vocab({name}, 'row')")
-        self.db.execute("INSERT INTO grams_tables VALUES (?, ?, ?)", (src, tgt, name))
-        return name
-
     def _insert(self, name: str, s: Segment) -> None:
         norm = normalize(s.source)
         cur = self.db.execute(
@@ -455,18 +453,55 @@ class Memory:
             " time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, s.source, s.target, norm, s.source_language, s.target_language, s.origin, s.pair,
              s.bead, s.reviewer, s.time))
-        table = self._grams_table(s.source_language, s.target_language, create=True)
-        self.db.execute(f"INSERT INTO {table} (rowid, norm) VALUES (?, ?)",
-                        (cur.lastrowid, norm.casefold()))
+        lp = f"{s.source_language}>{s.target_language}"
+        i = cur.lastrowid
+        for g in trigrams(norm.casefold()):
+            key = (lp, g)
+            ids = self._new.get(key)
+            if ids is None:
+                ids = self._new[key] = array("i")
+            ids.append(i)
+        self._new_count += 1
         self._vectors.pop((s.source_language, s.target_language), None)
 
     def _delete(self, i: int, src: str, tgt: str, folded: str) -> None:
-        table = self._grams_table(src, tgt, create=False)
-        if table is not None:  # a contentless table forgets a row given the text it indexed
-            self.db.execute(f"INSERT INTO {table} ({table}, rowid, norm) VALUES ('delete', ?, ?)",
-                            (i, folded))
+        # The id stays in the postings: candidates are read back from `segments`, where it is gone,
+        # and a rebuild drops it.
         self.db.execute("DELETE FROM segments WHERE id = ?", (i,))
         self._vectors.pop((src, tgt), None)
+
+    def _flush_postings(self) -> None:
+        """Write the postings of the segments inserted in this transaction: as rows while few, else
+        merged (with the rows gathered so far) into the sorted blobs."""
+        new, self._new, self._new_count = self._new, {}, 0
+        if not new:
+            return
+        rows = sum(len(v) for v in new.values())
+        pending = self.db.execute("SELECT count(*) FROM pending").fetchone()[0]
+        if pending + rows <= PENDING_LIMIT:
+            self.db.executemany("INSERT INTO pending VALUES (?, ?, ?)",
+                                ((lp, g, i) for (lp, g), ids in sorted(new.items()) for i in ids))
+            return
+        for lp, g, i in self.db.execute("SELECT lp, gram, id FROM pending ORDER BY rowid"):
+            new.setdefault((lp, g), array("i")).append(i)
+        self.db.execute("DELETE FROM pending")
+        import numpy as np
+
+        get = self.db.execute
+        for (lp, g), ids in sorted(new.items()):
+            row = get("SELECT id FROM grams WHERE lp = ? AND gram = ?", (lp, g)).fetchone()
+            merged = np.frombuffer(ids.tobytes(), dtype=np.int32)
+            if row is not None:
+                old = get("SELECT ids FROM postings WHERE id = ?", row).fetchone()[0]
+                merged = np.concatenate([np.frombuffer(old, dtype=np.int32), merged])
+            merged = np.unique(merged)  # sorted, each id once
+            if row is not None:
+                get("UPDATE grams SET n = ? WHERE id = ?", (len(merged), row[0]))
+                get("UPDATE postings SET ids = ? WHERE id = ?", (merged.tobytes(), row[0]))
+            else:
+                gid = get("INSERT INTO grams (lp, gram, n) VALUES (?, ?, ?)",
+                          (lp, g, len(merged))).lastrowid
+                get("INSERT INTO postings VALUES (?, ?)", (gid, merged.tobytes()))
 
     def add_segments(self, segments: Iterable[Segment], file: str) -> None:
         """Index `segments` under the file name `file` in one transaction (bulk loading, as the
@@ -521,43 +556,68 @@ class Memory:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM segments WHERE src = ? AND tgt = ? AND "
                                "norm = ?", (src, tgt, query)).fetchall()
         scored: dict[int, tuple[float, Sequence]] = {r[0]: (100.0, r) for r in rows}
-        ids = self.candidates(query, src, tgt)
-        ids = [i for i in ids if i not in scored]
+        ids = [i for i in self.candidates(query, src, tgt) if i not in scored]
         if ids:
+            from rapidfuzz import process
+
             marks = ",".join("?" * len(ids))
-            for row in self.db.execute(f"SELECT {_COLUMNS}, norm FROM segments WHERE id IN ({marks})",
-                                       ids):
-                score = round(fuzz.ratio(query, row[10], score_cutoff=min_score), 2)
-                if score >= min_score and score > 0:
-                    scored[row[0]] = (score, row[:10])
+            found = self.db.execute(f"SELECT id, norm FROM segments WHERE id IN ({marks})",
+                                    ids).fetchall()
+            scores = process.cdist([query], [r[1] for r in found], scorer=fuzz.ratio,
+                                   score_cutoff=min_score)[0]
+            ranked = sorted((-round(float(x), 2), r[0]) for x, r in zip(scores, found)
+                            if x >= min_score and x > 0)
+            if len(ranked) > limit:  # keep every tie of the last place: the order below decides
+                ranked = [r for r in ranked if r[0] <= ranked[limit - 1][0]]
+            if ranked:
+                marks = ",".join("?" * len(ranked))
+                rows = {r[0]: r for r in self.db.execute(
+                    f"SELECT {_COLUMNS} FROM segments WHERE id IN ({marks})", [i for _, i in ranked])}
+                for neg, i in ranked:
+                    scored[i] = (-neg, rows[i])
         best = sorted(scored.values(), key=lambda x: (-x[0], _neg_time(x[1][9]), x[1][6], x[1][7],
                                                       x[1][0]))[:limit]
         return [self._match("exact" if score == 100 else "fuzzy", score, text, row)
                 for score, row in best]
 
     def candidates(self, query: str, src: str, tgt: str, limit: int = MAX_CANDIDATES) -> list[int]:
-        """Ids of segments that share the most of the query's rarest trigrams (bm25 over at most
-        CANDIDATE_BUDGET postings), best first."""
-        table = self._grams_table(src, tgt, create=False)
+        """Ids of the segments that share the most of the query's trigrams, best first (ties by
+        id). The most common trigrams are left out until at most CANDIDATE_BUDGET postings are
+        read: they say little about which segment is closest."""
+        import numpy as np
+
         grams = trigrams(query.casefold())
-        if table is None or not grams:
+        if not grams:
             return []
+        lp = f"{src}>{tgt}"
         marks = ",".join("?" * len(grams))
-        freq = dict(self.db.execute(f"SELECT term, doc FROM {table}_vocab WHERE term IN ({marks})",
-                                    grams).fetchall())
-        known = sorted((g for g in grams if g in freq), key=lambda g: (freq[g], g))
+        known = sorted((n, g, gid) for g, n, gid in self.db.execute(
+            f"SELECT gram, n, id FROM grams WHERE lp = ? AND gram IN ({marks})", [lp, *grams]))
         chosen, total = [], 0
-        for g in known:
-            if chosen and total + freq[g] > CANDIDATE_BUDGET:
+        for n, _, gid in known:
+            if chosen and total + n > CANDIDATE_BUDGET:
                 break
-            chosen.append(g)
-            total += freq[g]
-        if not chosen:
+            chosen.append(gid)
+            total += n
+        parts = []
+        if chosen:
+            marks = ",".join("?" * len(chosen))
+            parts = [np.frombuffer(b, dtype=np.int32) for (b,) in self.db.execute(
+                f"SELECT ids FROM postings WHERE id IN ({marks})", chosen)]
+        marks = ",".join("?" * len(grams))
+        pending = [i for (i,) in self.db.execute(
+            f"SELECT id FROM pending WHERE lp = ? AND gram IN ({marks})", [lp, *grams])]
+        if pending:
+            parts.append(np.array(pending, dtype=np.int32))
+        if not parts:
             return []
-        expr = " OR ".join('"' + g.replace('"', '""') + '"' for g in chosen)
-        return [r[0] for r in self.db.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank, rowid LIMIT ?",
-            (expr, limit))]
+        counts = np.bincount(np.concatenate(parts))
+        kth = 1
+        if len(counts) > limit:  # the limit-th highest count; every id at or above it is kept
+            kth = max(1, int(np.partition(counts, len(counts) - limit)[len(counts) - limit]))
+        ids = np.flatnonzero(counts >= kth)
+        order = np.lexsort((ids, -counts[ids]))[:limit]
+        return [int(i) for i in ids[order]]
 
     def _match(self, kind: str, score: float, query: str, row: Sequence) -> Match:
         from workbench.worddiff import diff
