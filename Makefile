@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/align_textberg.py
 	$(BIN)/python benchmarks/align_scaling.py
 	$(BIN)/python benchmarks/export_scale.py
+	$(BIN)/python benchmarks/tm_lookup.py
 
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps

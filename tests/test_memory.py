@@ -247,3 +247,27 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
     # the memory's renderings never reach the MT cache: without --tm the model's own output
     plain = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", str(text)])
     assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+
+
+@pytest.mark.slow
+def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, tmp_path: Path) -> None:
+    from workbench.embed import Embedder
+
+    for key in ("s0:t0", "s1:t1", "s3:t3"):
+        set_status(data, key, "approved")
+    memory = Memory(data)
+    paraphrase = "Мы не согласны с частичной мобилизацией."
+    found = memory.semantic_lookup(paraphrase, "ru", "en", min_similarity=0.9,
+                                   embedder=Embedder(cache_dir=tmp_path / "vectors"))
+    assert [(m.kind, m.segment.bead, m.segment.target) for m in found] == [
+        ("semantic", "s1:t1", TGT[1])]
+    assert 90 < found[0].score <= 100
+    assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
+
+
+def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["tm", "lookup", "x", "--from", "ru", "--to", "en",
+                                       "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"workbench: error: {tmp_path}: not a data directory")
+    assert list(tmp_path.iterdir()) == []

@@ -43,7 +43,7 @@ INDEX_NAME = Path("translations") / ".memory.sqlite3"
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
-FORMAT = 2
+FORMAT = 3
 #: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
 CANDIDATE_BUDGET = 150_000
 #: Candidates the trigram index hands to the final scoring.
@@ -238,7 +238,7 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, sha256 TEXT);
 CREATE TABLE segments (
-    id INTEGER PRIMARY KEY, file TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, file TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     norm TEXT NOT NULL, src TEXT NOT NULL, tgt TEXT NOT NULL, origin TEXT NOT NULL,
     pair TEXT NOT NULL, bead TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX segments_file ON segments (file);
@@ -284,9 +284,10 @@ class Memory:
 
     def __init__(self, data_dir: str | Path, *, index: str | Path | None = None) -> None:
         self.root = Path(data_dir)
-        if not self.root.is_dir():
-            raise InputError("no such data directory", path=str(data_dir),
-                             hint="give the directory that holds corpora/ and translations/")
+        if not (self.root / "translations").is_dir():
+            raise InputError("not a data directory: it has no translations/", path=str(data_dir),
+                             hint="give the directory that holds corpora/ and translations/ "
+                                  "with --data")
         self.path = Path(index) if index is not None else self.root / INDEX_NAME
         self._db: sqlite3.Connection | None = None
         self._vectors: dict[tuple[str, str], tuple[list[int], object]] = {}
@@ -301,8 +302,7 @@ class Memory:
             try:
                 db = sqlite3.connect(self.path, isolation_level=None)
                 row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-                ok = row is not None and row[0] == str(FORMAT) and \
-                    db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+                ok = row is not None and row[0] == str(FORMAT)
             except sqlite3.DatabaseError:
                 ok = False
                 db = None
@@ -344,16 +344,22 @@ class Memory:
         if tmp.exists():
             tmp.unlink()
         db = sqlite3.connect(tmp, isolation_level=None)
-        db.executescript(_SCHEMA)
-        db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self._db = db
         self._vectors.clear()
         report = SyncReport()
-        with self._transaction():
-            for path in self.pair_files() + self.import_files():
-                self._index_file(path, report)
-        db.close()
-        os.replace(tmp, self.path)
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            with self._transaction():
+                for path in self.pair_files() + self.import_files():
+                    self._index_file(path, report)
+            db.close()
+            os.replace(tmp, self.path)
+        except BaseException:
+            db.close()
+            self._db = None
+            tmp.unlink(missing_ok=True)
+            raise
         self._db = sqlite3.connect(self.path, isolation_level=None)
         report.segments = self.count()
         return report
@@ -436,13 +442,13 @@ class Memory:
                 self._insert(name, s)
         for key, ids in old.items():
             for i in ids:
-                self._delete(i, key[2], key[3], normalize(key[0]).casefold())
+                self._delete(i, key[2], key[3])
 
     def _drop_file(self, name: str) -> int:
-        rows = self.db.execute("SELECT id, src, tgt, norm FROM segments WHERE file = ?",
+        rows = self.db.execute("SELECT id, src, tgt FROM segments WHERE file = ?",
                                (name,)).fetchall()
-        for i, src, tgt, norm in rows:
-            self._delete(i, src, tgt, norm.casefold())
+        for i, src, tgt in rows:
+            self._delete(i, src, tgt)
         self.db.execute("DELETE FROM files WHERE path = ?", (name,))
         return len(rows)
 
@@ -464,9 +470,9 @@ class Memory:
         self._new_count += 1
         self._vectors.pop((s.source_language, s.target_language), None)
 
-    def _delete(self, i: int, src: str, tgt: str, folded: str) -> None:
-        # The id stays in the postings: candidates are read back from `segments`, where it is gone,
-        # and a rebuild drops it.
+    def _delete(self, i: int, src: str, tgt: str) -> None:
+        # The id stays in the postings (ids are never reused): candidates are read back from
+        # `segments`, where it is gone, and a rebuild drops it.
         self.db.execute("DELETE FROM segments WHERE id = ?", (i,))
         self._vectors.pop((src, tgt), None)
 
@@ -669,9 +675,13 @@ def _neg_time(time: str) -> tuple:
 
 
 def open_memory(data_dir: str | Path) -> Memory:
-    """The data directory's memory, up to date with its files (a sync costs a stat per file)."""
+    """The data directory's memory, up to date with its files (a sync costs a stat per file); an
+    index that turns out damaged on the way is rebuilt."""
     memory = Memory(data_dir)
-    memory.sync()
+    try:
+        memory.sync()
+    except sqlite3.DatabaseError:
+        memory.rebuild()
     return memory
 
 
