@@ -112,8 +112,8 @@ def main() -> None:
     vocab = sorted({w for s, *_ in base for w in s.split()})
     german = [b for b in base if b[2] == "de"]
     queries = [substitute(rng.choice(german)[0].split(), vocab, rng, 3) for _ in range(args.queries)]
-    choices = [r[0] for r in memory.db.execute("SELECT norm FROM segments WHERE src = 'de' AND "
-                                               "tgt = 'fr' ORDER BY id")]
+    choices = [normalize(r[0]) for r in memory.db.execute(
+        "SELECT source FROM segments WHERE src = 'de' AND tgt = 'fr' ORDER BY id")]
     for q in queries[:20]:  # warm the page cache and the rapidfuzz import
         memory.lookup(q, "de", "fr", min_score=args.min_score, limit=1)
 

@@ -185,7 +185,8 @@ def test_cli_import_of_a_bad_tmx_exits_2_with_file_and_line_and_copies_nothing(d
     assert not (data / "memory").exists()
 
 
-def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(data: Path, tmp_path: Path) -> None:
+def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(data: Path,
+                                                                      tmp_path: Path) -> None:
     set_status(data, "s1:t1", "approved")
     runner = CliRunner()
     assert runner.invoke(main, ["tm", "import", str(OMEGAT), "--data", str(data)]).exit_code == 0
@@ -271,3 +272,33 @@ def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Pa
     assert result.exit_code == 2
     assert result.output.startswith(f"workbench: error: {tmp_path}: not a data directory")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_candidates_are_the_segments_sharing_most_trigrams_from_blobs_and_pending_rows(
+        tmp_path: Path) -> None:
+    import random
+
+    from workbench.memory import Segment, normalize, trigrams
+
+    (tmp_path / "translations").mkdir()
+    memory = Memory(tmp_path)
+    rng = random.Random(3)
+    words = ["мы", "против", "частичной", "всеобщей", "мобилизации", "войны", "сегодня", "петиция",
+             "подписали", "тысячи", "людей", "россии"]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(3, 8)))
+
+    def segments(n: int) -> list[Segment]:
+        return [Segment(sentence(), "x", "ru", "en", "tmx", "t", str(i), "", "") for i in range(n)]
+
+    memory.add_segments(segments(3000), "bulk")  # enough postings to be merged into blobs
+    memory.add_segments(segments(40), "small")  # few: kept as pending rows
+    assert memory.db.execute("SELECT count(*) FROM pending").fetchone()[0] > 0
+    rows = memory.db.execute("SELECT id, source FROM segments ORDER BY id").fetchall()
+    for _ in range(20):
+        query = sentence()
+        grams = set(trigrams(normalize(query).casefold()))
+        shared = [(-len(grams & set(trigrams(normalize(s).casefold()))), i) for i, s in rows]
+        expected = [i for c, i in sorted(shared) if c < 0][:50]
+        assert memory.candidates(normalize(query), "ru", "en", limit=50) == expected

@@ -538,7 +538,8 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
     if semantic:
         matches += memory.semantic_lookup(text, src, tgt, limit=limit)
     if fmt == "jsonl":
-        click.echo("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in matches), nl=False)
+        click.echo("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in matches),
+                   nl=False)
         return
     if not matches:
         click.echo(f"no match at {min_score:g} or above", err=True)

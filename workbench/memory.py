@@ -18,10 +18,11 @@ from an index, never a scan of the memory: trigram postings per language pair (s
 one blob per trigram, plus a small table of postings added since the last compaction), from which
 the query's trigrams that are not too common (at most CANDIDATE_BUDGET postings read) count how many
 of them each segment shares; only the MAX_CANDIDATES segments sharing most are scored. SQLite's
-FTS5 trigram index was measured first and was ten times too slow at a million segments (its
-fts5vocab walks a trigram's postings to count them, and bm25 over an OR of trigrams ranks every
-row that holds any). Exact matches (score 100) come first. A second, semantic lookup compares sentence vectors from
-workbench.embed (loaded only when asked) and is labelled "semantic", never given a fuzzy score.
+FTS5 trigram index was measured first and took 200 ms a lookup at 100,000 segments (fts5vocab
+walks a trigram's postings to count them, and bm25 over an OR of trigrams ranks every row that
+holds any). Exact matches (score 100) come first. A second, semantic lookup compares sentence
+vectors from workbench.embed (loaded only when asked) and is labelled "semantic", never given a
+fuzzy score.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ INDEX_NAME = Path("translations") / ".memory.sqlite3"
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
-FORMAT = 3
+FORMAT = 4
 #: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
 CANDIDATE_BUDGET = 150_000
 #: Candidates the trigram index hands to the final scoring.
@@ -53,13 +54,12 @@ PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
 DEFAULT_MIN = 70
 
-_SPACE = re.compile(r"\s+")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
 def normalize(text: str) -> str:
     """Runs of whitespace as one space, no leading or trailing space: what scores compare."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def language(code: str) -> str:
@@ -239,10 +239,10 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, sha256 TEXT);
 CREATE TABLE segments (
     id INTEGER PRIMARY KEY AUTOINCREMENT, file TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
-    norm TEXT NOT NULL, src TEXT NOT NULL, tgt TEXT NOT NULL, origin TEXT NOT NULL,
+    nhash INTEGER NOT NULL, src TEXT NOT NULL, tgt TEXT NOT NULL, origin TEXT NOT NULL,
     pair TEXT NOT NULL, bead TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX segments_file ON segments (file);
-CREATE INDEX segments_exact ON segments (src, tgt, norm);
+CREATE INDEX segments_exact ON segments (src, tgt, nhash);  -- nhash: of the normalized source
 CREATE TABLE grams (id INTEGER PRIMARY KEY, lp TEXT NOT NULL, gram TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE INDEX grams_key ON grams (lp, gram, n, id);  -- covers the lookup's frequency query
 CREATE TABLE postings (id INTEGER PRIMARY KEY, ids BLOB NOT NULL);
@@ -269,6 +269,12 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _hash(norm: str) -> int:
+    """A 64-bit key of a normalized source, for exact matches (cheaper to index than the text)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little",
+                          signed=True)
 
 
 def trigrams(text: str) -> list[str]:
@@ -455,10 +461,10 @@ class Memory:
     def _insert(self, name: str, s: Segment) -> None:
         norm = normalize(s.source)
         cur = self.db.execute(
-            "INSERT INTO segments (file, source, target, norm, src, tgt, origin, pair, bead, reviewer,"
+            "INSERT INTO segments (file, source, target, nhash, src, tgt, origin, pair, bead, reviewer,"
             " time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, s.source, s.target, norm, s.source_language, s.target_language, s.origin, s.pair,
-             s.bead, s.reviewer, s.time))
+            (name, s.source, s.target, _hash(norm), s.source_language, s.target_language, s.origin,
+             s.pair, s.bead, s.reviewer, s.time))
         lp = f"{s.source_language}>{s.target_language}"
         i = cur.lastrowid
         for g in trigrams(norm.casefold()):
@@ -559,17 +565,18 @@ class Memory:
         query = normalize(text)
         if not query:
             return []
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM segments WHERE src = ? AND tgt = ? AND "
-                               "norm = ?", (src, tgt, query)).fetchall()
+        rows = [r for r in self.db.execute(f"SELECT {_COLUMNS} FROM segments WHERE src = ? AND "
+                                           "tgt = ? AND nhash = ?", (src, tgt, _hash(query)))
+                if normalize(r[1]) == query]
         scored: dict[int, tuple[float, Sequence]] = {r[0]: (100.0, r) for r in rows}
         ids = [i for i in self.candidates(query, src, tgt) if i not in scored]
         if ids:
             from rapidfuzz import process
 
             marks = ",".join("?" * len(ids))
-            found = self.db.execute(f"SELECT id, norm FROM segments WHERE id IN ({marks})",
+            found = self.db.execute(f"SELECT id, source FROM segments WHERE id IN ({marks})",
                                     ids).fetchall()
-            scores = process.cdist([query], [r[1] for r in found], scorer=fuzz.ratio,
+            scores = process.cdist([query], [normalize(r[1]) for r in found], scorer=fuzz.ratio,
                                    score_cutoff=min_score)[0]
             ranked = sorted((-round(float(x), 2), r[0]) for x, r in zip(scores, found)
                             if x >= min_score and x > 0)
@@ -611,18 +618,22 @@ class Memory:
             parts = [np.frombuffer(b, dtype=np.int32) for (b,) in self.db.execute(
                 f"SELECT ids FROM postings WHERE id IN ({marks})", chosen)]
         marks = ",".join("?" * len(grams))
-        pending = [i for (i,) in self.db.execute(
-            f"SELECT id FROM pending WHERE lp = ? AND gram IN ({marks})", [lp, *grams])]
-        if pending:
-            parts.append(np.array(pending, dtype=np.int32))
-        if not parts:
+        pending = np.array([i for (i,) in self.db.execute(
+            f"SELECT id FROM pending WHERE lp = ? AND gram IN ({marks})", [lp, *grams])],
+            dtype=np.int32)
+        if not parts and not len(pending):
             return []
-        counts = np.bincount(np.concatenate(parts))
-        kth = 1
-        if len(counts) > limit:  # the limit-th highest count; every id at or above it is kept
-            kth = max(1, int(np.partition(counts, len(counts) - limit)[len(counts) - limit]))
-        ids = np.flatnonzero(counts >= kth)
-        order = np.lexsort((ids, -counts[ids]))[:limit]
+        # Counting by sorting what was read costs the number of postings read (a radix sort of
+        # int32); a bincount would cost the number of segments, a million, on every lookup.
+        every = np.sort(np.concatenate(parts + [pending]))
+        starts = np.flatnonzero(np.concatenate(([True], every[1:] != every[:-1])))
+        ids = every[starts]
+        hits = np.diff(np.append(starts, len(every)))
+        if len(ids) > limit:  # keep every id that ties with the limit-th
+            kth = np.partition(hits, len(hits) - limit)[len(hits) - limit]
+            keep = hits >= kth
+            ids, hits = ids[keep], hits[keep]
+        order = np.lexsort((ids, -hits))[:limit]
         return [int(i) for i in ids[order]]
 
     def _match(self, kind: str, score: float, query: str, row: Sequence) -> Match:
@@ -651,9 +662,9 @@ class Memory:
             embedder = Embedder()
         key = (src, tgt)
         if key not in self._vectors:
-            rows = self.db.execute("SELECT id, norm FROM segments WHERE src = ? AND tgt = ? "
+            rows = self.db.execute("SELECT id, source FROM segments WHERE src = ? AND tgt = ? "
                                    "ORDER BY id", key).fetchall()
-            vectors = embedder.embed([r[1] for r in rows]) if rows else np.zeros((0, 1))
+            vectors = embedder.embed([normalize(r[1]) for r in rows]) if rows else np.zeros((0, 1))
             self._vectors[key] = ([r[0] for r in rows], vectors)
         ids, vectors = self._vectors[key]
         if not ids:
@@ -722,7 +733,8 @@ def write_tmx(segments: Iterable[Segment], out: BinaryIO) -> int:
                     "creationdate": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")}), "\n")
                 with xf.element("body"):
                     for s in segments:
-                        tu = etree.Element("tu", tuid=clean(f"{s.pair}|{s.bead}"), srclang=s.source_language)
+                        tu = etree.Element("tu", tuid=clean(f"{s.pair}|{s.bead}"),
+                                           srclang=s.source_language)
                         if s.reviewer:
                             tu.set("creationid", clean(s.reviewer))
                         if (date := _tmx_date(s.time)) is not None:
