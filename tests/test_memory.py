@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def test_approving_a_bead_makes_it_findable_and_unapproving_removes_it(data: Pat
     assert memory.update_pair(po(data)) is True
     assert answers(memory, SRC[1]) == [("exact", 100.0, SRC[1], TGT[1], "src__tgt", "s1:t1")]
     assert memory.update_pair(po(data)) is False  # unchanged: nothing read again
+    assert memory.update_pair(Path(os.path.relpath(po(data)))) is False  # the same file
+    assert memory.sync().files == 0 and memory.count() == 1
     set_status(data, "s1:t1", "needs-work")
     assert memory.update_pair(po(data)) is True
     assert memory.lookup(SRC[1], "ru", "en") == []

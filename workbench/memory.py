@@ -44,7 +44,7 @@ INDEX_NAME = Path("translations") / ".memory.sqlite3"
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
-FORMAT = 4
+FORMAT = 5
 #: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
 CANDIDATE_BUDGET = 150_000
 #: Candidates the trigram index hands to the final scoring.
@@ -286,7 +286,8 @@ def trigrams(text: str) -> list[str]:
 class Memory:
     """The translation memory of one data directory. `Memory(data_dir)` opens the index, creating or
     rebuilding it when it is missing, damaged or of another format; `sync()` brings it up to date
-    with the directory's PO files and imported TMX; `update_pair(po)` with one pair file."""
+    with the directory's PO files and imported TMX; `update_pair(po)` with one pair file. It holds
+    one SQLite connection: use one Memory per thread."""
 
     def __init__(self, data_dir: str | Path, *, index: str | Path | None = None) -> None:
         self.root = Path(data_dir)
@@ -373,7 +374,7 @@ class Memory:
     def sync(self) -> SyncReport:
         """Re-index every pair file and import whose bytes changed; forget files that are gone."""
         report = SyncReport()
-        present = {str(p) for p in self.pair_files() + self.import_files()}
+        present = {self._file_key(p) for p in self.pair_files() + self.import_files()}
         with self._transaction():
             for (name,) in self.db.execute("SELECT path FROM files ORDER BY path").fetchall():
                 if name not in present:
@@ -392,7 +393,7 @@ class Memory:
         p = Path(po_path)
         with self._transaction():
             if not p.exists():
-                return self._drop_file(str(p)) > 0
+                return self._drop_file(self._file_key(p)) > 0
             changed = self._index_file(p, report)
         if report.errors:
             raise report.errors[0]
@@ -410,8 +411,16 @@ class Memory:
             raise
         self.db.execute("COMMIT")
 
+    def _file_key(self, path: Path) -> str:
+        """How the index names a file: relative to the data directory (however it was given)."""
+        full = path.resolve()
+        try:
+            return full.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(full)
+
     def _index_file(self, path: Path, report: SyncReport) -> bool:
-        name = str(path)
+        name = self._file_key(path)
         size, mtime = _fingerprint(path)
         row = self.db.execute("SELECT size, mtime, sha256 FROM files WHERE path = ?", (name,)).fetchone()
         if row is not None and row[0] == size and row[1] == mtime:
