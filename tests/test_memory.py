@@ -305,3 +305,21 @@ def test_candidates_are_the_segments_sharing_most_trigrams_from_blobs_and_pendin
         shared = [(-len(grams & set(trigrams(normalize(s).casefold()))), i) for i, s in rows]
         expected = [i for c, i in sorted(shared) if c < 0][:50]
         assert memory.candidates(normalize(query), "ru", "en", limit=50) == expected
+
+
+def test_trados_style_tmx_in_utf16_with_dates_on_the_unit_is_read(tmp_path: Path) -> None:
+    tmx = tmp_path / "trados-export.tmx"
+    tmx.write_text(
+        '<?xml version="1.0" encoding="utf-16"?>\n'
+        '<tmx version="1.4"><header creationtool="SDL Language Platform" creationtoolversion="8.1" '
+        'o-tmf="SDL TM8 Format" datatype="xml" segtype="sentence" adminlang="en-US" '
+        'srclang="de-DE"/>\n<body>\n'
+        '<tu creationdate="20231005T081500Z" creationid="GLOBAL\\anna" changedate="20231006T101500Z" '
+        'changeid="GLOBAL\\jens"><prop type="x-Origin">TM</prop>\n'
+        '<tuv xml:lang="de-DE"><seg>Der Gipfel liegt <ph x="1" type="0"/>hoch.</seg></tuv>\n'
+        '<tuv xml:lang="fr-FR"><seg>Le sommet est <ph x="1" type="0"/>haut.</seg></tuv></tu>\n'
+        '</body></tmx>\n', encoding="utf-16")
+    [s] = read_tmx(tmx)
+    assert (s.source, s.target, s.source_language, s.target_language, s.reviewer, s.time) == (
+        "Der Gipfel liegt hoch.", "Le sommet est haut.", "de", "fr", "GLOBAL\\jens",
+        "2023-10-06T10:15:00Z")
