@@ -44,11 +44,14 @@ INDEX_NAME = Path("translations") / ".memory.sqlite3"
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
-FORMAT = 5
+FORMAT = 6
 #: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
 CANDIDATE_BUDGET = 150_000
 #: Candidates the trigram index hands to the final scoring.
 MAX_CANDIDATES = 200
+#: The same for the query's words, and the candidates they add.
+WORD_BUDGET = 60_000
+WORD_CANDIDATES = 100
 #: Postings kept as rows (cheap to add one by one) before they are merged into the blobs.
 PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
@@ -277,6 +280,12 @@ def _hash(norm: str) -> int:
                           signed=True)
 
 
+def words(text: str) -> list[str]:
+    """The distinct words of a normalized, case-folded text, as postings keys: each starts with
+    NUL, so that none equals a trigram."""
+    return list(dict.fromkeys("\0" + w for w in text.split()))
+
+
 def trigrams(text: str) -> list[str]:
     """The distinct trigrams of a normalized, case-folded text, in order of first appearance, as
     SQLite's trigram tokenizer cuts them (three code points, spaces included)."""
@@ -476,7 +485,8 @@ class Memory:
              s.pair, s.bead, s.reviewer, s.time))
         lp = f"{s.source_language}>{s.target_language}"
         i = cur.lastrowid
-        for g in trigrams(norm.casefold()):
+        folded = norm.casefold()
+        for g in trigrams(folded) + words(folded):
             key = (lp, g)
             ids = self._new.get(key)
             if ids is None:
@@ -604,20 +614,29 @@ class Memory:
 
     def candidates(self, query: str, src: str, tgt: str, limit: int = MAX_CANDIDATES) -> list[int]:
         """Ids of the segments that share the most of the query's trigrams, best first (ties by
-        id). The most common trigrams are left out until at most CANDIDATE_BUDGET postings are
-        read: they say little about which segment is closest."""
+        id), then of those that share the most of its words. The most common trigrams (words) are
+        left out until at most CANDIDATE_BUDGET (WORD_BUDGET) postings are read: they say little
+        about which segment is closest. The words find the sentences that differ from the query
+        in a few whole words even where the trigram budget only reached its rarest trigrams."""
+        folded = query.casefold()
+        lp = f"{src}>{tgt}"
+        by_grams = self._sharing(lp, trigrams(folded), CANDIDATE_BUDGET, limit)
+        by_words = self._sharing(lp, words(folded), WORD_BUDGET, WORD_CANDIDATES)
+        seen = set(by_grams)
+        return by_grams + [i for i in by_words if i not in seen]
+
+    def _sharing(self, lp: str, grams: list[str], budget: int, limit: int) -> list[int]:
+        """Ids of the `limit` segments holding most of `grams` (within the postings `budget`)."""
         import numpy as np
 
-        grams = trigrams(query.casefold())
         if not grams:
             return []
-        lp = f"{src}>{tgt}"
         marks = ",".join("?" * len(grams))
         known = sorted((n, g, gid) for g, n, gid in self.db.execute(
             f"SELECT gram, n, id FROM grams WHERE lp = ? AND gram IN ({marks})", [lp, *grams]))
         chosen, total = [], 0
         for n, _, gid in known:
-            if chosen and total + n > CANDIDATE_BUDGET:
+            if chosen and total + n > budget:
                 break
             chosen.append(gid)
             total += n
