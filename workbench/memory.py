@@ -17,7 +17,8 @@ differing words are still marked word by word (workbench.worddiff) for the reade
 from an index, never a scan of the memory: trigram postings per language pair (sorted segment ids in
 one blob per trigram, plus a small table of postings added since the last compaction), from which
 the query's trigrams that are not too common (at most CANDIDATE_BUDGET postings read) count how many
-of them each segment shares; only the MAX_CANDIDATES segments sharing most are scored. SQLite's
+of them each segment shares, and its words likewise (postings of words beside those of trigrams);
+only the MAX_CANDIDATES + WORD_CANDIDATES segments sharing most are scored. SQLite's
 FTS5 trigram index was measured first and took 200 ms a lookup at 100,000 segments (fts5vocab
 walks a trigram's postings to count them, and bm25 over an OR of trigrams ranks every row that
 holds any). Exact matches (score 100) come first. A second, semantic lookup compares sentence
