@@ -47,12 +47,12 @@ IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
 FORMAT = 6
 #: Postings (segment ids of the query's rarer trigrams) read per fuzzy lookup at most.
-CANDIDATE_BUDGET = 150_000
+CANDIDATE_BUDGET = 60_000
 #: Candidates the trigram index hands to the final scoring.
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 100
 #: The same for the query's words, and the candidates they add.
-WORD_BUDGET = 60_000
-WORD_CANDIDATES = 100
+WORD_BUDGET = 300_000
+WORD_CANDIDATES = 400
 #: Postings kept as rows (cheap to add one by one) before they are merged into the blobs.
 PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
