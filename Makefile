@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/check_precision.py
 	$(BIN)/python benchmarks/batch_scale.py
+	$(BIN)/python benchmarks/tm_lookup.py
 
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps

@@ -303,10 +303,21 @@ def models_remove(from_code: str, to_code: str) -> None:
 @click.option("--cache-dir", default=None, type=click.Path(file_okay=False),
               help="Translation cache directory [default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the translation cache.")
+@click.option("--tm", "use_tm", is_flag=True,
+              help="Take exact and fuzzy matches from the translation memory of --data before MT.")
+@click.option("--tm-min", type=click.FloatRange(1, 100), default=85, show_default=True,
+              help="Lowest fuzzy score (0-100) a memory match needs to be used.")
+@click.option("--data", "data_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Data directory whose memory --tm uses.")
 def translate_command(files: tuple[str, ...], from_code: str, to_code: str, output: str, fmt: str,
                       beam_size: int, threads: int | None, compute_type: str | None, device: str,
-                      cache_dir: str | None, no_cache: bool) -> None:
-    """Translate FILES (UTF-8 text; none or '-' reads stdin) offline, sentence by sentence."""
+                      cache_dir: str | None, no_cache: bool, use_tm: bool, tm_min: float,
+                      data_dir: str) -> None:
+    """Translate FILES (UTF-8 text; none or '-' reads stdin) offline, sentence by sentence.
+
+    With --tm, a sentence the memory holds (exactly, or at --tm-min or above) takes the memory's
+    reviewed rendering and only the rest goes to the model; jsonl says which came from where.
+    """
     import json
 
     from workbench.corpus import check_language, decode_text, read_text
@@ -315,6 +326,13 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
     check_output(output, files)
     source_lang = check_language(from_code)
+    memory = None
+    if use_tm:
+        from workbench.memory import open_memory
+
+        memory = open_memory(data_dir)
+    target_lang = check_language(to_code) if use_tm else to_code
+    hits: dict[tuple[int, int], object] = {}  # (document, sentence position) -> memory Match
     engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
                          compute_type=compute_type, device=device, beam_size=beam_size,
                          cache=not no_cache)
@@ -329,8 +347,19 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
             doc: list = []
             docs.append((name, text, doc))
             for piece in segment_in_pieces(text, source_lang):
-                doc.extend(piece)
-                yield [s.text for s in piece]
+                if memory is None:
+                    doc.extend(piece)
+                    yield [s.text for s in piece]
+                    continue
+                todo = []
+                for s in piece:
+                    found = memory.lookup(s.text, source_lang, target_lang, min_score=tm_min, limit=1)
+                    if found:
+                        hits[(len(docs) - 1, len(doc))] = found[0]
+                    else:
+                        todo.append(s.text)
+                    doc.append(s)
+                yield todo
 
     if sys.stderr.isatty():  # a progress bar needs the number of sentences first
         ready = list(pieces())
@@ -350,22 +379,37 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
         translations = engine.translate_pieces(pieces())
     parts: list[str] = []
     it = iter(translations)
-    for name, text, doc in docs:
+    for d, (name, text, doc) in enumerate(docs):
         if fmt == "jsonl":
-            for s in doc:
-                parts.append(json.dumps({
-                    "file": name, "index": s.index, "source": s.text, "translation": next(it),
-                    "start": s.start, "end": s.end, "paragraph": s.paragraph, "line": s.line,
-                    "model": engine.name, "model_version": engine.version}, ensure_ascii=False) + "\n")
+            for k, s in enumerate(doc):
+                record = {"file": name, "index": s.index, "source": s.text, "translation": None,
+                          "start": s.start, "end": s.end, "paragraph": s.paragraph, "line": s.line,
+                          "model": engine.name, "model_version": engine.version}
+                if memory is not None:
+                    record.update(_memory_fields(hits.get((d, k))))
+                if record["translation"] is None:
+                    record["translation"] = next(it)
+                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             pos = 0
-            for s in doc:
+            for k, s in enumerate(doc):
                 parts.append(text[pos:s.start])
-                parts.append(next(it))
+                hit = hits.get((d, k))
+                parts.append(hit.segment.target if hit is not None else next(it))
                 pos = s.end
             parts.append(text[pos:])
     body = "".join(parts)
     write_output(output, body, files)
+
+
+def _memory_fields(hit) -> dict:
+    """What a jsonl record of `translate --tm` says about where its translation came from."""
+    if hit is None:
+        return {"origin": "mt", "tm_score": None}
+    s = hit.segment
+    return {"translation": s.target, "origin": "memory", "tm_kind": hit.kind, "tm_score": hit.score,
+            "tm_source": s.source, "tm_pair": s.pair, "tm_bead": s.bead, "tm_reviewer": s.reviewer,
+            "tm_time": s.time, "model": None, "model_version": None}
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -610,6 +654,105 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
     click.echo(f"wrote {spec.output}", err=True)
     if summary.failures:
         sys.exit(1)
+
+
+# --- translation memory --------------------------------------------------------------------------
+
+DATA_OPTION = click.option("--data", "data_dir", default=".", show_default=True,
+                           type=click.Path(file_okay=False),
+                           help="Directory holding translations/ (the memory indexes its PO files).")
+
+
+@main.group("tm")
+def tm_group() -> None:
+    """The translation memory: approved beads of every pair, plus imported TMX.
+
+    The index (translations/.memory.sqlite3) is derived from the PO files and the imports kept in
+    memory/; deleting it loses nothing.
+    """
+
+
+@tm_group.command("rebuild")
+@DATA_OPTION
+def tm_rebuild(data_dir: str) -> None:
+    """Recreate the memory's index from the PO files and imported TMX alone."""
+    from workbench.memory import Memory
+
+    memory = Memory(data_dir)
+    report = memory.rebuild()
+    click.echo(f"memory: {report.segments} segments from {report.files} files", err=True)
+    _report_skipped(report.errors)
+
+
+def _report_skipped(errors: list) -> None:
+    if errors:
+        for e in errors:
+            click.echo(f"workbench: error: {e} (left out of the memory)", err=True)
+        sys.exit(2)
+
+
+@tm_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@DATA_OPTION
+def tm_import(file: str, data_dir: str) -> None:
+    """Add the units of FILE (TMX 1.4b, as OmegaT or Trados write it) to the memory; a copy is kept
+    in DATA/memory/ so that a rebuild keeps them."""
+    from workbench.memory import Memory
+
+    memory = Memory(data_dir)
+    n = memory.import_tmx(file)
+    click.echo(f"imported {n} segments from {file}; memory: {memory.count()} segments", err=True)
+
+
+@tm_group.command("export")
+@click.option("-o", "--output", required=True, help="The TMX file to write.")
+@DATA_OPTION
+def tm_export(output: str, data_dir: str) -> None:
+    """Write the whole memory as TMX 1.4b (reviewer and date on each unit)."""
+    from workbench.memory import export_to_path, open_memory
+
+    memory = open_memory(data_dir)
+    n = export_to_path(memory, output)
+    click.echo(f"wrote {output}: {n} units", err=True)
+
+
+@tm_group.command("lookup")
+@click.argument("text")
+@click.option("--from", "from_code", required=True, metavar="LANG", help="Language of TEXT.")
+@click.option("--to", "to_code", required=True, metavar="LANG", help="Language of the renderings.")
+@click.option("--min", "min_score", type=click.FloatRange(1, 100), default=70, show_default=True,
+              help="Lowest fuzzy score (0-100, character-based) shown.")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--semantic", is_flag=True,
+              help="Also look for sources that say the same in other words (sentence encoder).")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
+              show_default=True, help="text: one match per block; jsonl: one object per match.")
+@DATA_OPTION
+def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: int, semantic: bool,
+              fmt: str, data_dir: str) -> None:
+    """Matches for TEXT in the memory: exact first, then fuzzy by score."""
+    import json
+
+    from workbench.corpus import check_language
+    from workbench.memory import open_memory
+
+    src, tgt = check_language(from_code), check_language(to_code)
+    memory = open_memory(data_dir)
+    matches = memory.lookup(text, src, tgt, min_score=min_score, limit=limit)
+    if semantic:
+        matches += memory.semantic_lookup(text, src, tgt, limit=limit)
+    if fmt == "jsonl":
+        click.echo("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in matches),
+                   nl=False)
+        return
+    if not matches:
+        click.echo(f"no match at {min_score:g} or above", err=True)
+    for m in matches:
+        s = m.segment
+        marked = "".join(f"[{t}]" if tag != "equal" else t for t, tag in m.diff[1])
+        who = ", ".join(x for x in (s.reviewer, s.time) if x)
+        click.echo(f"{m.kind} {m.score:g}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
+        click.echo(f"  {marked}\n  {s.target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

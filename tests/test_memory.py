@@ -1,0 +1,326 @@
+"""The translation memory: approved beads in and out of the index, rebuilds, TMX, lookup, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench import edit, store
+from workbench.model import Alignment, Bead
+from workbench.cli import main
+from workbench.corpus import Document, Sentence
+from workbench.errors import ParseError
+from workbench.memory import INDEX_NAME, Memory, read_tmx
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OMEGAT = FIXTURES / "omegat-project.tmx"
+
+SRC = ["Юрий Гагарин.", "Мы против частичной мобилизации.", "Мы против всеобщей мобилизации.",
+       "Третье предложение здесь."]
+TGT = ["Yuri Gagarin, the first cosmonaut.", "We are against partial mobilization.",
+       "We oppose general mobilization.", "A third sentence."]
+
+
+def sentences(texts: list[str]) -> list[Sentence]:
+    out, pos = [], 0
+    for i, t in enumerate(texts):
+        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=i + 1))
+        pos += len(t) + 1
+    return out
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A data directory with one pair file of four 1-1 beads, all unreviewed."""
+    root = tmp_path / "data"
+    src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(SRC))
+    tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="\n".join(TGT))
+    beads = [Bead((i,), (i,), 0.9, "test") for i in range(4)]
+    (root / "translations").mkdir(parents=True)
+    store.write_alignment(root / "translations" / "src__tgt.po", src, tgt, sentences(SRC),
+                          sentences(TGT), Alignment(beads), mt=SRC, mt_model="test-model 1.0")
+    return root
+
+
+def po(root: Path) -> Path:
+    return root / "translations" / "src__tgt.po"
+
+
+def set_status(root: Path, key: str, status: str) -> None:
+    edit.perform(po(root), lambda pf: edit.set_status(pf, key, status), author="ak")
+
+
+def answers(memory: Memory, text: str) -> list[tuple]:
+    return [(m.kind, m.score, m.segment.source, m.segment.target, m.segment.pair, m.segment.bead)
+            for m in memory.lookup(text, "ru", "en", min_score=50)]
+
+
+def test_approving_a_bead_makes_it_findable_and_unapproving_removes_it(data: Path) -> None:
+    memory = Memory(data)
+    assert memory.lookup(SRC[1], "ru", "en") == []
+    set_status(data, "s1:t1", "approved")
+    assert memory.update_pair(po(data)) is True
+    assert answers(memory, SRC[1]) == [("exact", 100.0, SRC[1], TGT[1], "src__tgt", "s1:t1")]
+    assert memory.update_pair(po(data)) is False  # unchanged: nothing read again
+    assert memory.update_pair(Path(os.path.relpath(po(data)))) is False  # the same file
+    assert memory.sync().files == 0 and memory.count() == 1
+    set_status(data, "s1:t1", "needs-work")
+    assert memory.update_pair(po(data)) is True
+    assert memory.lookup(SRC[1], "ru", "en") == []
+    assert memory.count() == 0
+
+
+def test_fuzzy_match_has_a_character_score_and_marks_the_differing_words(data: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    edit.perform(po(data), lambda pf: edit.annotate(pf, "s1:t1", "good", "accurate", "ak",
+                                                    "2026-11-25T03:00:00Z"), author="ak")
+    memory = Memory(data)
+    [m] = memory.lookup(SRC[2], "ru", "en", min_score=70)
+    # Indel similarity of the two sources: 2 * 26 common characters (10 + 4 + 12) / (32 + 31)
+    assert (m.kind, m.score, m.segment.bead) == ("fuzzy", 82.54, "s1:t1")
+    assert (m.segment.reviewer, m.segment.time) == ("ak", "2026-11-25T03:00:00Z")
+    assert m.diff[0] == (("Мы против ", "equal"), ("всеобщей ", "replaced"),
+                         ("мобилизации.", "equal"))
+    assert m.diff[1] == (("Мы против ", "equal"), ("частичной ", "replaced"),
+                         ("мобилизации.", "equal"))
+    assert memory.lookup(SRC[2], "ru", "en", min_score=90) == []
+    assert memory.lookup(SRC[1], "ru", "de") == []
+
+
+def test_exact_matches_come_first_and_a_rejected_bead_is_not_in_the_memory(data: Path) -> None:
+    for key in ("s1:t1", "s2:t2"):
+        set_status(data, key, "approved")
+    set_status(data, "s3:t3", "rejected")
+    memory = Memory(data)
+    assert [a[:2] for a in answers(memory, SRC[2])] == [("exact", 100.0), ("fuzzy", 82.54)]
+    assert answers(memory, SRC[3]) == []
+
+
+def test_rebuild_from_the_po_files_gives_the_same_answers(data: Path) -> None:
+    memory = Memory(data)
+    for key in ("s0:t0", "s1:t1", "s2:t2"):
+        set_status(data, key, "approved")
+        memory.update_pair(po(data))
+    set_status(data, "s0:t0", "unreviewed")
+    memory.update_pair(po(data))
+    queries = SRC + ["Мы против мобилизации.", "Юрий Гагарин!"]
+    before = [answers(memory, q) for q in queries]
+    memory.rebuild()
+    assert [answers(memory, q) for q in queries] == before
+    memory.close()
+    (data / INDEX_NAME).unlink()
+    assert [answers(Memory(data), q) for q in queries] == before
+    assert before[1][0][:2] == ("exact", 100.0) and before[0] == []
+
+
+def test_a_damaged_index_is_rebuilt_on_next_use(data: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    Memory(data).close()
+    (data / INDEX_NAME).write_bytes(b"this is not an SQLite database" * 100)
+    assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)
+    with sqlite3.connect(data / INDEX_NAME) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'format'")
+    db.close()
+    assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)
+
+
+def test_a_deleted_pair_file_leaves_the_memory_on_sync(data: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    memory = Memory(data)
+    assert memory.count() == 1
+    po(data).unlink()
+    memory.sync()
+    assert memory.count() == 0
+
+
+def test_omegat_tmx_is_read_with_languages_reviewers_and_without_inline_codes() -> None:
+    segments = read_tmx(OMEGAT)
+    assert [(s.source, s.target, s.source_language, s.target_language, s.reviewer, s.time, s.bead)
+            for s in segments] == [
+        ("Мы требуем немедленно остановить мобилизацию.",
+         "We demand that the mobilisation be stopped at once.", "ru", "en", "marta",
+         "2024-03-11T09:45:12Z", "1"),
+        ("Подпишите петицию сегодня.", "Sign the petition today.", "ru", "en", "marta",
+         "2024-03-11T09:50:01Z", "2"),
+        ("Мы против.", "We are against it.", "ru", "en", "oleg", "2024-03-12T12:00:00Z", "3")]
+    assert {s.origin for s in segments} == {"tmx"} and {s.pair for s in segments} == {"omegat-project"}
+
+
+def test_imported_tmx_is_found_and_survives_a_rebuild(data: Path) -> None:
+    memory = Memory(data)
+    assert memory.import_tmx(OMEGAT) == 3
+    assert (data / "memory" / "omegat-project.tmx").read_bytes() == OMEGAT.read_bytes()
+    expected = [("exact", 100.0, "Мы против.", "We are against it.", "omegat-project", "3")]
+    assert answers(memory, "Мы  против.") == expected
+    memory.rebuild()
+    assert answers(memory, "Мы против.") == expected
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("<tmx version='1.4'>\n<header srclang='ru'/>\n<body>\n<tu><tuv xml:lang='ru'><seg>a</seg>\n"
+     "</tu></body></tmx>", 5, "not well-formed XML"),
+    ("<tmx version='1.4'>\n<header srclang='ru'/>\n<body>\n<tu>\n<tuv><seg>a</seg></tuv>\n</tu>\n"
+     "</body></tmx>", 5, "<tuv> without xml:lang"),
+    ("<tmx version='1.4'>\n<header srclang='de'/>\n<body>\n\n<tu><tuv xml:lang='ru'><seg>a</seg>"
+     "</tuv></tu>\n</body></tmx>", 5, "no <tuv> in its source language de"),
+    ("<?xml version='1.0'?>\n<xliff version='1.2'/>", 2, "not <tmx>"),
+])
+def test_a_bad_tmx_names_its_file_and_line(tmp_path: Path, body: str, line: int, message: str) -> None:
+    bad = tmp_path / "bad.tmx"
+    bad.write_text(body, encoding="utf-8")
+    with pytest.raises(ParseError) as err:
+        read_tmx(bad)
+    assert (err.value.path, err.value.line) == (str(bad), line)
+    assert message in err.value.message
+
+
+def test_cli_import_of_a_bad_tmx_exits_2_with_file_and_line_and_copies_nothing(data: Path,
+                                                                                tmp_path: Path) -> None:
+    bad = tmp_path / "broken.tmx"
+    bad.write_text("<tmx version='1.4'>\n<header/>\n<body>\n<tu>\n</body></tmx>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["tm", "import", str(bad), "--data", str(data)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"workbench: error: {bad}:5: not well-formed XML")
+    assert not (data / "memory").exists()
+
+
+def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(data: Path,
+                                                                      tmp_path: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    runner = CliRunner()
+    assert runner.invoke(main, ["tm", "import", str(OMEGAT), "--data", str(data)]).exit_code == 0
+    out = tmp_path / "all.tmx"
+    result = runner.invoke(main, ["tm", "export", "-o", str(out), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out}: 4 units\n"
+    back = read_tmx(out)
+    assert [(s.source, s.target, s.reviewer, s.time) for s in back] == [
+        (s.source, s.target, s.reviewer, s.time) for s in Memory(data).segments()]
+    assert back[0].source == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
+
+
+def test_cli_lookup_jsonl_and_rebuild(data: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    runner = CliRunner()
+    result = runner.invoke(main, ["tm", "lookup", SRC[2], "--from", "ru", "--to", "en", "--min", "80",
+                                  "--format", "jsonl", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    [record] = [json.loads(line) for line in result.output.splitlines()]
+    assert (record["kind"], record["score"], record["target"], record["pair"], record["bead"]) == (
+        "fuzzy", 82.54, TGT[1], "src__tgt", "s1:t1")
+    text = runner.invoke(main, ["tm", "lookup", SRC[2], "--from", "ru", "--to", "en",
+                                "--data", str(data)])
+    assert text.output == (f"fuzzy 82.54  src__tgt s1:t1\n  Мы против [частичной ]мобилизации.\n"
+                           f"  {TGT[1]}\n")
+    rebuilt = runner.invoke(main, ["tm", "rebuild", "--data", str(data)])
+    assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segments from 1 files\n")
+
+
+def test_cli_rebuild_names_a_damaged_pair_file_and_keeps_the_others(data: Path) -> None:
+    set_status(data, "s1:t1", "approved")
+    (data / "translations" / "broken.po").write_text('msgid "a"\nmsgstr\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["tm", "rebuild", "--data", str(data)])
+    assert result.exit_code == 2
+    assert str(data / "translations" / "broken.po") in result.output
+    assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)
+
+
+def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewhere(
+        ru_en_model, data: Path, tmp_path: Path) -> None:
+    set_status(data, "s0:t0", "approved")
+    text = tmp_path / "in.txt"
+    text.write_text("Юрий Гагарин.\n\nЩукин и Жуков\n\nЮрий Гагарин!\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                                  str(data), "--format", "jsonl", str(text)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
+        (TGT[0], "memory", 100.0, None),
+        ("Shchukin i Zhukov", "mt", None, "translate-ru_en"),
+        (TGT[0], "memory", 92.31, None)]
+    assert (records[2]["tm_kind"], records[2]["tm_source"], records[2]["tm_bead"]) == (
+        "fuzzy", "Юрий Гагарин.", "s0:t0")
+    strict = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
+                                  "--data", str(data), str(text)])
+    assert strict.output == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+    # the memory's renderings never reach the MT cache: without --tm the model's own output
+    plain = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", str(text)])
+    assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+
+
+@pytest.mark.slow
+def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, tmp_path: Path) -> None:
+    from workbench.embed import Embedder
+
+    for key in ("s0:t0", "s1:t1", "s3:t3"):
+        set_status(data, key, "approved")
+    memory = Memory(data)
+    paraphrase = "Мы не согласны с частичной мобилизацией."
+    found = memory.semantic_lookup(paraphrase, "ru", "en", min_similarity=0.9,
+                                   embedder=Embedder(cache_dir=tmp_path / "vectors"))
+    assert [(m.kind, m.segment.bead, m.segment.target) for m in found] == [
+        ("semantic", "s1:t1", TGT[1])]
+    assert 90 < found[0].score <= 100
+    assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
+
+
+def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["tm", "lookup", "x", "--from", "ru", "--to", "en",
+                                       "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"workbench: error: {tmp_path}: not a data directory")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_candidates_are_the_segments_sharing_most_trigrams_from_blobs_and_pending_rows(
+        tmp_path: Path) -> None:
+    import random
+
+    from workbench.memory import Segment, normalize, trigrams
+
+    (tmp_path / "translations").mkdir()
+    memory = Memory(tmp_path)
+    rng = random.Random(3)
+    words = ["мы", "против", "частичной", "всеобщей", "мобилизации", "войны", "сегодня", "петиция",
+             "подписали", "тысячи", "людей", "россии"]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(3, 8)))
+
+    def segments(n: int) -> list[Segment]:
+        return [Segment(sentence(), "x", "ru", "en", "tmx", "t", str(i), "", "") for i in range(n)]
+
+    memory.add_segments(segments(3000), "bulk")  # enough postings to be merged into blobs
+    memory.add_segments(segments(40), "small")  # few: kept as pending rows
+    assert memory.db.execute("SELECT count(*) FROM pending").fetchone()[0] > 0
+    rows = memory.db.execute("SELECT id, source FROM segments ORDER BY id").fetchall()
+    for _ in range(20):
+        query = sentence()
+        grams = set(trigrams(normalize(query).casefold()))
+        shared = [(-len(grams & set(trigrams(normalize(s).casefold()))), i) for i, s in rows]
+        expected = [i for c, i in sorted(shared) if c < 0][:50]
+        assert memory.candidates(normalize(query), "ru", "en", limit=50)[:50] == expected
+
+
+def test_trados_style_tmx_in_utf16_with_dates_on_the_unit_is_read(tmp_path: Path) -> None:
+    tmx = tmp_path / "trados-export.tmx"
+    tmx.write_text(
+        '<?xml version="1.0" encoding="utf-16"?>\n'
+        '<tmx version="1.4"><header creationtool="SDL Language Platform" creationtoolversion="8.1" '
+        'o-tmf="SDL TM8 Format" datatype="xml" segtype="sentence" adminlang="en-US" '
+        'srclang="de-DE"/>\n<body>\n'
+        '<tu creationdate="20231005T081500Z" creationid="GLOBAL\\anna" changedate="20231006T101500Z" '
+        'changeid="GLOBAL\\jens"><prop type="x-Origin">TM</prop>\n'
+        '<tuv xml:lang="de-DE"><seg>Der Gipfel liegt <ph x="1" type="0"/>hoch.</seg></tuv>\n'
+        '<tuv xml:lang="fr-FR"><seg>Le sommet est <ph x="1" type="0"/>haut.</seg></tuv></tu>\n'
+        '</body></tmx>\n', encoding="utf-16")
+    [s] = read_tmx(tmx)
+    assert (s.source, s.target, s.source_language, s.target_language, s.reviewer, s.time) == (
+        "Der Gipfel liegt hoch.", "Le sommet est haut.", "de", "fr", "GLOBAL\\jens",
+        "2023-10-06T10:15:00Z")
