@@ -64,7 +64,7 @@ def test_readme_commands_run_in_order_as_written(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(repo), ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
                WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
     blocks = _readme_blocks("The command line in brief")
-    assert [len(b) for b in blocks] == [10, 5]
+    assert [len(b) for b in blocks] == [11, 5]
     for command in [c for b in blocks for c in b]:
         assert command.startswith("workbench ")
         if command.startswith("workbench serve"):
