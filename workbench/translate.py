@@ -14,13 +14,10 @@ second time. Heavy modules (ctranslate2, sentencepiece) are imported only when a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import sqlite3
 import threading
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
@@ -28,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator
 # shutil, tempfile and zipfile (installing and removing packages) are imported where they are used:
 # `workbench translate` starts a process per run, and its start-up is part of every run.
 
+from workbench.cache import KeyValueCache
 from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: Environment variable naming the directory of the translation cache.
@@ -322,56 +320,19 @@ def default_cache_dir() -> Path:
     return Path(base) / "workbench"
 
 
-class TranslationCache:
-    """Translations on disk in SQLite, one row per (model key, sentence), safe across processes."""
+class TranslationCache(KeyValueCache):
+    """Translations on disk, one row per (model key, sentence), safe across processes."""
 
     def __init__(self, directory: str | os.PathLike) -> None:
-        self.path = Path(directory) / "translations.sqlite3"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS translations ("
-                           "key TEXT PRIMARY KEY, translation TEXT NOT NULL)")
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"cannot use the translation cache: {exc}", path=str(self.path),
-                             hint=f"set {CACHE_ENV} to a writable directory, or pass --no-cache") from None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One transaction on a fresh connection (connections are cheap; threads never share one)."""
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            # WAL + NORMAL: a crash may lose the last cached rows, never corrupt the file; rows are
-            # recomputable, so durability is not worth an fsync per batch.
-            db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                yield db
-        finally:
-            db.close()
-
-    @staticmethod
-    def _key(model_key: str, sentence: str) -> str:
-        return hashlib.sha256(f"{model_key}\x00{sentence}".encode("utf-8")).hexdigest()
+        super().__init__(directory, "translations.sqlite3", "translations", "translation", "TEXT",
+                         what="translation cache",
+                         hint=f"set {CACHE_ENV} to a writable directory, or pass --no-cache")
 
     def get_many(self, model_key: str, sentences: list[str]) -> dict[str, str]:
-        keys = {self._key(model_key, s): s for s in sentences}
-        found: dict[str, str] = {}
-        items = list(keys)
-        with self._connect() as db:
-            for i in range(0, len(items), 500):
-                chunk = items[i:i + 500]
-                rows = db.execute(
-                    f"SELECT key, translation FROM translations WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk)
-                for key, translation in rows:
-                    found[keys[key]] = translation
-        return found
+        return {s: str(v) for s, v in self.get_rows(model_key, sentences).items()}
 
     def put_many(self, model_key: str, translations: dict[str, str]) -> None:
-        with self._connect() as db:
-            db.executemany("INSERT OR REPLACE INTO translations (key, translation) VALUES (?, ?)",
-                           [(self._key(model_key, s), t) for s, t in translations.items()])
+        self.put_rows(model_key, translations, replace=True)
 
 
 # --- engines -------------------------------------------------------------------------------------
