@@ -532,7 +532,9 @@ def add_second_pair(root: Path) -> Path:
     store.write_alignment(root / "translations" / f"{SECOND}.po", s_doc, t_doc, _sentences(src),
                           _sentences(tgt), Alignment([Bead((0,), (0,), 0.9, "test"),
                                                       Bead((1,), (1,), 0.9, "test")],
-                                                     {"method": "test"}), mt=src)
+                                                     {"method": "test"}),
+                          mt=["We, citizens of Russia, are against mobilization.",
+                              "We, citizens of Russia, are against general mobilization."])
     return root / "translations" / f"{SECOND}.po"
 
 
