@@ -601,3 +601,16 @@ def test_a_broken_memory_index_never_fails_a_save(two_pairs):
     _status(c, PAIR, "s0:t1", "approved")
     assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
     assert [m["bead"] for m in c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").get_json()["matches"]] == ["s0:t1"]
+
+
+def test_an_index_that_cannot_be_written_is_a_clear_403_and_the_save_still_happens(two_pairs):
+    c = two_pairs
+    index = c.root / "translations" / ".memory.sqlite3"
+    index.mkdir()  # neither an SQLite file nor replaceable by one
+    res = c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory")
+    assert res.status_code == 403
+    assert "the translation memory's index cannot be read or written" in res.get_json()["message"]
+    _status(c, PAIR, "s0:t1", "approved")
+    assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
+    index.rmdir()
+    assert [m["bead"] for m in c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").get_json()["matches"]] == ["s0:t1"]

@@ -20,7 +20,7 @@ from flask import current_app
 
 from workbench import edit, store
 from workbench.corpus import Corpus, Pair, load_corpus
-from workbench.errors import ModelError, WorkbenchError
+from workbench.errors import ModelError, ReadOnlyError, WorkbenchError
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,23 @@ class Workspace:
         the data directory's files; an index found damaged on the way is rebuilt."""
         from workbench.memory import Memory
 
-        mem = getattr(self._local, "memory", None)
-        if mem is None:
-            mem = self._local.memory = Memory(self.root)
+        from workbench.memory import INDEX_NAME
+
         try:
-            mem.sync()
-        except sqlite3.DatabaseError:
-            mem.rebuild()
-        return mem
+            mem = getattr(self._local, "memory", None)
+            if mem is None:
+                mem = self._local.memory = Memory(self.root)
+            try:
+                mem.sync()
+            except sqlite3.DatabaseError:
+                mem.rebuild()
+            return mem
+        except (sqlite3.Error, OSError) as exc:
+            self._local.memory = None
+            raise ReadOnlyError(f"the translation memory's index cannot be read or written: {exc}",
+                                path=str(self.root / INDEX_NAME),
+                                hint="check that translations/ is writable, or delete the index "
+                                     "file: it is rebuilt from the PO files") from None
 
     def pair_saved(self, path: Path) -> None:
         """Bring the memory up to date with a pair file an action just saved (one parse of the
