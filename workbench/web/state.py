@@ -77,8 +77,8 @@ class Workspace:
                                      "file: it is rebuilt from the PO files") from None
 
     def pair_saved(self, path: Path) -> None:
-        """Bring the memory up to date with a pair file an action just saved (one parse of the
-        file when an approved bead changed). The PO file is the truth and is already written: a
+        """Bring the memory up to date with a pair file an action just saved (no parse of its own:
+        the editor's is used). The PO file is the truth and is already written: a
         failure here is logged, the connection dropped, and the next use rebuilds or syncs."""
         from workbench.memory import INDEX_NAME
 
@@ -90,7 +90,7 @@ class Workspace:
                 from workbench.memory import Memory
 
                 mem = self._local.memory = Memory(self.root)
-            mem.update_pair(path)
+            mem.update_pair(path, load=self.editor.load)  # the parse the editor holds
         except (WorkbenchError, sqlite3.Error, OSError) as exc:
             log.warning("translation memory not updated after saving %s: %s", path, exc)
             mem = getattr(self._local, "memory", None)
