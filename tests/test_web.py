@@ -614,3 +614,19 @@ def test_an_index_that_cannot_be_written_is_a_clear_403_and_the_save_still_happe
     assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
     index.rmdir()
     assert [m["bead"] for m in c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").get_json()["matches"]] == ["s0:t1"]
+
+
+@pytest.mark.slow
+def test_semantic_memory_matches_are_asked_for_and_labelled_semantic(two_pairs):
+    c = two_pairs
+    for pair, key in ((PAIR, "s0:t1"), (SECOND, "s0:t0"), (SECOND, "s1:t1")):
+        _status(c, pair, key, "approved")
+    # At 95 the one-word difference of SECOND s1:t1 is no fuzzy match; the encoder finds it,
+    # labelled semantic. The bead itself is never a match, and nothing is listed twice.
+    url = f"/api/pairs/{SECOND}/beads/s0:t0/memory?min=95"
+    assert [(m["kind"], m["bead"]) for m in c.get(url).get_json()["matches"]] == [("exact", "s0:t1")]
+    found = c.get(url + "&semantic=1").get_json()["matches"]
+    assert [(m["kind"], m["pair_id"], m["bead"]) for m in found] == [
+        ("exact", PAIR, "s0:t1"), ("semantic", SECOND, "s1:t1")]
+    assert 85 <= found[1]["score"] <= 100
+    assert c.get(url + "&semantic=2").status_code == 400

@@ -145,6 +145,7 @@ def memory(pair_id: str, key: str):
     rec = pf.record(key)  # 404 for an unknown key
     limit = _arg_int("limit", 5, 1, 20)
     min_score = _arg_int("min", 70, 0, 100)
+    semantic = _arg_int("semantic", 0, 0, 1) == 1
     matches = []
     if rec.source_text.strip():
         own = Path(pair.po).name.removesuffix(".po")
@@ -153,6 +154,12 @@ def memory(pair_id: str, key: str):
         # The bead's own approved entry is not a match of itself.
         matches = [m for m in found if not (m.segment.origin == "pair" and m.segment.pair == own
                                             and m.segment.bead == key)][:limit]
+        if semantic:
+            seen = {(m.segment.pair, m.segment.bead) for m in matches} | {(own, key)}
+            more = ws.memory().semantic_lookup(rec.source_text, pf.source_language,
+                                               pf.rendering_language, limit=limit + len(seen),
+                                               embedder=ws.embedder())
+            matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
     by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
     out = []
     for m in matches:

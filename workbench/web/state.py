@@ -32,6 +32,7 @@ class Workspace:
     _engines: dict[tuple[str, str], object] = field(default_factory=dict)
     editor: edit.Editor = field(default_factory=edit.Editor)
     _local: threading.local = field(default_factory=threading.local)
+    _embedder: object = None
 
     @property
     def corpus(self) -> Corpus:
@@ -75,6 +76,15 @@ class Workspace:
                                 path=str(self.root / INDEX_NAME),
                                 hint="check that translations/ is writable, or delete the index "
                                      "file: it is rebuilt from the PO files") from None
+
+    def embedder(self):
+        """The sentence encoder for semantic memory matches, loaded on the first such request and
+        shared by all threads (it is thread-safe)."""
+        if self._embedder is None:
+            from workbench.embed import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
 
     def pair_saved(self, path: Path) -> None:
         """Bring the memory up to date with a pair file an action just saved (no parse of its own:
