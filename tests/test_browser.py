@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_web import PAIR, make_data_dir  # tests/ is on sys.path (pytest's prepend import mode)
+from test_web import PAIR, SECOND, add_second_pair, make_data_dir  # tests/ is on sys.path (pytest's prepend import mode)
 from workbench import edit, store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -343,3 +343,42 @@ def test_a_5000_bead_pair_opens_one_page_at_a_time_and_saves_quickly(tmp_path, p
     finally:
         stop(proc)
     print("\n5000-bead pair: " + ", ".join(f"{k}={v:.3f}" for k, v in timings.items()))
+
+
+def test_the_focused_bead_shows_its_memory_matches_and_t_copies_the_first_into_a_note(tmp_path, page):
+    root = make_data_dir(tmp_path / "two")
+    po = add_second_pair(root)
+    first = root / "translations" / f"{PAIR}.po"
+    edit.perform(first, lambda pf: edit.set_status(pf, "s0:t1", "approved"), author="Анна")
+    edit.perform(first, lambda pf: edit.annotate(pf, "s0:t1", "checked", "accurate", "Анна"),
+                 author="Анна")
+    url, proc = start_server(root, tmp_path)
+    try:
+        open_pair(page, f"{url}/pairs/{SECOND}")
+        panel = page.locator("#memory")
+        page.wait_for_selector("#memory[data-key='s0:t0'] #memory-matches li")
+        item = panel.locator("#memory-matches li")
+        assert item.count() == 1
+        assert item.locator(".m-score").inner_text() == "100 exact"
+        assert item.locator(".m-target").inner_text() == "We, the citizens of Russia, oppose mobilization."
+        assert item.locator(".m-origin").inner_text().startswith(f"{PAIR} · s0:t1 · Анна · 20")
+        assert item.locator(".m-query").count() == 0
+        # The next bead: a fuzzy match, the word its source lacks marked.
+        page.keyboard.press("j")
+        page.wait_for_selector("#memory[data-key='s1:t1'] #memory-matches li")
+        assert item.locator(".m-score").inner_text() == "90 fuzzy"
+        assert item.locator(".m-query").inner_text() == "this bead's source differs in: всеобщей"
+        screenshot(page, "screenshot-memory.png", tmp_path)
+        # t copies it into a note on this bead (the name is asked first).
+        page.keyboard.press("t")
+        page.wait_for_selector("#author-dialog[open]")
+        page.fill("#author-input", "Бо")
+        page.click("#author-dialog button[value='save']")
+        page.wait_for_selector("tr.bead[data-key='s1:t1'] ol.annotations li")
+        note = store.load(po).record("s1:t1").annotations
+        assert [(a.text, a.author) for a in note] == [
+            (f"We, the citizens of Russia, oppose mobilization. [memory: fuzzy 90, {PAIR} s0:t1, Анна]",
+             "Бо")]
+        assert page.evaluate("window.__csp") == []
+    finally:
+        stop(proc)

@@ -509,3 +509,124 @@ def test_a_bead_someone_removed_is_409_naming_them_and_one_that_never_was_is_404
         "bead s4:t5 no longer exists: changed by bo (unlink s4:t5, ")
     res = post(hand, f"/pairs/{PAIR}/beads/s8:t9/annotations", {"text": "x"})
     assert res.status_code == 404 and "no bead 's8:t9'" in res.get_json()["message"]
+
+
+# --- the translation memory on the page's API -----------------------------------------------------
+
+SECOND = "appeal-ru__report-en"
+
+
+def add_second_pair(root: Path) -> Path:
+    """A second pair in the same data directory: its first source repeats the first pair's first,
+    its second adds a word to it; its PO file written like the first's."""
+    src = ["Мы, граждане России, против мобилизации.",
+           "Мы, граждане России, против всеобщей мобилизации."]
+    tgt = ["We, the citizens of Russia, oppose mobilization.",
+           "We, the citizens of Russia, oppose general mobilization."]
+    (root / "corpora" / "appeal.ru.txt").write_text("\n\n".join(src) + "\n", encoding="utf-8")
+    with open(root / "corpora" / "corpora.toml", "a", encoding="utf-8") as f:
+        f.write('\n[documents.appeal-ru]\nfile = "appeal.ru.txt"\nlanguage = "ru"\n\n'
+                '[[pairs]]\nsource = "appeal-ru"\nrendering = "report-en"\n')
+    s_doc = Document("appeal-ru", "ru", "corpora/appeal.ru.txt", "\n\n".join(src))
+    t_doc = Document("report-en", "en", "corpora/report.en.txt", "\n\n".join(TGT))
+    store.write_alignment(root / "translations" / f"{SECOND}.po", s_doc, t_doc, _sentences(src),
+                          _sentences(tgt), Alignment([Bead((0,), (0,), 0.9, "test"),
+                                                      Bead((1,), (1,), 0.9, "test")],
+                                                     {"method": "test"}),
+                          mt=["We, citizens of Russia, are against mobilization.",
+                              "We, citizens of Russia, are against general mobilization."])
+    return root / "translations" / f"{SECOND}.po"
+
+
+@pytest.fixture
+def two_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    from workbench.web import create_app
+
+    root = make_data_dir(tmp_path / "two")
+    add_second_pair(root)
+    client = create_app({"TESTING": True, "DATA_DIR": str(root)}).test_client()
+    client.root = root
+    client.csrf = client.get("/api/session").get_json()["csrf_token"]
+    return client
+
+
+def _status(client, pair: str, key: str, status: str):
+    res = client.post(f"/api/pairs/{pair}/beads/{key}/status", json={"status": status, "author": "Анна"},
+                      headers={"X-CSRF-Token": client.csrf})
+    assert res.status_code == 200, res.get_json()
+    return res
+
+
+def test_approving_a_bead_puts_it_in_the_memory_matches_of_another_pairs_bead(two_pairs):
+    c = two_pairs
+    matches = lambda pair, key: c.get(f"/api/pairs/{pair}/beads/{key}/memory").get_json()["matches"]
+    assert matches(SECOND, "s0:t0") == []  # nothing approved yet (and the MT is not a match)
+    _status(c, PAIR, "s0:t1", "approved")
+    c.post(f"/api/pairs/{PAIR}/beads/s0:t1/annotations", json={"text": "ok", "author": "Анна"},
+           headers={"X-CSRF-Token": c.csrf})
+    exact = matches(SECOND, "s0:t0")
+    assert [(m["kind"], m["score"], m["pair_id"], m["bead"], m["target"], m["reviewer"])
+            for m in exact] == [("exact", 100.0, PAIR, "s0:t1",
+                                 "We, the citizens of Russia, oppose mobilization.", "Анна")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", exact[0]["time"])
+    # The bead itself is not its own match.
+    assert matches(PAIR, "s0:t1") == []
+    # A fuzzy match: one word added (9 characters of the 89 the two hold), marked.
+    fuzzy = matches(SECOND, "s1:t1")
+    assert [(m["kind"], m["score"], m["bead"]) for m in fuzzy] == [("fuzzy", 89.89, "s0:t1")]
+    assert [t for t, tag in fuzzy[0]["diff"]["query"] if tag != "equal"] == ["всеобщей "]
+    assert c.get(f"/api/pairs/{SECOND}/beads/s1:t1/memory?min=95").get_json()["matches"] == []
+    # Un-approving takes it out again; so does an undo of the approval.
+    _status(c, PAIR, "s0:t1", "needs-work")
+    assert matches(SECOND, "s0:t0") == []
+    res = c.post(f"/api/pairs/{PAIR}/undo", json={"author": "Анна"}, headers={"X-CSRF-Token": c.csrf})
+    assert res.status_code == 200
+    assert [m["bead"] for m in matches(SECOND, "s0:t0")] == ["s0:t1"]
+
+
+def test_memory_matches_refuse_a_bad_limit_and_an_unknown_bead(two_pairs):
+    res = two_pairs.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory?limit=abc")
+    assert res.status_code == 400
+    assert "'limit' is 'abc': give a whole number from 1 to 20" in res.get_json()["message"]
+    assert two_pairs.get(f"/api/pairs/{SECOND}/beads/s9:t9/memory").status_code == 404
+
+
+def test_a_broken_memory_index_never_fails_a_save(two_pairs):
+    c = two_pairs
+    assert c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").status_code == 200  # index built
+    index = c.root / "translations" / ".memory.sqlite3"
+    index.write_bytes(b"not a database")
+    _status(c, PAIR, "s0:t1", "approved")
+    assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
+    assert [m["bead"] for m in c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").get_json()["matches"]] == ["s0:t1"]
+
+
+def test_an_index_that_cannot_be_written_is_a_clear_403_and_the_save_still_happens(two_pairs):
+    c = two_pairs
+    index = c.root / "translations" / ".memory.sqlite3"
+    index.mkdir()  # neither an SQLite file nor replaceable by one
+    res = c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory")
+    assert res.status_code == 403
+    assert "the translation memory's index cannot be read or written" in res.get_json()["message"]
+    _status(c, PAIR, "s0:t1", "approved")
+    assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
+    index.rmdir()
+    assert [m["bead"] for m in c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").get_json()["matches"]] == ["s0:t1"]
+
+
+@pytest.mark.slow
+def test_semantic_memory_matches_are_asked_for_and_labelled_semantic(two_pairs):
+    c = two_pairs
+    for pair, key in ((PAIR, "s0:t1"), (SECOND, "s0:t0"), (SECOND, "s1:t1")):
+        _status(c, pair, key, "approved")
+    # At 95 the one-word difference of SECOND s1:t1 is no fuzzy match; the encoder finds it,
+    # labelled semantic. The bead itself is never a match, and nothing is listed twice.
+    url = f"/api/pairs/{SECOND}/beads/s0:t0/memory?min=95"
+    assert [(m["kind"], m["bead"]) for m in c.get(url).get_json()["matches"]] == [("exact", "s0:t1")]
+    found = c.get(url + "&semantic=1").get_json()["matches"]
+    assert [(m["kind"], m["pair_id"], m["bead"]) for m in found] == [
+        ("exact", PAIR, "s0:t1"), ("semantic", SECOND, "s1:t1")]
+    assert 85 <= found[1]["score"] <= 100
+    assert c.get(url + "&semantic=2").status_code == 400

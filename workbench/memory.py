@@ -36,7 +36,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 from workbench.errors import InputError, ParseError, SerializationError, WorkbenchError
 
@@ -120,14 +120,15 @@ class SyncReport:
 
 # --- reading the sources of truth ----------------------------------------------------------------
 
-def pair_segments(po_path: str | Path) -> list[Segment]:
-    """The approved beads of one pair file that have both a source and a rendering. The reviewer
+def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Segment]:
+    """The approved beads of one pair file that have both a source and a rendering (read with
+    `load`, store.load by default; a server passes its editor's cached parse). The reviewer
     and time are those of the bead's latest annotation (the PO record keeps no approver of its
     own); without one, both are left empty rather than guessed (the file's PO-Revision-Date moves
     with every save of any bead, and would make every save re-index every approved bead)."""
     from workbench import store
 
-    pf = store.load(po_path)
+    pf = (load or store.load)(po_path)
     pair = Path(po_path).name.removesuffix(".po")
     src, tgt = language(pf.source_language), language(pf.rendering_language)
     out = []
@@ -394,17 +395,19 @@ class Memory:
         report.segments = self.count()
         return report
 
-    def update_pair(self, po_path: str | Path) -> bool:
+    def update_pair(self, po_path: str | Path, *, load: Callable | None = None) -> bool:
         """Bring the index up to date with one pair file (approving, un-approving or editing a bead
         changed it, or it was deleted). Returns whether anything had to be read again; an
         unchanged file costs one stat. A damaged file raises its ParseError and leaves the index
-        as it was."""
+        as it was. `load` parses the file (store.load by default): a server passes its editor's
+        cached parse, which is at least as new as the file's fingerprint taken before it, so an
+        index it fills is never older than the fingerprint it records."""
         report = SyncReport()
         p = Path(po_path)
         with self._transaction():
             if not p.exists():
                 return self._drop_file(self._file_key(p)) > 0
-            changed = self._index_file(p, report)
+            changed = self._index_file(p, report, load)
         if report.errors:
             raise report.errors[0]
         return changed
@@ -429,7 +432,7 @@ class Memory:
         except ValueError:
             return str(full)
 
-    def _index_file(self, path: Path, report: SyncReport) -> bool:
+    def _index_file(self, path: Path, report: SyncReport, load: Callable | None = None) -> bool:
         name = self._file_key(path)
         size, mtime = _fingerprint(path)
         row = self.db.execute("SELECT size, mtime, sha256 FROM files WHERE path = ?", (name,)).fetchone()
@@ -443,7 +446,7 @@ class Memory:
             if path.suffix == ".tmx":
                 segments = read_tmx(path)
             else:
-                segments = pair_segments(path)
+                segments = pair_segments(path, load)
         except WorkbenchError as exc:
             report.errors.append(exc)
             return False

@@ -3,12 +3,15 @@
 Actions are POSTs with a JSON body that names the author and the revisions of the beads the
 client's view showed ("beads": {key: revision}; optionally the pair's "revision"); they answer with
 the new revision, counts, the author's history state and the changed beads, or 409 with the
-current state when a bead was changed meanwhile. docs/api.md describes every route.
+current state when a bead was changed meanwhile. After every saved action the translation memory
+is brought up to date with the pair's file; `.../memory` gives a bead's best memory matches.
+docs/api.md describes every route.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, Callable
 
 from flask import Blueprint, jsonify, request
@@ -92,6 +95,7 @@ def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None =
     ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
     out = ws.editor.perform(path, action, author=author, revision=revision, beads=beads,
                             named=[key] if key else [])
+    ws.pair_saved(path)
     return _answer(pair_id, out, "do", author)
 
 
@@ -132,6 +136,47 @@ def bead(pair_id: str, key: str):
     _, pf = ws.pair_file(pair_id)
     pf.record(key)  # 404 for an unknown key
     return jsonify(views.bead_state(ws, pair_id, [key], request.args.get("author", "")))
+
+
+@bp.get("/pairs/<pair_id>/beads/<key>/memory")
+def memory(pair_id: str, key: str):
+    ws = workspace()
+    pair, pf = ws.pair_file(pair_id)
+    rec = pf.record(key)  # 404 for an unknown key
+    limit = _arg_int("limit", 5, 1, 20)
+    min_score = _arg_int("min", 70, 0, 100)
+    semantic = _arg_int("semantic", 0, 0, 1) == 1
+    matches = []
+    if rec.source_text.strip():
+        own = Path(pair.po).name.removesuffix(".po")
+        found = ws.memory().lookup(rec.source_text, pf.source_language, pf.rendering_language,
+                                   min_score=min_score, limit=limit + 1)
+        # The bead's own approved entry is not a match of itself.
+        matches = [m for m in found if not (m.segment.origin == "pair" and m.segment.pair == own
+                                            and m.segment.bead == key)][:limit]
+        if semantic:
+            seen = {(m.segment.pair, m.segment.bead) for m in matches} | {(own, key)}
+            more = ws.memory().semantic_lookup(rec.source_text, pf.source_language,
+                                               pf.rendering_language, limit=limit + len(seen),
+                                               embedder=ws.embedder())
+            matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
+    by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
+    out = []
+    for m in matches:
+        d = m.to_json()
+        d["pair_id"] = by_po.get(m.segment.pair) if m.segment.origin == "pair" else None
+        out.append(d)
+    return jsonify({"pair": pair_id, "bead": key, "source_text": rec.source_text,
+                    "min": min_score, "matches": out})
+
+
+def _arg_int(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InputError(f"'{name}' is '{raw[:20]}': give a whole number from {low} to {high}")
+    return int(raw)
 
 
 @bp.get("/pairs/<pair_id>/history")
@@ -189,6 +234,7 @@ def _history_step(pair_id: str, undoing: bool):
     ws.pair_file(pair_id)
     step = ws.editor.undo if undoing else ws.editor.redo
     out = step(ws.po_path(pair_id), author=author, revision=revision)
+    ws.pair_saved(ws.po_path(pair_id))
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
 
 

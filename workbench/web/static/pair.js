@@ -1,5 +1,5 @@
-// The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction and
-// undo/redo (each author's own). Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction,
+// undo/redo (each author's own) and the translation memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
 // rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
 // page as HTML here (messages use textContent).
 "use strict";
@@ -53,9 +53,78 @@
 
   function focusRow(key, scroll) {
     rows().forEach((r) => r.classList.toggle("current", r.dataset.key === key));
+    const moved = current !== key;
     current = key;
     const row = rowOf(key);
     if (row && scroll !== false) row.scrollIntoView({ block: "nearest" });
+    if (moved || !memory.shown) showMemory(key);
+  }
+
+  // The translation memory's best matches for the focused bead (docs/api.md). Only the answer for
+  // the bead focused now is drawn: an earlier request that answers late is ignored.
+  const memory = { key: null, matches: [], shown: false };
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  async function showMemory(key) {
+    memory.key = key;
+    memory.matches = [];
+    memory.shown = true;
+    const list = document.getElementById("memory-matches");
+    const none = document.getElementById("memory-none");
+    const row = key && rowOf(key);
+    document.getElementById("memory-bead").textContent = row ? "for #" + (Number(row.dataset.index) + 1) : "";
+    let answer = null;
+    if (key) {
+      try {
+        const res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + "/beads/" +
+          encodeURIComponent(key) + "/memory", { credentials: "same-origin" });
+        if (res.ok) answer = await res.json();
+      } catch (err) {
+        answer = null;
+      }
+    }
+    if (memory.key !== key) return;
+    memory.matches = answer ? answer.matches : [];
+    list.replaceChildren(...memory.matches.map((m) => {
+      const li = el("li", "m-kind-" + m.kind);
+      li.append(el("span", "m-score", m.kind === "exact" ? "100 exact" : Math.round(m.score) + " " + m.kind));
+      li.append(el("span", "m-target", m.target));
+      const src = el("span", "m-source");
+      m.diff.source.forEach(([text, tag]) => src.append(tag === "equal" ? document.createTextNode(text) : el(tag === "added" ? "ins" : "mark", "d-" + tag, text)));
+      li.append(src);
+      // Words of this bead's source that the match lacks or has otherwise: named apart, since
+      // what the match lacks has no place in its source to be marked.
+      const own = m.diff.query.filter(([, tag]) => tag !== "equal").map(([text]) => text.trim());
+      if (own.length) {
+        const q = el("span", "m-query", "this bead's source differs in: ");
+        own.forEach((w, i) => q.append(el("mark", "d-replaced", w), i + 1 < own.length ? " · " : ""));
+        li.append(q);
+      }
+      li.append(el("span", "m-origin", [m.pair_id || m.pair, m.bead, m.reviewer, m.time.slice(0, 10)].filter((x) => x).join(" · ")));
+      li.dataset.bead = m.bead;
+      return li;
+    }));
+    none.hidden = memory.matches.length > 0;
+    none.textContent = answer ? "No approved translation of a similar source yet." : "The translation memory could not be read.";
+    document.getElementById("memory").dataset.key = key || "";
+  }
+
+  // The best match's rendering into a note on the bead, saying where it came from.
+  function copyMatch() {
+    const m = memory.key === current ? memory.matches[0] : null;
+    if (!m) {
+      say("The translation memory has no match for this bead.", "error");
+      return;
+    }
+    const from = (m.pair_id || m.pair) + " " + m.bead + (m.reviewer ? ", " + m.reviewer : "");
+    const text = m.target + " [memory: " + m.kind + " " + Math.round(m.score) + ", " + from + "]";
+    return call(beadPath(current, "annotations"), { text: text, category: "" }, current, []);
   }
 
   function move(delta) {
@@ -294,6 +363,7 @@
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
       case "closest": return linkClosest();
+      case "memory": return copyMatch();
       case "undo": return call("/undo", {}, null);
       case "redo": return call("/redo", {}, null);
     }
@@ -353,7 +423,7 @@
       j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
       a: () => act("approved"), r: () => act("rejected"), w: () => act("needs-work"),
       0: () => act("unreviewed"), n: () => act("note"), l: linkPicked, x: () => act("unlink"),
-      m: () => act("merge"), s: () => act("split"), c: () => act("closest"), u: () => act("undo"), U: () => act("redo"),
+      m: () => act("merge"), s: () => act("split"), c: () => act("closest"), t: () => act("memory"), u: () => act("undo"), U: () => act("redo"),
       "]": () => go("next-page"), "[": () => go("prev-page"),
       "/": () => document.getElementById("search").focus(),
       "?": () => document.getElementById("help").showModal(),
