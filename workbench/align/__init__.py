@@ -130,11 +130,11 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         bead_scorer = BeadScorer(view, scorers if scorers is not None
                                  else default_scorers(sig, chosen))
         bead_scorer.calibration = calibration(sig, chosen)
-        settings["scorers"] = bead_scorer.describe()
         if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
             beads = _retrieve(_own_view(view, src_lang, tgt_lang), retrieval_model(sig),
                               sig.method, settings)
         else:
+            settings["scorers"] = bead_scorer.describe()
             search = _monotone if chosen == "monotone" else _partial
             beads = search(bead_scorer, view, cands, mp, pp, sig, src_lang, tgt_lang, settings)
     settings["mode"] = chosen
@@ -270,4 +270,5 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
             beads.append(Bead((), (j,), 0.0, "unmatched",
                               closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings["search"] = "retrieve " + model.describe()
+    settings["features"] = "margin lead lexical length anchors, neighbour support"
     return beads
