@@ -409,3 +409,42 @@ def test_extracted_comments_of_another_tool_still_open_the_file_read_only(tmp_pa
     pf = store.load(path)
     assert pf.read_only == ("it holds extracted comments (#.) of another tool, which the "
                             "workbench does not keep; saving would drop them")
+
+
+def test_the_bundled_pair_written_again_carries_its_findings(tmp_path):
+    """The petition and the article, aligned as the bundled PO file records them: write_alignment
+    gives every bead the findings `workbench check` computes, and the bundled file holds them."""
+    from workbench import check
+    from workbench.segment import segment
+
+    repo = Path(__file__).resolve().parents[1]
+    bundled = store.load(repo / "translations" / "petition-ru__newsweek-en.po")
+    docs = [Document(id=name.removesuffix(".txt").replace(".", "-"), language=lang,
+                     path=f"corpora/{name}", text=(repo / "corpora" / name).read_text("utf-8"))
+            for name, lang in (("petition.ru.txt", "ru"), ("newsweek.en.txt", "en"))]
+    path = tmp_path / "petition-ru__newsweek-en.po"
+    pf = store.write_alignment(path, docs[0], docs[1], segment(docs[0].text, "ru"),
+                               segment(docs[1].text, "en"),
+                               Alignment([r.bead for r in bundled.records], {}))
+    found = [(r.key, r.checks) for r in pf.records if r.checks]
+    assert found == [
+        ("s0:t3", ("check name: rendering names Russian-language; the source does not",
+                   "check name: rendering names Change; the source does not",
+                   "check name: rendering names Power; the source does not",
+                   "check quote: rendering quotes 'Against partial and total mobilization…; the "
+                   "source has no quotation marks")),
+        ("s1:t4", ("check quote: rendering quotes \"On September 21, 2022, Vladimir Putin…; the "
+                   "source has no quotation marks",)),
+        ("s2:t5", ("check name: source names Вооруженных; the rendering does not",)),
+        ("s3:t10", ("check quote: rendering quotes \"We, the citizens of Russia, women and…; the "
+                    "source has no quotation marks",)),
+        ("s5:t12", ("check quote: rendering quotes \"In the current state of uncertainty we…; the "
+                    "source has no quotation marks",))]
+    # the same findings `workbench check` reports, in its order
+    assert [(b.key, tuple(check.format_comment(f) for f in b.findings))
+            for b in check.check_records(pf.records, src_lang="ru", tgt_lang="en")] == found
+    assert [(r.key, r.checks) for r in bundled.records if r.checks] == found
+    # the entries (the header's dates and revision aside) are the bundled file's
+    assert path.read_text("utf-8").split("\n\n", 1)[1].split("\n\n", 1)[1] == (
+        repo / "translations" / "petition-ru__newsweek-en.po").read_text("utf-8").split(
+        "\n\n", 1)[1].split("\n\n", 1)[1]
