@@ -376,7 +376,7 @@ def test_an_edit_recomputes_the_findings_of_the_beads_it_builds_only(tmp_path):
 
     path = make_checked_pair(tmp_path)
     # a finding written by an older version of the checks, on a bead the edits leave alone
-    stale = "check name: source names Нева; rendering has no Neva"
+    stale = "check name: source names Нева;  rendering has no Neva"  # kept as written
     text = path.read_text(encoding="utf-8").replace(
         "#. align 1-1 src=2 tgt=2 score=0.8000 method=embed\n",
         f"#. align 1-1 src=2 tgt=2 score=0.8000 method=embed\n#. {stale}\n")

@@ -368,7 +368,8 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     if r.mt is not None:
         mt = r.mt.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
         comments.append(f"mt {pf.source_language}>{pf.rendering_language} ({r.mt_model}): {mt}")
-    comments.extend(" ".join(c.split()) for c in r.checks)
+    # written as read (a loaded file keeps its bytes); only a line end would break the line
+    comments.extend(c.replace("\r\n", " ").replace("\n", " ").replace("\r", " ") for c in r.checks)
     return polib.POEntry(
         msgctxt=f"{pf.source_id}|{pf.rendering_id}|{r.key}",
         msgid=r.source_text if r.source else NO_SOURCE,
