@@ -91,8 +91,6 @@ def test_glob_pairs_expand_in_name_order_with_ids_from_their_paths(texts: Path):
 @pytest.mark.parametrize("body, line, message", [
     ('output = "o"\n[[pairs]]\nsource = "a.txt"\nrendering = "b.txt"\nsource_lang = "ru"\n'
      'rendering_lang = "xx"\n', 6, "pair 1: rendering_lang: unknown language code 'xx'"),
-    ('output = "o"\nsteps = ["segment", "align", "check"]\n[[pairs]]\n', 2,
-     "the step 'check' (fidelity checks) is not available in this version"),
     ('output = "o"\nsteps = ["segment", "translate"]\n', 2, "'steps' must include 'align'"),
     ('output = "o"\nsource_lang = "ru"\nrendering_lang = "en"\n\n[[pairs]]\nsource = "a.txt"\n'
      'rendering = "b.txt"\ncolour = "red"\n', 8, "pair 1 has unknown key 'colour'"),
@@ -337,3 +335,35 @@ def test_a_scheduler_and_two_workers_from_the_command_line(texts: Path, ru_en_mo
     assert sorted((texts / "out" / "translations").iterdir()) == [
         po.with_name("texts-pairs-other.ru__texts-pairs-other.en.po"), po]
     assert "#. mt ru>en (translate-ru_en 1.0): Privet mir." in po.read_text(encoding="utf-8")
+
+
+def test_the_check_step_stores_each_beads_findings_and_counts_the_errors(tmp_path: Path):
+    """Without a model (segment, align): the PO file carries `#. check` comments only when the
+    steps include 'check', and the summary counts the findings of severity error."""
+    write(tmp_path / "texts" / "houses.ru.txt", "В городе 5 домов.\n\nМосква большая.\n")
+    write(tmp_path / "texts" / "houses.en.txt", "The city has 7 houses.\n\nMoscow is big.\n")
+    body = ('output = "{out}"\nsource_lang = "ru"\nrendering_lang = "en"\nsteps = {steps}\n\n'
+            '[[pairs]]\nsource = "texts/houses.ru.txt"\nrendering = "texts/houses.en.txt"\n')
+    texts = {}
+    for out, steps in (("plain", '["segment", "align"]'), ("checked", '["segment", "align", "check"]')):
+        m = batch.load_manifest(write(tmp_path / f"{out}.toml", body.format(out=out, steps=steps)))
+        summary = batch.run(m, batch.Sequential())
+        assert (summary.status.done, summary.status.failed) == (1, 0)
+        texts[out] = (tmp_path / out / "translations" / m.pairs[0].po).read_text(encoding="utf-8")
+        if out == "plain":
+            assert summary.status.checked == 0
+            assert len(summary.lines()) == 1
+        else:
+            assert (summary.status.checked, summary.status.check_errors) == (1, 1)
+            assert summary.lines()[1] == ("fidelity checks: 1 error in 1 pair checked "
+                                          "(`workbench check` lists them)")
+    assert "#. check" not in texts["plain"]
+    assert texts["checked"].count("#. check ") == 1
+    assert ('#. align 1-1 src=0 tgt=0 score=0.7525 method=anchors-length\n'
+            '#. check number: source says 5; rendering says 7\n'
+            '#: corpora/texts-houses.ru.txt:1 corpora/texts-houses.en.txt:1\n') in texts["checked"]
+    # the check comment is all that differs, besides the key of the inputs and steps
+    key = batch.KEY_HEADER
+    assert [line for line in texts["checked"].splitlines() if key not in line
+            and not line.startswith("#. check ")] == [
+        line for line in texts["plain"].splitlines() if key not in line]

@@ -351,8 +351,8 @@ def test_check_command_text_output_and_exit_status(tmp_path):
     result = run(str(path))
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{path}:25: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000",
-        f"{path}:32: bead s1:t1: warning quote: rendering quotes \"We are against mobilization.\"; "
+        f"{path}:26: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000",
+        f"{path}:34: bead s1:t1: warning quote: rendering quotes \"We are against mobilization.\"; "
         "the source has no quotation marks"]
     assert path.read_bytes() == before
     assert run(str(path), "--kinds", "quote,date").exit_code == 0
@@ -364,7 +364,7 @@ def test_check_command_jsonl(tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 1
     assert rows == [{
-        "file": str(path), "line": 25, "bead": "s0:t0", "kind": "number", "severity": "error",
+        "file": str(path), "line": 26, "bead": "s0:t0", "kind": "number", "severity": "error",
         "key": finding_key("number", "300 тыс.", "30,000"), "source_span": [24, 32],
         "rendering_span": [10, 16], "mt_span": None,
         "explanation": "source says 300 тыс.; rendering says 30,000", "source": "300 тыс.",
@@ -381,7 +381,7 @@ def test_check_command_honours_a_dismissal(tmp_path):
     result = run(str(path), "--kinds", "number")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{path}:26: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000 "
+        f"{path}:27: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000 "
         "[dismissed: a misprint in the source]"]
 
 

@@ -315,3 +315,136 @@ def test_a_damaged_suggestion_is_a_parse_error_naming_its_line(tmp_path, comment
     # the line of the entry that holds it (its first line, as for the entry's other comments)
     assert info.value.line == text.splitlines().index(
         "#. align 0-1 src= tgt=4 score=0.0312 method=unmatched") + 1
+
+
+CHECK_SRC = ["В городе 5 домов.", "Москва большая.", "Нева течёт."]
+CHECK_TGT = ["The city has 7 houses.", "Moscow is big.", "The Neva flows."]
+
+
+def make_checked_pair(tmp_path: Path) -> Path:
+    """Three 1-1 beads; the first says 7 where its source says 5."""
+    src = Document(id="city-ru", language="ru", path="corpora/city.ru.txt",
+                   text="\n\n".join(CHECK_SRC))
+    tgt = Document(id="city-en", language="en", path="corpora/city.en.txt",
+                   text="\n\n".join(CHECK_TGT))
+    beads = [Bead((i,), (i,), 0.8, "embed") for i in range(3)]
+    path = tmp_path / "city.po"
+    store.write_alignment(path, src, tgt, sentences(CHECK_SRC), sentences(CHECK_TGT),
+                          Alignment(beads))
+    return path
+
+
+def test_a_beads_findings_are_stored_as_extracted_comments_and_read_back(tmp_path):
+    path = make_checked_pair(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert ('\n\n#. align 1-1 src=0 tgt=0 score=0.8000 method=embed\n'
+            '#. check number: source says 5; rendering says 7\n'
+            '#: corpora/city.ru.txt:1 corpora/city.en.txt:1\n'
+            '#, fuzzy\n'
+            'msgctxt "city-ru|city-en|s0:t0"\n'
+            'msgid "В городе 5 домов."\n'
+            'msgstr "The city has 7 houses."\n\n') in text
+    assert text.count("#. check ") == 1
+    pf = store.load(path)
+    assert pf.read_only is None  # the workbench's own comments: the file stays writable
+    assert [r.checks for r in pf.records] == [("check number: source says 5; rendering says 7",),
+                                              (), ()]
+    assert store.render(pf) == text
+    assert subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)]).returncode == 0
+    # a status and a note leave the texts, and so the comment, as they were
+    store.set_status(pf, "s0:t0", "needs-work")
+    store.add_annotation(pf, "s0:t0", "the source says five", "mistranslation", "ak")
+    store.save(pf)
+    again = store.load(path)
+    assert again.read_only is None
+    assert again.record("s0:t0").checks == ("check number: source says 5; rendering says 7",)
+    assert store.render(again).encode() == path.read_bytes()
+
+
+def test_without_checks_no_comment_is_written(tmp_path):
+    src = Document(id="city-ru", language="ru", path="corpora/city.ru.txt", text="")
+    tgt = Document(id="city-en", language="en", path="corpora/city.en.txt", text="")
+    pf = store.build_pair_file(src, tgt, sentences(CHECK_SRC), sentences(CHECK_TGT),
+                               Alignment([Bead((i,), (i,), 0.8, "embed") for i in range(3)]),
+                               checks=False)
+    assert [r.checks for r in pf.records] == [(), (), ()]
+    assert "#. check" not in store.render(pf)
+
+
+def test_an_edit_recomputes_the_findings_of_the_beads_it_builds_only(tmp_path):
+    from workbench import edit
+
+    path = make_checked_pair(tmp_path)
+    # a finding written by an older version of the checks, on a bead the edits leave alone
+    stale = "check name: source names Нева;  rendering has no Neva"  # kept as written
+    text = path.read_text(encoding="utf-8").replace(
+        "#. align 1-1 src=2 tgt=2 score=0.8000 method=embed\n",
+        f"#. align 1-1 src=2 tgt=2 score=0.8000 method=embed\n#. {stale}\n")
+    path.write_text(text, encoding="utf-8")
+    assert store.load(path).read_only is None
+    edit.perform(path, lambda p: edit.unlink(p, "s0:t0"), author="ak")
+    pf = store.load(path)
+    assert [(r.key, r.checks) for r in pf.records] == [
+        ("s0:t", ()), ("s:t0", ()), ("s1:t1", ()), ("s2:t2", (stale,))]
+    # linking the number's sentences again brings its finding back; the rendering of 1 with the
+    # source of 0 has a finding of its own
+    edit.perform(path, lambda p: edit.link(p, 0, 1), author="ak")
+    pf = store.load(path)
+    assert [(r.key, r.checks) for r in pf.records if r.checks] == [
+        ("s0:t1", ("check number: source says 5; the rendering has no such number",)),
+        ("s2:t2", (stale,))]
+    assert f"#. {stale}\n" in path.read_text(encoding="utf-8")
+    assert store.render(pf).encode() == path.read_bytes()
+    # undoing both edits gives the first bytes back, the findings of the history's beads included
+    edit.undo(path, author="ak")
+    edit.undo(path, author="ak")
+    undone = path.read_text(encoding="utf-8")
+    assert undone.split("\nmsgctxt", 1)[1] == text.split("\nmsgctxt", 1)[1]
+
+
+def test_extracted_comments_of_another_tool_still_open_the_file_read_only(tmp_path):
+    path = make_checked_pair(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "#. check number:", "#. checked by a colleague\n#. check number:"), encoding="utf-8")
+    pf = store.load(path)
+    assert pf.read_only == ("it holds extracted comments (#.) of another tool, which the "
+                            "workbench does not keep; saving would drop them")
+
+
+def test_the_bundled_pair_written_again_carries_its_findings(tmp_path):
+    """The petition and the article, aligned as the bundled PO file records them: write_alignment
+    gives every bead the findings `workbench check` computes, and the bundled file holds them."""
+    from workbench import check
+    from workbench.segment import segment
+
+    repo = Path(__file__).resolve().parents[1]
+    bundled = store.load(repo / "translations" / "petition-ru__newsweek-en.po")
+    docs = [Document(id=name.removesuffix(".txt").replace(".", "-"), language=lang,
+                     path=f"corpora/{name}", text=(repo / "corpora" / name).read_text("utf-8"))
+            for name, lang in (("petition.ru.txt", "ru"), ("newsweek.en.txt", "en"))]
+    path = tmp_path / "petition-ru__newsweek-en.po"
+    pf = store.write_alignment(path, docs[0], docs[1], segment(docs[0].text, "ru"),
+                               segment(docs[1].text, "en"),
+                               Alignment([r.bead for r in bundled.records], {}))
+    found = [(r.key, r.checks) for r in pf.records if r.checks]
+    assert found == [
+        ("s0:t3", ("check name: rendering names Russian-language; the source does not",
+                   "check name: rendering names Change; the source does not",
+                   "check name: rendering names Power; the source does not",
+                   "check quote: rendering quotes 'Against partial and total mobilization…; the "
+                   "source has no quotation marks")),
+        ("s1:t4", ("check quote: rendering quotes \"On September 21, 2022, Vladimir Putin…; the "
+                   "source has no quotation marks",)),
+        ("s2:t5", ("check name: source names Вооруженных; the rendering does not",)),
+        ("s3:t10", ("check quote: rendering quotes \"We, the citizens of Russia, women and…; the "
+                    "source has no quotation marks",)),
+        ("s5:t12", ("check quote: rendering quotes \"In the current state of uncertainty we…; the "
+                    "source has no quotation marks",))]
+    # the same findings `workbench check` reports, in its order
+    assert [(b.key, tuple(check.format_comment(f) for f in b.findings))
+            for b in check.check_records(pf.records, src_lang="ru", tgt_lang="en")] == found
+    assert [(r.key, r.checks) for r in bundled.records if r.checks] == found
+    # the entries (the header's dates and revision aside) are the bundled file's
+    assert path.read_text("utf-8").split("\n\n", 1)[1].split("\n\n", 1)[1] == (
+        repo / "translations" / "petition-ru__newsweek-en.po").read_text("utf-8").split(
+        "\n\n", 1)[1].split("\n\n", 1)[1]

@@ -27,11 +27,14 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from workbench import __version__
 from workbench.corpus import Document, check_language, decode_text
 from workbench.errors import InputError, LanguageError, ModelError, ParseError, WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.store import PairFile
 
 #: Steps a manifest may name, in pipeline order.
 STEPS = ("segment", "translate", "embed", "align", "check")
@@ -133,9 +136,6 @@ def _steps(value: object, meta: _Lines, line: int | None) -> tuple[str, ...]:
     unknown = [s for s in value if s not in STEPS]
     if unknown:
         raise meta.error(f"unknown step '{unknown[0]}'", line, hint=f"steps: {', '.join(STEPS)}")
-    if "check" in value:
-        raise meta.error("the step 'check' (fidelity checks) is not available in this version",
-                         line, hint="leave it out of 'steps'")
     for needed in ("segment", "align"):
         if needed not in value:
             raise meta.error(f"'steps' must include '{needed}' (the output is each pair's aligned "
@@ -287,6 +287,7 @@ class Done:
     beads: int
     mode: str
     seconds: float  # time spent in the task itself
+    check_errors: int = 0  # findings of severity error, with the step 'check'
 
 
 @dataclass(frozen=True)
@@ -387,15 +388,31 @@ def process_pair(job: Job, settings: Settings, mt_chunks: list[list[str]] | None
         alignment = align(src_texts, tgt_texts, src_lang=src_doc.language,
                           tgt_lang=tgt_doc.language, mt=mt, mode=job.mode,
                           signals=",".join(signals), embedder=embedder)
-        pf = store.build_pair_file(src_doc, tgt_doc, src, tgt, alignment, mt=mt, mt_model=mt_model)
+        pf = store.build_pair_file(src_doc, tgt_doc, src, tgt, alignment, mt=mt, mt_model=mt_model,
+                                   checks=False)
+        check_errors = _check(pf) if "check" in job.steps else 0
         pf.header["POT-Creation-Date"] = pf.header["PO-Revision-Date"] = job.date
         pf.header[KEY_HEADER] = job.key
         text = store.render(pf)
     except WorkbenchError as exc:
         return Failed(str(exc))
     return Done(text=text, source_sentences=len(src), rendering_sentences=len(tgt),
-                beads=len(alignment.beads), mode=alignment.settings["mode"],
+                beads=len(alignment.beads), mode=alignment.settings["mode"], check_errors=check_errors,
                 seconds=time.perf_counter() - started)
+
+
+def _check(pf: PairFile) -> int:
+    """Give every record of `pf` its fidelity findings (as `workbench align` does); returns how
+    many have severity error."""
+    from workbench import check
+
+    errors = 0
+    for i, r in enumerate(pf.records):
+        found = check.check_pair(r.source_text, r.rendering_text, src_lang=pf.source_language,
+                                 tgt_lang=pf.rendering_language, mt=r.mt)
+        errors += sum(1 for f in found if f.severity == "error")
+        pf.records[i] = replace(r, checks=tuple(check.format_comment(f) for f in found))
+    return errors
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -413,6 +430,8 @@ class Status:
     sentences: int = 0
     done_bytes: int = 0  # of the pairs finished, skipped or failed
     skipped_bytes: int = 0  # of the pairs skipped: no measure of the rate
+    checked: int = 0  # pairs aligned with the step 'check'
+    check_errors: int = 0  # their findings of severity error
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -445,6 +464,10 @@ class Summary:
         s = self.status
         out = [f"{s.done} pair{'' if s.done == 1 else 's'} aligned, {s.skipped} already done, "
                f"{s.failed} failed, {s.sentences:,} sentences in {self.seconds:.1f} s"]
+        if s.checked:
+            out.append(f"fidelity checks: {s.check_errors} error{'' if s.check_errors == 1 else 's'} "
+                       f"in {s.checked} pair{'' if s.checked == 1 else 's'} checked "
+                       "(`workbench check` lists them)")
         out += [f"failed: {where}: {message}" for where, message in self.failures]
         return out
 
@@ -640,6 +663,9 @@ class Run:
                 self.status.done += 1
                 self.status.sentences += outcome.source_sentences + outcome.rendering_sentences
                 self.task_seconds += outcome.seconds
+                if "check" in spec.steps:
+                    self.status.checked += 1
+                    self.status.check_errors += outcome.check_errors
                 self.finished.add(spec)
         if self.progress:
             self.progress(self.status)

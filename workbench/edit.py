@@ -83,6 +83,12 @@ def _change(action: str, summary: str, old: Sequence[Record], new: Sequence[Reco
 
 
 def _commit(pf: PairFile, action: str, summary: str, new: list[Record]) -> Change:
+    # The beads this change built have new texts: their fidelity findings are computed afresh;
+    # every other bead keeps its own, byte for byte.
+    # (A status or a note leaves the texts, and with them the findings, as they were.)
+    if action in ("link", "unlink", "merge", "split"):
+        kept = {id(r) for r in pf.records}
+        new = [r if id(r) in kept else store.with_checks(pf, r) for r in new]
     change = _change(action, summary, pf.records, new)
     pf.records = new
     return change
@@ -298,7 +304,8 @@ def _record_from_json(d: dict) -> Record:
         source_lengths=tuple(d.get("source_lengths", ())),
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
         mt_lengths=tuple(d.get("mt_lengths", ())),
-        closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None)
+        closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None,
+        checks=tuple(d.get("checks", ())))
 
 
 def encode(change: Change) -> dict:

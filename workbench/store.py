@@ -18,6 +18,7 @@ Entry layout (wrapping is disabled so every comment line stays one line):
     #. closest source 12 (0.41)    <- only on a rendering sentence left unmatched: a suggestion
     #. lengths src=40,12 tgt=51 mt=38,12          <- only for beads with 2+ sentences on a side
     #. mt ru>en (translate-ru_en 1.9): On September 21, 2022, ...   <- machine translation
+    #. check quote: source quotes «...»; the rendering has no quotation  <- fidelity findings
     #: corpora/petition.ru.txt:3 corpora/newsweek.en.txt:7           <- where the sentences stand
     #, fuzzy                                                         <- status flags
     msgctxt "petition-ru|newsweek-en|s3:t7"
@@ -73,6 +74,8 @@ _LENGTHS_RE = re.compile(r"^lengths src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) mt=(
 #: The suggestion kept with a rendering sentence the aligner left unmatched: its closest source
 #: sentence and the probability that linking the two would be right (two decimals).
 _CLOSEST_RE = re.compile(r"^closest source (?P<src>\d+) \((?P<p>[^)]*)\)$")
+#: A fidelity finding of workbench.check (format_comment): kind and one-line explanation.
+_CHECK_RE = re.compile(r"^check [a-z-]+: \S.*$")
 _PROBABILITY_RE = re.compile(r"^(0(\.\d{1,12})?|1(\.0{1,12})?)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
 _NOTE_RE = re.compile(
@@ -157,6 +160,9 @@ class Record:
     #: probability that linking them would be right (a suggestion), else None. A bead built by an
     #: edit has none.
     closest: tuple[int, float] | None = None
+    #: The fidelity findings on the bead's texts when they were written (workbench.check), as
+    #: `check KIND: explanation` lines in check order; recomputed when an edit changes the texts.
+    checks: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -243,9 +249,11 @@ def _join(sentences: Sequence[Sentence], ids: Sequence[int]) -> str:
 
 def build_pair_file(source: Document, rendering: Document, source_sentences: Sequence[Sentence],
                     rendering_sentences: Sequence[Sentence], alignment: Alignment, *,
-                    mt: Sequence[str] | None = None, mt_model: str | None = None) -> PairFile:
+                    mt: Sequence[str] | None = None, mt_model: str | None = None,
+                    checks: bool = True) -> PairFile:
     """Records for every bead of `alignment`, all unreviewed; `mt` is one translation per source
-    sentence (or None where no model was available)."""
+    sentence (or None where no model was available). `checks`: each record carries the fidelity
+    findings on its texts (workbench.check)."""
     check_alignment(alignment.beads, len(source_sentences), len(rendering_sentences))
     now = _now()
     header = {
@@ -287,7 +295,25 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
             else (),
             closest=(int(bead.closest[0]), round(float(bead.closest[1]), 2))
             if bead.closest is not None else None))
-    return PairFile(header=header, records=records)
+    pf = PairFile(header=header, records=records)
+    if checks:
+        pf.records = [with_checks(pf, r) for r in pf.records]
+    return pf
+
+
+def findings(source_text: str, rendering_text: str, mt: str | None, *, src_lang: str,
+             tgt_lang: str) -> tuple[str, ...]:
+    """The `check KIND: explanation` lines of a bead's texts (workbench.check, in check order)."""
+    from workbench import check  # the checks read Babel's locale data: only when asked
+
+    return tuple(check.format_comment(f) for f in check.check_pair(
+        source_text, rendering_text, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt))
+
+
+def with_checks(pf: PairFile, r: Record) -> Record:
+    """`r` with the findings of its current texts in `pf`'s languages."""
+    return replace(r, checks=findings(r.source_text, r.rendering_text, r.mt,
+                                      src_lang=pf.source_language, tgt_lang=pf.rendering_language))
 
 
 def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
@@ -302,7 +328,7 @@ def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
         new = replace(r, mt=" ".join(parts), mt_model=mt_model,
                       mt_lengths=tuple(len(p) for p in parts) if several else ())
         if new != r:
-            pf.records[i] = new
+            pf.records[i] = with_checks(pf, new)  # the mt-missing check reads the MT
             changed += 1
     pf.header["X-MT-Model"] = mt_model
     return changed
@@ -342,6 +368,8 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     if r.mt is not None:
         mt = r.mt.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
         comments.append(f"mt {pf.source_language}>{pf.rendering_language} ({r.mt_model}): {mt}")
+    # written as read (a loaded file keeps its bytes); only a line end would break the line
+    comments.extend(c.replace("\r\n", " ").replace("\n", " ").replace("\r", " ") for c in r.checks)
     return polib.POEntry(
         msgctxt=f"{pf.source_id}|{pf.rendering_id}|{r.key}",
         msgid=r.source_text if r.source else NO_SOURCE,
@@ -527,7 +555,7 @@ def _lossy_content(po: polib.POFile, header_comment: str) -> list[str]:
                 note(f"the flag '{flag}'")
         for c in entry.comment.split("\n") if entry.comment else []:
             if not (_ALIGN_RE.match(c) or _CLOSEST_RE.match(c) or _LENGTHS_RE.match(c)
-                    or _MT_RE.match(c)):
+                    or _MT_RE.match(c) or _CHECK_RE.match(c)):
                 note("extracted comments (#.) of another tool")
         if entry.tcomment and any(not c.strip() for c in entry.tcomment.split("\n")):
             note("empty translator comment lines")
@@ -569,6 +597,7 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
             contexts[entry.msgctxt] = line
         align = lengths = closest = None
         mt = mt_model = None
+        checks: list[str] = []
         for c in entry.comment.split("\n") if entry.comment else []:
             if m := _ALIGN_RE.match(c):
                 align = m
@@ -578,6 +607,8 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
                 lengths = m
             elif m := _MT_RE.match(c):
                 mt, mt_model = m["text"], m["model"]
+            elif _CHECK_RE.match(c):
+                checks.append(c)
         if align is None:
             raise ParseError(f"entry has no '#. align ...' comment (msgctxt {entry.msgctxt!r})",
                              path=path, line=line,
@@ -604,6 +635,7 @@ def parse(text: str, path: str = "<string>", *, partial: bool = False) -> PairFi
             score=float(align["score"]), method=align["method"], status=_status(entry.flags),
             annotations=notes, mt=mt, mt_model=mt_model,
             references=tuple((f, str(n)) for f, n in entry.occurrences), closest=suggestion,
+            checks=tuple(checks),
             **({"source_lengths": _ids(lengths["src"], path, line),
                 "rendering_lengths": _ids(lengths["tgt"], path, line),
                 "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {})))
@@ -708,13 +740,14 @@ def save(pf: PairFile, path: str | Path | None = None, *, expected_revision: int
 def write_alignment(path: str | Path, source: Document, rendering: Document,
                     source_sentences: Sequence[Sentence], rendering_sentences: Sequence[Sentence],
                     alignment: Alignment, *, mt: Sequence[str] | None = None,
-                    mt_model: str | None = None, overwrite: bool = False) -> PairFile:
+                    mt_model: str | None = None, overwrite: bool = False,
+                    checks: bool = True) -> PairFile:
     """Create a pair's PO file from an alignment. An existing file holds translators' work: it is
     only replaced with overwrite=True (or when no bead of it is reviewed or annotated), and then
     its annotations and statuses are carried over to the beads that still exist."""
     p = Path(path)
     pf = build_pair_file(source, rendering, source_sentences, rendering_sentences, alignment,
-                         mt=mt, mt_model=mt_model)
+                         mt=mt, mt_model=mt_model, checks=checks)
     if p.exists():
         old = load(p)
         check_writable(old, p)
