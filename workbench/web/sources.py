@@ -10,7 +10,7 @@ reads: a rendering whose PO file is missing says so in its column, and nothing i
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request, url_for
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.web.state import workspace
@@ -40,8 +40,10 @@ def source(source_id: str):
     only = _filter()
     view = _view(source_id)
     rows = [r for r in view.rows if only == "all" or r.carried_by == 0]
-    return render_template("source.html", view=view, rows=rows, only=only, quote_min=QUOTE_MIN,
-                           disagreeing=sum(1 for r in view.rows if r.disagreements))
+    return render_template("source.html", view=view, rows=rows, shown=only, quote_min=QUOTE_MIN,
+                           disagreeing=sum(1 for r in view.rows if r.disagreements),
+                           uncarried_url=url_for("sources.source", source_id=source_id,
+                                                 only="uncarried"))
 
 
 @bp.get("/api/sources/<source_id>")
