@@ -217,6 +217,15 @@ def test_a_po_file_of_another_version_of_the_source_is_a_column_error(city):
     assert view.uncarried == [0, 1, 2, 3, 4]  # no readable rendering carries any
 
 
+def test_a_po_file_of_a_source_edited_in_place_is_a_column_error(city):
+    (city / "corpora" / "city.ru.txt").write_text(SOURCE.replace("Погода", "Природа"),
+                                                  encoding="utf-8")
+    view = source_view(load_corpus(city), "city-ru")
+    assert [c.error for c in view.columns[:2]] == [
+        f"translations/city-ru__{r}.po holds source sentence 3 as it was before city-ru changed: "
+        "re-align the pair" for r in ("city-en", "report-en")]
+
+
 def test_a_damaged_po_file_is_a_column_error_and_the_others_still_show(city):
     path = city / "translations" / "city-ru__report-en.po"
     path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")

@@ -13,10 +13,10 @@ is a column that says why, and the other columns are shown all the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Callable, Sequence
 
 from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text
 from workbench.errors import WorkbenchError
@@ -194,8 +194,19 @@ def _carriages(pf: PairFile, n_source: int) -> list[Carriage | None]:
     return out
 
 
-def _column(corpus: Corpus, pair: Pair, n_source: int, load: Loader
+def _changed_sentence(pf: PairFile, sentences: Sequence[Sentence]) -> int | None:
+    """The first source sentence whose text in the PO file is not the source's text now, or None
+    (the same number of sentences can still be other sentences). Beads of one source sentence
+    are compared: a merge may have joined its sentences' texts in another order."""
+    for r in pf.records:
+        if len(r.source) == 1 and r.source_text != sentences[r.source[0]].text:
+            return r.source[0]
+    return None
+
+
+def _column(corpus: Corpus, pair: Pair, sentences: Sequence[Sentence], load: Loader
             ) -> tuple[Column, list[Carriage | None]]:
+    n_source = len(sentences)
     doc = corpus.documents[pair.rendering]
     rel = f"translations/{pair.po}"
     path = corpus.root / "translations" / pair.po
@@ -217,6 +228,10 @@ def _column(corpus: Corpus, pair: Pair, n_source: int, load: Loader
     if stored != n_source:
         return failed(f"{rel} was aligned with {stored} source sentences; {pair.source} now has "
                       f"{n_source}: re-align the pair")
+    changed = _changed_sentence(pf, sentences)
+    if changed is not None:
+        return failed(f"{rel} holds source sentence {changed} as it was before {pair.source} "
+                      f"changed: re-align the pair")
     carriages = _carriages(pf, n_source)
     quotes = sum(1 for c in carriages if c is not None and c.how == "quote")
     paraphrases = sum(1 for c in carriages if c is not None and c.how == "paraphrase")
@@ -227,7 +242,8 @@ def disagreements(texts: Sequence[tuple[str, str, str]]) -> list[Disagreement]:
     """The numbers, dates and names on which renderings of one source sentence differ. `texts`
     holds (document id, language, text) per rendering that carries the sentence; each two are
     compared in the given order, the first taken as workbench.check's source side."""
-    from workbench.check import check_pair  # Babel's locale data: only when a row has two sides
+    # Babel's locale data: loaded only when a row has two renderings to compare
+    from workbench.check import check_pair
 
     out = []
     for (a, lang_a, text_a), (b, lang_b, text_b) in combinations(texts, 2):
@@ -250,7 +266,7 @@ def source_view(corpus: Corpus, source_id: str, *, load: Loader = read_pair_file
     pairs = corpus.renderings(source_id)
     source = corpus.documents[source_id]
     sentences = segment(source.text, source.language)
-    built = [_column(corpus, p, len(sentences), load) for p in pairs]
+    built = [_column(corpus, p, sentences, load) for p in pairs]
     columns = tuple(c for c, _ in built)
     rows = []
     for s in sentences:
