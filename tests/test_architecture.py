@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
-ADAPTERS = {"cli.py", "__main__.py"}
+ADAPTERS = {"cli.py", "__main__.py", "cli_sources.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

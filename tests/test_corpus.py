@@ -25,7 +25,7 @@ def test_bundled_article_is_the_seed_byte_for_byte():
 def test_bundled_corpus_metadata():
     corpus = load_corpus(REPO)
     assert isinstance(corpus, Corpus)
-    assert list(corpus.documents) == ["petition-ru", "newsweek-en"]
+    assert list(corpus.documents) == ["petition-ru", "newsweek-en", "petition-en"]
     ru, en = corpus.documents["petition-ru"], corpus.documents["newsweek-en"]
     assert (ru.language, ru.path, ru.date) == ("ru", "corpora/petition.ru.txt", "2022-09-21")
     assert ru.title == "Против частичной и всеобщей мобилизации"
@@ -35,7 +35,8 @@ def test_bundled_corpus_metadata():
     assert (en.language, en.path, en.date) == ("en", "corpora/newsweek.en.txt", "2022-09-21")
     assert en.title == "Over 140,000 Sign Petition Against Mobilization in Russia"
     assert en.provenance.startswith("Newsweek, 21 September 2022")
-    assert corpus.pairs == [Pair("petition-ru", "newsweek-en", "petition-ru__newsweek-en.po")]
+    assert corpus.pairs == [Pair("petition-ru", "newsweek-en", "petition-ru__newsweek-en.po"),
+                            Pair("petition-ru", "petition-en", "petition-ru__petition-en.po")]
     assert corpus.pair("petition-ru__newsweek-en").po == "petition-ru__newsweek-en.po"
     with pytest.raises(NotFoundError, match="no document pair 'x__y'"):
         corpus.pair("x__y")
@@ -173,12 +174,12 @@ def meta_error(tmp_path: Path, toml: str, files: dict[str, str] | None = None):
     (GOOD.replace('file = "b.txt"', 'file = "/etc/hostname"'), 6,
      "document 'b': file '/etc/hostname' is outside corpora/"),
     (GOOD.replace('file = "a.txt"\n', ""), 1, "document 'a' has no 'file'"),
-    (GOOD.replace('rendering = "b"', 'rendering = "c"'), 10,
+    (GOOD.replace('rendering = "b"', 'rendering = "c"'), 12,
      "pair 1 names unknown document 'c' as rendering"),
-    (GOOD.replace('rendering = "b"', 'rendering = "a"'), 10,
+    (GOOD.replace('rendering = "b"', 'rendering = "a"'), 12,
      "pair 1 compares document 'a' with itself"),
     (GOOD + '\n[[pairs]]\nsource = "a"\nrendering = "b"\n', 14, "pair 2 repeats the pair 'a__b'"),
-    (GOOD + 'po = "../x.po"\n', 10, "pair 1: po '../x.po' must be a plain file name ending in .po"),
+    (GOOD + 'po = "../x.po"\n', 13, "pair 1: po '../x.po' must be a plain file name ending in .po"),
     (GOOD.replace("[documents.b]", '[documents."b__c"]').replace('"b"', '"b__c"'), 5,
      "document id 'b__c' is not usable"),
     (GOOD + "[extra]\n", None, "unknown top-level entry 'extra'"),

@@ -17,7 +17,8 @@ def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
     assert page.status_code == 200
     assert "Против частичной и всеобщей мобилизации" in page.get_data(as_text=True)
     data = client.get("/api/pairs").get_json()
-    assert [p["id"] for p in data["pairs"]] == ["petition-ru__newsweek-en"]
+    assert [p["id"] for p in data["pairs"]] == ["petition-ru__newsweek-en",
+                                                "petition-ru__petition-en"]
     assert data["pairs"][0]["source"]["language"] == "ru"
     assert data["pairs"][0]["rendering"]["language"] == "en"
     assert data["pairs"][0]["reviewed"] == 0

@@ -755,5 +755,10 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
         click.echo(f"  {marked}\n  {s.target}")
 
 
+from workbench.cli_sources import export_source  # noqa: E402  (kept in a module of its own)
+
+main.add_command(export_source)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

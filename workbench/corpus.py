@@ -85,6 +85,28 @@ class Corpus:
         known = ", ".join(p.id for p in self.pairs) or "none"
         raise NotFoundError(f"no document pair '{pair_id}'", hint=f"known pairs: {known}")
 
+    def document(self, doc_id: str) -> Document:
+        if doc_id not in self.documents:
+            known = ", ".join(self.documents) or "none"
+            raise NotFoundError(f"no document '{doc_id}'", hint=f"known documents: {known}")
+        return self.documents[doc_id]
+
+    def sources(self) -> list[str]:
+        """Ids of the documents that are the source of at least one pair, in the order of their
+        first pair in corpora.toml."""
+        return list(dict.fromkeys(p.source for p in self.pairs))
+
+    def renderings(self, source_id: str) -> list[Pair]:
+        """The pairs that compare `source_id` with one of its renderings, in corpora.toml order;
+        NotFoundError when the document is unknown or is the source of no pair."""
+        doc = self.document(source_id)
+        found = [p for p in self.pairs if p.source == doc.id]
+        if not found:
+            known = ", ".join(self.sources()) or "none"
+            raise NotFoundError(f"document '{source_id}' is the source of no pair",
+                                hint=f"sources with renderings: {known}")
+        return found
+
 
 def check_language(code: str) -> str:
     """Return the normalised code ('en-US' -> 'en') or raise LanguageError naming the known codes."""
@@ -186,12 +208,20 @@ class _Meta:
                 return i + 1
         return None
 
-    def pair_line(self, index: int) -> int | None:
+    def pair_line(self, index: int, key: str | None = None) -> int | None:
+        """The line of the index-th [[pairs]] header, or of its `key` where that line is found."""
         seen = -1
         for i, raw in enumerate(self.lines):
             if re.match(r"\s*\[\[\s*pairs\s*\]\]", raw):
                 seen += 1
                 if seen == index:
+                    if key is None:
+                        return i + 1
+                    for j in range(i + 1, len(self.lines)):
+                        if self.lines[j].lstrip().startswith("["):
+                            break
+                        if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
+                            return j + 1
                     return i + 1
         return None
 
@@ -268,22 +298,34 @@ def load_corpus(root: str | Path) -> Corpus:
             text=read_text(text_path), title=_one_line(d.get("title", "")),
             provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip())
 
-    seen: set[str] = set()
+    # A source may have any number of renderings, each its own pair with its own PO file.
+    seen: dict[str, int] = {}
+    po_files: dict[str, int] = {}
     for i, table in enumerate(pairs):
         line = meta.pair_line(i)
         p = _check_table(meta, f"pair {i + 1}", table, _PAIR_KEYS, line)
         for key in ("source", "rendering"):
             if p[key] not in corpus.documents:
-                raise meta.error(f"pair {i + 1} names unknown document '{p[key]}' as {key}", line,
+                raise meta.error(f"pair {i + 1} names unknown document '{p[key]}' as {key}",
+                                 meta.pair_line(i, key),
                                  hint=f"known documents: {', '.join(corpus.documents) or 'none'}")
         if p["source"] == p["rendering"]:
-            raise meta.error(f"pair {i + 1} compares document '{p['source']}' with itself", line)
+            raise meta.error(f"pair {i + 1} compares document '{p['source']}' with itself",
+                             meta.pair_line(i, "rendering"))
         po = p.get("po") or f"{p['source']}__{p['rendering']}.po"
         if "/" in po or "\\" in po or not po.endswith(".po") or po.startswith("."):
-            raise meta.error(f"pair {i + 1}: po '{po}' must be a plain file name ending in .po", line)
+            raise meta.error(f"pair {i + 1}: po '{po}' must be a plain file name ending in .po",
+                             meta.pair_line(i, "po"))
         pair = Pair(source=p["source"], rendering=p["rendering"], po=po)
         if pair.id in seen:
-            raise meta.error(f"pair {i + 1} repeats the pair '{pair.id}'", line)
-        seen.add(pair.id)
+            raise meta.error(f"pair {i + 1} repeats the pair '{pair.id}' (pair {seen[pair.id]})",
+                             line, hint="declare each rendering of a source once")
+        # Two pairs writing one PO file would overwrite each other's review work.
+        if po in po_files:
+            raise meta.error(f"pair {i + 1}: po '{po}' is already the file of pair {po_files[po]}",
+                             meta.pair_line(i, "po"),
+                             hint="give each pair a PO file of its own (or leave po out for "
+                                  "the default <source>__<rendering>.po)")
+        seen[pair.id] = po_files[po] = i + 1
         corpus.pairs.append(pair)
     return corpus

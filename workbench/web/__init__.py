@@ -34,12 +34,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
 
-    from workbench.web import api, errors, limits, pages, security
+    from workbench.web import api, errors, limits, pages, security, sources
     from workbench.web.state import Workspace
 
     app.extensions["workbench"] = Workspace(Path(app.config["DATA_DIR"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    sources.register(app)
     errors.register(app)
     security.register(app)
     limits.register(app)
