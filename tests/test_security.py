@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import start_server, stop  # tests/ is on sys.path (pytest's prepend import mode)
-from test_web import PAIR, make_data_dir, post
+from factories import PAIR, make_data_dir, post, start_server, stop
 from workbench import store
 from workbench.web.limits import MAX_ANNOTATION_CHARS, MAX_AUTHOR_CHARS, MAX_CONTENT_LENGTH
 from workbench.web.security import CONTENT_SECURITY_POLICY
