@@ -57,16 +57,10 @@ def test_unknown_pair_is_404_in_html_and_json(client):
 # --- the translator's page on a hand-made pair ---------------------------------------------------
 
 @pytest.fixture
-def hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    from workbench.web import create_app
-
+def hand(tmp_path: Path, make_client):
     root = make_data_dir(tmp_path / "hand")
-    app = create_app({"TESTING": True, "DATA_DIR": str(root)})
-    client = app.test_client()
+    client = make_client(root)
     client.po = root / "translations" / f"{PAIR}.po"
-    client.csrf = client.get("/api/session").get_json()["csrf_token"]
     return client
 
 
@@ -271,12 +265,8 @@ def test_access_token_is_required_on_every_request_when_configured(tmp_path, mon
     assert client.get("/static/workbench.css").status_code == 200
 
 
-def test_serve_refuses_a_public_host_without_a_token():
-    from click.testing import CliRunner
-
-    from workbench.cli import main
-
-    res = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
+def test_serve_refuses_a_public_host_without_a_token(runner):
+    res = runner.invoke(["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
     assert res.exit_code == 2
     assert "refusing to serve on 0.0.0.0 without an access token" in res.output
 
@@ -449,16 +439,11 @@ def test_a_bead_someone_removed_is_409_naming_them_and_one_that_never_was_is_404
 # --- the translation memory on the page's API -----------------------------------------------------
 
 @pytest.fixture
-def two_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    from workbench.web import create_app
-
+def two_pairs(tmp_path: Path, make_client):
     root = make_data_dir(tmp_path / "two")
     add_second_pair(root)
-    client = create_app({"TESTING": True, "DATA_DIR": str(root)}).test_client()
+    client = make_client(root)
     client.root = root
-    client.csrf = client.get("/api/session").get_json()["csrf_token"]
     return client
 
 
