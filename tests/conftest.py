@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+
+from factories import Runner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -68,15 +69,6 @@ def make_client(argos_dir: Path):
 
 
 # --- the command line ---
-
-class Runner(CliRunner):
-    """click's CliRunner bound to the `workbench` command: runner.invoke(["check", path])."""
-
-    def invoke(self, args=None, **kwargs) -> Result:  # type: ignore[override]
-        from workbench.cli import main
-
-        return super().invoke(main, args, **kwargs)
-
 
 @pytest.fixture
 def runner() -> Runner:

@@ -1,6 +1,6 @@
 """What the tests build their cases from: PO pair files from sentence lists, data directories
 (corpus files, corpora.toml and a written PO file), a web client's API call and a real
-`workbench serve` process. Test modules import these (tests/ is on sys.path, pytest's prepend
+`workbench serve` process, the command line run in-process. Test modules import these (tests/ is on sys.path, pytest's prepend
 import mode); tests/conftest.py wraps them as fixtures."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Sequence
+
+from click.testing import CliRunner, Result
 
 from workbench import store
 from workbench.corpus import Document, Sentence
@@ -129,7 +131,17 @@ def add_second_pair(root: Path) -> Path:
     return path
 
 
-# --- the web view ---
+# --- the command line and the web view ---
+
+class Runner(CliRunner):
+    """click's CliRunner bound to the `workbench` command: Runner().invoke(["check", path])."""
+
+    def invoke(self, args=None, **kwargs) -> Result:  # type: ignore[override]
+        from workbench.cli import main
+
+        return super().invoke(main, args, **kwargs)
+
+
 
 def post(client, path: str, body: dict, revision: int | None = None, author: str = "ak"):
     """An API action through a test client that carries its CSRF token as `client.csrf`."""
