@@ -1,4 +1,5 @@
-"""Shared fixtures. Each area keeps its fixtures in its own marked section."""
+"""Shared fixtures. Each area keeps its fixtures in its own marked section. What the fixtures build
+their cases from (pair files, data directories, a server process) is in tests/factories.py."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from factories import Runner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -49,6 +52,28 @@ def app(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def make_client(argos_dir: Path):
+    """A factory: make_client(data_dir, **config) is a test client of the app over that data
+    directory (no model installed), holding its session's CSRF token as `.csrf`."""
+    from workbench.web import create_app
+
+    def make(root: Path, **config):
+        client = create_app({"TESTING": True, "DATA_DIR": str(root), **config}).test_client()
+        client.csrf = client.get("/api/session").get_json()["csrf_token"]
+        return client
+
+    return make
+
+
+# --- the command line ---
+
+@pytest.fixture
+def runner() -> Runner:
+    """The command line run in-process, as the user types it."""
+    return Runner()
 
 
 # --- translation model fixtures ---

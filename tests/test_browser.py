@@ -7,16 +7,12 @@ One browser for the module; each test gets its own server, data directory and br
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from test_web import PAIR, SECOND, add_second_pair, make_data_dir  # tests/ is on sys.path (pytest's prepend import mode)
+from factories import PAIR, SECOND, add_second_pair, make_data_dir, start_server, stop
 from workbench import edit, store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,39 +21,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(data_dir: Path, tmp_path: Path, *options: str):
-    port = free_port()
-    env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
-               WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
-    env.pop("WORKBENCH_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(data_dir),
-                             "--port", str(port), *options], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/api/session", timeout=5)
-            return url, proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError("server did not start:\n" + proc.stdout.read())
-            time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stdout.close()
 
 
 @pytest.fixture

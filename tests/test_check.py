@@ -7,14 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from factories import Runner, make_pair_file
 from workbench import store
-from workbench.align import Alignment, Bead
+from workbench.align import Bead
 from workbench.check import (KINDS, Dismissal, Finding, check_pair, finding_key, format_comment,
                              parse_comment, parse_kinds)
-from workbench.cli import main
-from workbench.corpus import Document, Sentence
 
 
 def found(source: str, rendering: str, src: str, tgt: str, kinds=KINDS, mt=None) -> list[tuple]:
@@ -320,29 +318,17 @@ TGT = ["More than 30,000 people signed the petition.", "It says: \"We are agains
        "On September 21, 2022, Vladimir Putin announced a mobilization."]
 
 
-def sentences(texts: list[str]) -> list[Sentence]:
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=2 * i + 1))
-        pos += len(t) + 2
-    return out
-
-
 def pair_file(tmp_path: Path) -> Path:
-    src = Document(id="petition-ru", language="ru", path="corpora/petition.ru.txt",
-                   text="\n\n".join(SRC))
-    tgt = Document(id="report-en", language="en", path="corpora/report.en.txt",
-                   text="\n\n".join(TGT))
-    beads = [Bead((0,), (0,), 0.8, "anchors-length"), Bead((1,), (1,), 0.7, "anchors-length"),
-             Bead((2,), (2,), 0.9, "anchors-length")]
     path = tmp_path / "petition-ru__report-en.po"
-    store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT),
-                          Alignment(beads, {"mode": "monotone"}))
+    make_pair_file(path, SRC, TGT, [Bead((0,), (0,), 0.8, "anchors-length"),
+                                    Bead((1,), (1,), 0.7, "anchors-length"),
+                                    Bead((2,), (2,), 0.9, "anchors-length")],
+                   ids=("petition-ru", "report-en"), settings={"mode": "monotone"})
     return path
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, ["check", *args])
+    return Runner().invoke(["check", *args])
 
 
 def test_check_command_text_output_and_exit_status(tmp_path):

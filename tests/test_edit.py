@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from factories import make_pair_file
 from workbench import edit, history, store
-from workbench.model import Alignment, Bead
-from workbench.corpus import Document, Sentence
+from workbench.model import Bead
 from workbench.errors import ConflictError, InputError
 
 SRC = ["Первое предложение.", "Второе предложение, длинное.", "Третье.", "Четвёртое?"]
@@ -18,24 +18,13 @@ TGT = ["The first sentence.", "The second, long sentence.", "Third.", "An added 
 MT = ["First sentence.", "Second sentence, long.", "Third.", "Fourth?"]
 
 
-def sentences(texts: list[str]) -> list[Sentence]:
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=i + 1))
-        pos += len(t) + 1
-    return out
-
-
 @pytest.fixture
 def po(tmp_path: Path) -> Path:
-    src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(SRC))
-    tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="\n".join(TGT))
     beads = [Bead((0,), (0,), 0.9, "test"), Bead((1, 2), (1, 2), 0.6, "test"),
              Bead((3,), (), 0.0, "test"), Bead((), (3,), 0.0, "test")]
     path = tmp_path / "translations" / "src__tgt.po"
-    path.parent.mkdir()
-    store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT), Alignment(beads),
-                          mt=MT, mt_model="test-model 1.0")
+    make_pair_file(path, SRC, TGT, beads, ids=("src", "tgt"), separator="\n", mt=MT,
+                   mt_model="test-model 1.0")
     return path
 
 
@@ -271,13 +260,10 @@ def test_concurrent_actions_are_serialised_and_all_recorded(po):
 
 def test_line_separators_in_notes_authors_and_sentences_keep_the_history_readable(tmp_path):
     odd = ["Первое\u2028предложение.", "Второе\u2029предложение.", "Третье\x85."]
-    src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(odd))
-    tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="First. Second. Third.")
     po = tmp_path / "translations" / "src__tgt.po"
-    po.parent.mkdir()  # the store writes into existing directories only
-    store.write_alignment(po, src, tgt, sentences(odd), sentences(["First.", "Second.", "Third."]),
-                          Alignment([Bead((0,), (0,), 0.9, "t"), Bead((1,), (), 0.0, "t"),
-                                     Bead((2,), (1, 2), 0.5, "t")]))
+    make_pair_file(po, odd, ["First.", "Second.", "Third."],
+                   [Bead((0,), (0,), 0.9, "t"), Bead((1,), (), 0.0, "t"), Bead((2,), (1, 2), 0.5, "t")],
+                   ids=("src", "tgt"), separator="\n")
     note = "line\u2028separator, paragraph\u2029separator, next\x85line"
     edit.perform(po, lambda pf: edit.annotate(pf, "s0:t0", note, "other", "Анна\u2028Б"),
                  author="Анна\u2028Б")

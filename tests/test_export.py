@@ -14,14 +14,13 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 from translate.storage import tmx as ttk_tmx
 from translate.storage import xliff as ttk_xliff
 
+from factories import make_pair_file
 from workbench import __version__, export, store
-from workbench.model import Alignment, Bead
-from workbench.corpus import Document, Sentence
+from workbench.model import Bead
 from workbench.errors import InputError, ParseError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,20 +53,12 @@ NOTE_1 = "Омission: «моральный» dropped & \"quoted\" ]]>\nsecond li
 NOTE_2 = "ok"
 
 
-def sentences(texts: list[str]) -> list[Sentence]:
-    return [Sentence(index=i, text=t, start=0, end=len(t), paragraph=i, line=2 * i + 1)
-            for i, t in enumerate(texts)]
-
-
 def make_pair(root: Path, src_id: str = "petition-ru", tgt_id: str = "newsweek-en",
               src_lang: str = "ru", tgt_lang: str = "en") -> Path:
-    src = Document(id=src_id, language=src_lang, path=f"corpora/{src_id}.txt", text="x")
-    tgt = Document(id=tgt_id, language=tgt_lang, path=f"corpora/{tgt_id}.txt", text="x")
     path = root / f"{src_id}__{tgt_id}.po"
-    root.mkdir(parents=True, exist_ok=True)
-    pf = store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT),
-                               Alignment(list(BEADS), {"method": "anchors-length"}),
-                               mt=MT, mt_model="translate-ru_en 1.9")
+    pf = make_pair_file(path, SRC, TGT, BEADS, ids=(src_id, tgt_id), languages=(src_lang, tgt_lang),
+                        paths=(f"corpora/{src_id}.txt", f"corpora/{tgt_id}.txt"),
+                        settings={"method": "anchors-length"}, mt=MT, mt_model="translate-ru_en 1.9")
     for key, status in [("s0:t0", "approved"), ("s1,2:t2", "needs-work"), ("s3:t3,5", "rejected"),
                         ("s:t4", "approved")]:
         store.set_status(pf, key, status)
@@ -488,38 +479,34 @@ def test_formats_name_extension_and_mime_type():
 
 # --- command line --------------------------------------------------------------------------------
 
-def test_cli_exports_and_reports(pair, tmp_path):
-    from workbench.cli import main
-
+def test_cli_exports_and_reports(pair, tmp_path, runner):
     out = tmp_path / "corpus.tmx"
-    res = CliRunner().invoke(main, ["export", str(pair), "--format", "tmx", "-o", str(out),
-                                    "--status", "reviewed", "--min-score", "0.4", "--kinds", "1-1,2-1,1-2"])
+    res = runner.invoke(["export", str(pair), "--format", "tmx", "-o", str(out),
+                         "--status", "reviewed", "--min-score", "0.4", "--kinds", "1-1,2-1,1-2"])
     assert res.exit_code == 0, res.output
     assert res.stderr == (f"exported 3 beads (3 filtered out) from 1 PO file to {out}; dropped 5 "
                           "characters XML 1.0 cannot carry (control characters, U+FFFE, U+FFFF)\n")
     assert len(ttk_tmx.tmxfile.parsestring(out.read_bytes()).units) == 3
-    res = CliRunner().invoke(main, ["export", str(pair), "--format", "moses", "-o", str(tmp_path / "m")])
+    res = runner.invoke(["export", str(pair), "--format", "moses", "-o", str(tmp_path / "m")])
     assert res.exit_code == 0 and (tmp_path / "m.ru").exists() and (tmp_path / "m.en").exists()
-    res = CliRunner().invoke(main, ["export", str(pair), "--format", "jsonl", "-o", "-"])
+    res = runner.invoke(["export", str(pair), "--format", "jsonl", "-o", "-"])
     assert res.exit_code == 0 and len(res.stdout.splitlines()) == 3
-    help_text = CliRunner().invoke(main, ["export", "--help"]).output
+    help_text = runner.invoke(["export", "--help"]).output
     assert "OUT.<srclang>" in help_text and "[default:" in help_text
 
 
-def test_cli_damaged_po_is_one_line_and_exit_2(pair, tmp_path):
-    from workbench.cli import main
-
+def test_cli_damaged_po_is_one_line_and_exit_2(pair, tmp_path, runner):
     damaged = tmp_path / "damaged.po"
     text = pair.read_text(encoding="utf-8").replace("#. align 2-1", "#. aligned")
     damaged.write_text(text, encoding="utf-8")
     line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("#. aligned"))) + 1
     out = tmp_path / "x.tmx"
-    res = CliRunner().invoke(main, ["export", str(damaged), "--format", "tmx", "-o", str(out)])
+    res = runner.invoke(["export", str(damaged), "--format", "tmx", "-o", str(out)])
     assert res.exit_code == 2
     assert res.stderr.startswith(f"workbench: error: {damaged}:{line}: entry has no '#. align ...' comment")
     assert len(res.stderr.splitlines()) == 1 and "Traceback" not in res.output
     assert not out.exists()
-    res = CliRunner().invoke(main, ["export", str(pair), "--format", "moses", "-o", "-"])
+    res = runner.invoke(["export", str(pair), "--format", "moses", "-o", "-"])
     assert res.exit_code == 2 and "cannot go to stdout" in res.stderr
 
 

@@ -8,12 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from workbench import edit, store
-from workbench.model import Alignment, Bead
-from workbench.cli import main
-from workbench.corpus import Document, Sentence
+from factories import make_pair_file
+from workbench import edit
+from workbench.model import Bead
 from workbench.errors import ParseError
 from workbench.memory import INDEX_NAME, Memory, read_tmx
 
@@ -26,24 +24,13 @@ TGT = ["Yuri Gagarin, the first cosmonaut.", "We are against partial mobilizatio
        "We oppose general mobilization.", "A third sentence."]
 
 
-def sentences(texts: list[str]) -> list[Sentence]:
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=i + 1))
-        pos += len(t) + 1
-    return out
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A data directory with one pair file of four 1-1 beads, all unreviewed."""
     root = tmp_path / "data"
-    src = Document(id="src", language="ru", path="corpora/src.txt", text="\n".join(SRC))
-    tgt = Document(id="tgt", language="en", path="corpora/tgt.txt", text="\n".join(TGT))
-    beads = [Bead((i,), (i,), 0.9, "test") for i in range(4)]
-    (root / "translations").mkdir(parents=True)
-    store.write_alignment(root / "translations" / "src__tgt.po", src, tgt, sentences(SRC),
-                          sentences(TGT), Alignment(beads), mt=SRC, mt_model="test-model 1.0")
+    make_pair_file(root / "translations" / "src__tgt.po", SRC, TGT,
+                   [Bead((i,), (i,), 0.9, "test") for i in range(4)], ids=("src", "tgt"),
+                   separator="\n", mt=SRC, mt_model="test-model 1.0")
     return root
 
 
@@ -179,23 +166,22 @@ def test_a_bad_tmx_names_its_file_and_line(tmp_path: Path, body: str, line: int,
     assert message in err.value.message
 
 
-def test_cli_import_of_a_bad_tmx_exits_2_with_file_and_line_and_copies_nothing(data: Path,
-                                                                                tmp_path: Path) -> None:
+def test_cli_import_of_a_bad_tmx_exits_2_with_file_and_line_and_copies_nothing(
+        data: Path, tmp_path: Path, runner) -> None:
     bad = tmp_path / "broken.tmx"
     bad.write_text("<tmx version='1.4'>\n<header/>\n<body>\n<tu>\n</body></tmx>", encoding="utf-8")
-    result = CliRunner().invoke(main, ["tm", "import", str(bad), "--data", str(data)])
+    result = runner.invoke(["tm", "import", str(bad), "--data", str(data)])
     assert result.exit_code == 2
     assert result.output.startswith(f"workbench: error: {bad}:5: not well-formed XML")
     assert not (data / "memory").exists()
 
 
-def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(data: Path,
-                                                                      tmp_path: Path) -> None:
+def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(
+        data: Path, tmp_path: Path, runner) -> None:
     set_status(data, "s1:t1", "approved")
-    runner = CliRunner()
-    assert runner.invoke(main, ["tm", "import", str(OMEGAT), "--data", str(data)]).exit_code == 0
+    assert runner.invoke(["tm", "import", str(OMEGAT), "--data", str(data)]).exit_code == 0
     out = tmp_path / "all.tmx"
-    result = runner.invoke(main, ["tm", "export", "-o", str(out), "--data", str(data)])
+    result = runner.invoke(["tm", "export", "-o", str(out), "--data", str(data)])
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}: 4 units\n"
     back = read_tmx(out)
@@ -204,40 +190,38 @@ def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(data: Path
     assert back[0].source == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
 
 
-def test_cli_lookup_jsonl_and_rebuild(data: Path) -> None:
+def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
     set_status(data, "s1:t1", "approved")
-    runner = CliRunner()
-    result = runner.invoke(main, ["tm", "lookup", SRC[2], "--from", "ru", "--to", "en", "--min", "80",
-                                  "--format", "jsonl", "--data", str(data)])
+    result = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en", "--min", "80",
+                            "--format", "jsonl", "--data", str(data)])
     assert result.exit_code == 0, result.output
     [record] = [json.loads(line) for line in result.output.splitlines()]
     assert (record["kind"], record["score"], record["target"], record["pair"], record["bead"]) == (
         "fuzzy", 82.54, TGT[1], "src__tgt", "s1:t1")
-    text = runner.invoke(main, ["tm", "lookup", SRC[2], "--from", "ru", "--to", "en",
-                                "--data", str(data)])
+    text = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en",
+                          "--data", str(data)])
     assert text.output == (f"fuzzy 82.54  src__tgt s1:t1\n  Мы против [частичной ]мобилизации.\n"
                            f"  {TGT[1]}\n")
-    rebuilt = runner.invoke(main, ["tm", "rebuild", "--data", str(data)])
+    rebuilt = runner.invoke(["tm", "rebuild", "--data", str(data)])
     assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segments from 1 files\n")
 
 
-def test_cli_rebuild_names_a_damaged_pair_file_and_keeps_the_others(data: Path) -> None:
+def test_cli_rebuild_names_a_damaged_pair_file_and_keeps_the_others(data: Path, runner) -> None:
     set_status(data, "s1:t1", "approved")
     (data / "translations" / "broken.po").write_text('msgid "a"\nmsgstr\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["tm", "rebuild", "--data", str(data)])
+    result = runner.invoke(["tm", "rebuild", "--data", str(data)])
     assert result.exit_code == 2
     assert str(data / "translations" / "broken.po") in result.output
     assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)
 
 
 def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewhere(
-        ru_en_model, data: Path, tmp_path: Path) -> None:
+        ru_en_model, data: Path, tmp_path: Path, runner) -> None:
     set_status(data, "s0:t0", "approved")
     text = tmp_path / "in.txt"
     text.write_text("Юрий Гагарин.\n\nЩукин и Жуков\n\nЮрий Гагарин!\n", encoding="utf-8")
-    runner = CliRunner()
-    result = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", "--tm", "--data",
-                                  str(data), "--format", "jsonl", str(text)])
+    result = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                            str(data), "--format", "jsonl", str(text)])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.output.splitlines()]
     assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
@@ -246,11 +230,11 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
         (TGT[0], "memory", 92.31, None)]
     assert (records[2]["tm_kind"], records[2]["tm_source"], records[2]["tm_bead"]) == (
         "fuzzy", "Юрий Гагарин.", "s0:t0")
-    strict = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
-                                  "--data", str(data), str(text)])
+    strict = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
+                            "--data", str(data), str(text)])
     assert strict.output == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
     # the memory's renderings never reach the MT cache: without --tm the model's own output
-    plain = runner.invoke(main, ["translate", "--from", "ru", "--to", "en", str(text)])
+    plain = runner.invoke(["translate", "--from", "ru", "--to", "en", str(text)])
     assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
 
 
@@ -270,9 +254,9 @@ def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, t
     assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
 
 
-def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["tm", "lookup", "x", "--from", "ru", "--to", "en",
-                                       "--data", str(tmp_path)])
+def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path, runner) -> None:
+    result = runner.invoke(["tm", "lookup", "x", "--from", "ru", "--to", "en",
+                            "--data", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output.startswith(f"workbench: error: {tmp_path}: not a data directory")
     assert list(tmp_path.iterdir()) == []

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import start_server, stop  # tests/ is on sys.path (pytest's prepend import mode)
-from test_web import PAIR, make_data_dir, post
+from factories import PAIR, make_data_dir, post, start_server, stop
 from workbench import store
 from workbench.web.limits import MAX_ANNOTATION_CHARS, MAX_AUTHOR_CHARS, MAX_CONTENT_LENGTH
 from workbench.web.security import CONTENT_SECURITY_POLICY
@@ -27,21 +26,12 @@ SECURITY_HEADERS = {
 }
 
 
-def make_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **config):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    from workbench.web import create_app
-
-    root = make_data_dir(tmp_path / "sec")
-    client = create_app({"TESTING": True, "DATA_DIR": str(root), **config}).test_client()
-    client.po = root / "translations" / f"{PAIR}.po"
-    client.csrf = client.get("/api/session").get_json()["csrf_token"]
-    return client
-
-
 @pytest.fixture
-def sec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    return make_client(tmp_path, monkeypatch)
+def sec(tmp_path: Path, make_client):
+    root = make_data_dir(tmp_path / "sec")
+    client = make_client(root)
+    client.po = root / "translations" / f"{PAIR}.po"
+    return client
 
 
 def note(client, text: str = "checked", author: str = "ak", **headers):
@@ -71,8 +61,8 @@ def test_another_host_name_gets_400_and_no_session(sec, host):
     assert "Set-Cookie" not in res.headers and "Set-Cookie" not in page.headers
 
 
-def test_allow_host_adds_a_name_for_pages_and_origins(tmp_path, monkeypatch):
-    client = make_client(tmp_path, monkeypatch, ALLOWED_HOSTS=("Workbench.LAN",))
+def test_allow_host_adds_a_name_for_pages_and_origins(tmp_path, make_client):
+    client = make_client(make_data_dir(tmp_path / "sec"), ALLOWED_HOSTS=("Workbench.LAN",))
     assert client.get("/", headers={"Host": "workbench.lan:8000"}).status_code == 200
     # The session cookie belongs to the host name it was given under.
     client.csrf = client.get("/api/session", headers={"Host": "workbench.lan:8000"}).get_json()[

@@ -10,9 +10,10 @@ import polib
 import pytest
 from babel.messages.pofile import read_po
 
+from factories import document, make_pair_file, sentences
 from workbench import store
 from workbench.model import Alignment, Bead
-from workbench.corpus import Document, Sentence
+from workbench.corpus import Document
 from workbench.errors import ConflictError, InputError, ParseError
 
 SRC = ["Против частичной и всеобщей мобилизации",
@@ -24,29 +25,16 @@ TGT = ["Over 140,000 Sign Petition.",
        "We are against.", "It's \"important\".", "Protests were announced."]
 
 
-def sentences(texts: list[str]) -> list[Sentence]:
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=2 * i + 1))
-        pos += len(t) + 2
-    return out
-
-
 def make_pair(tmp_path: Path) -> tuple[Path, store.PairFile]:
-    src = Document(id="petition-ru", language="ru", path="corpora/petition.ru.txt",
-                   text="\n\n".join(SRC))
-    tgt = Document(id="newsweek-en", language="en", path="corpora/newsweek.en.txt",
-                   text="\n\n".join(TGT))
     beads = [Bead((0,), (), 0.1, "unmatched"), Bead((), (0,), 0.0, "unmatched"),
              Bead((1,), (1,), 0.9123, "anchors-length"), Bead((2, 3), (2, 3), 0.5, "anchors-length"),
              Bead((), (4,), 0.0, "unmatched")]
     path = tmp_path / "translations" / "petition-ru__newsweek-en.po"
-    path.parent.mkdir(exist_ok=True)
     mt = ["Against partial and general mobilization", "On 21 September 2022 ...", "We are against.",
           "It is important"]
-    pf = store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT),
-                               Alignment(beads, {"mode": "partial", "method": "anchors-length"}),
-                               mt=mt, mt_model="translate-ru_en 1.9")
+    pf = make_pair_file(path, SRC, TGT, beads,
+                        settings={"mode": "partial", "method": "anchors-length"},
+                        mt=mt, mt_model="translate-ru_en 1.9")
     return path, pf
 
 
@@ -236,12 +224,10 @@ LINE_BREAKERS = {"U+2028": "\u2028", "U+2029": "\u2029", "U+0085": "\x85", "U+00
 def test_characters_that_str_splitlines_breaks_at_survive_every_field(tmp_path, name):
     c = LINE_BREAKERS[name]
     text = f"before{c}after"
-    src = Document(id="a", language="ru", path="a.txt", text=text)
-    tgt = Document(id="b", language="en", path="b.txt", text=text)
     path = tmp_path / "pair.po"
-    pf = store.write_alignment(path, src, tgt, sentences([text]), sentences(["r " + text]),
-                               Alignment([Bead((0,), (0,), 0.5, "m")]), mt=["mt " + text],
-                               mt_model="m 1")
+    pf = make_pair_file(path, [text], ["r " + text], [Bead((0,), (0,), 0.5, "m")],
+                        ids=("a", "b"), paths=("a.txt", "b.txt"), mt=["mt " + text],
+                        mt_model="m 1")
     store.add_annotation(pf, "s0:t0", "note " + text, "style", "ak", time="2026-11-25T03:00:00Z")
     store.save(pf)
     res = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)],
@@ -256,15 +242,11 @@ def test_characters_that_str_splitlines_breaks_at_survive_every_field(tmp_path, 
 
 def make_suggesting_pair(tmp_path: Path) -> Path:
     """The pair of make_pair, with rendering sentence 4 left unmatched but close to source 2."""
-    src = Document(id="petition-ru", language="ru", path="corpora/petition.ru.txt",
-                   text="\n\n".join(SRC))
-    tgt = Document(id="newsweek-en", language="en", path="corpora/newsweek.en.txt",
-                   text="\n\n".join(TGT))
     beads = [Bead((0,), (0,), 0.8, "embed"), Bead((1,), (1,), 0.9123, "embed"),
              Bead((2,), (), 0.0, "unmatched"), Bead((3,), (2, 3), 0.6, "embed"),
              Bead((), (4,), 0.0312, "unmatched", closest=(2, 0.4149))]
     path = tmp_path / "suggest.po"
-    store.write_alignment(path, src, tgt, sentences(SRC), sentences(TGT), Alignment(beads))
+    make_pair_file(path, SRC, TGT, beads)
     return path
 
 
@@ -323,14 +305,9 @@ CHECK_TGT = ["The city has 7 houses.", "Moscow is big.", "The Neva flows."]
 
 def make_checked_pair(tmp_path: Path) -> Path:
     """Three 1-1 beads; the first says 7 where its source says 5."""
-    src = Document(id="city-ru", language="ru", path="corpora/city.ru.txt",
-                   text="\n\n".join(CHECK_SRC))
-    tgt = Document(id="city-en", language="en", path="corpora/city.en.txt",
-                   text="\n\n".join(CHECK_TGT))
-    beads = [Bead((i,), (i,), 0.8, "embed") for i in range(3)]
     path = tmp_path / "city.po"
-    store.write_alignment(path, src, tgt, sentences(CHECK_SRC), sentences(CHECK_TGT),
-                          Alignment(beads))
+    make_pair_file(path, CHECK_SRC, CHECK_TGT, [Bead((i,), (i,), 0.8, "embed") for i in range(3)],
+                   ids=("city-ru", "city-en"))
     return path
 
 
@@ -362,8 +339,7 @@ def test_a_beads_findings_are_stored_as_extracted_comments_and_read_back(tmp_pat
 
 
 def test_without_checks_no_comment_is_written(tmp_path):
-    src = Document(id="city-ru", language="ru", path="corpora/city.ru.txt", text="")
-    tgt = Document(id="city-en", language="en", path="corpora/city.en.txt", text="")
+    src, tgt = document("city-ru", "ru", CHECK_SRC), document("city-en", "en", CHECK_TGT)
     pf = store.build_pair_file(src, tgt, sentences(CHECK_SRC), sentences(CHECK_TGT),
                                Alignment([Bead((i,), (i,), 0.8, "embed") for i in range(3)]),
                                checks=False)

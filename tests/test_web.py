@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from factories import PAIR, SECOND, add_second_pair, make_data_dir, post
 from workbench import store
-from workbench.model import Alignment, Bead
-from workbench.corpus import Document, Sentence
 
 
 def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
@@ -58,82 +57,12 @@ def test_unknown_pair_is_404_in_html_and_json(client):
 
 # --- the translator's page on a hand-made pair ---------------------------------------------------
 
-PAIR = "speech-ru__report-en"
-SRC = ["Мы, граждане России, против мобилизации.",
-       "Президент объявил о начале частичной мобилизации.",
-       "У него нет законных оснований.",
-       "Мы требуем остановить войну.",
-       "Подписывайте петицию."]
-TGT = ["More than 140,000 people have signed a petition.",
-       "We, the citizens of Russia, oppose mobilization.",
-       "The president announced the start of partial mobilization.",
-       "He has no legal grounds at all.",
-       "We demand an end to the war.",
-       "Sign the petition."]
-MT = ["We, the citizens of Russia, oppose the general mobilization.",
-      "The president announced the beginning of partial mobilization.",
-      "He has no legal grounds.",
-      "We demand to stop the war.",
-      "Sign the petition."]
-BEADS = [Bead((), (0,), 0.0, "test"), Bead((0,), (1,), 0.82, "test"),
-         Bead((1, 2), (2, 3), 0.7, "test"), Bead((3,), (), 0.2, "test"),
-         Bead((), (4,), 0.0, "test", closest=(3, 0.41)), Bead((4,), (5,), 0.9, "test")]
-
-
-def _sentences(texts: list[str]) -> list[Sentence]:
-    out, pos = [], 0
-    for i, t in enumerate(texts):
-        out.append(Sentence(index=i, text=t, start=pos, end=pos + len(t), paragraph=i, line=2 * i + 1))
-        pos += len(t) + 2
-    return out
-
-
-def make_data_dir(root: Path, n_beads: int | None = None) -> Path:
-    """A data directory with one pair whose PO file is already written: the hand-made sentences
-    above, or (with n_beads) a generated pair of that many 1-1 beads."""
-    if n_beads is None:
-        src, tgt, mt, beads = SRC, TGT, MT, BEADS
-    else:
-        src = [f"Предложение номер {i} о частичной мобилизации и петиции." for i in range(n_beads)]
-        tgt = [f"Sentence number {i} on the partial mobilization and the {'petition' if i % 3 else 'appeal'}."
-               for i in range(n_beads)]
-        mt = [f"Sentence number {i} about partial mobilization and the petition." for i in range(n_beads)]
-        beads = [Bead((i,), (i,), round((i * 37 % 100) / 100, 2), "test") for i in range(n_beads)]
-    (root / "corpora").mkdir(parents=True)
-    (root / "translations").mkdir()
-    (root / "corpora" / "speech.ru.txt").write_text("\n\n".join(src) + "\n", encoding="utf-8")
-    (root / "corpora" / "report.en.txt").write_text("\n\n".join(tgt) + "\n", encoding="utf-8")
-    (root / "corpora" / "corpora.toml").write_text(
-        '[documents.speech-ru]\nfile = "speech.ru.txt"\nlanguage = "ru"\ntitle = "Речь"\n\n'
-        '[documents.report-en]\nfile = "report.en.txt"\nlanguage = "en"\ntitle = "Report"\n\n'
-        '[[pairs]]\nsource = "speech-ru"\nrendering = "report-en"\n', encoding="utf-8")
-    s_doc = Document("speech-ru", "ru", "corpora/speech.ru.txt", "\n\n".join(src))
-    t_doc = Document("report-en", "en", "corpora/report.en.txt", "\n\n".join(tgt))
-    store.write_alignment(root / "translations" / f"{PAIR}.po", s_doc, t_doc, _sentences(src),
-                          _sentences(tgt), Alignment(beads, {"method": "test"}), mt=mt,
-                          mt_model="test-model 1.0")
-    return root
-
-
 @pytest.fixture
-def hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    from workbench.web import create_app
-
+def hand(tmp_path: Path, make_client):
     root = make_data_dir(tmp_path / "hand")
-    app = create_app({"TESTING": True, "DATA_DIR": str(root)})
-    client = app.test_client()
+    client = make_client(root)
     client.po = root / "translations" / f"{PAIR}.po"
-    client.csrf = client.get("/api/session").get_json()["csrf_token"]
     return client
-
-
-def post(client, path: str, body: dict, revision: int | None = None, author: str = "ak"):
-    body = {"author": author, **body}
-    if revision is not None:
-        body = dict(body, revision=revision)
-    return client.post("/api" + path, json=body, headers={"X-CSRF-Token": client.csrf})
 
 
 def test_page_shows_three_columns_with_marked_word_differences_and_badges(hand):
@@ -337,12 +266,8 @@ def test_access_token_is_required_on_every_request_when_configured(tmp_path, mon
     assert client.get("/static/workbench.css").status_code == 200
 
 
-def test_serve_refuses_a_public_host_without_a_token():
-    from click.testing import CliRunner
-
-    from workbench.cli import main
-
-    res = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
+def test_serve_refuses_a_public_host_without_a_token(runner):
+    res = runner.invoke(["serve", "--host", "0.0.0.0"], env={"WORKBENCH_TOKEN": None})
     assert res.exit_code == 2
     assert "refusing to serve on 0.0.0.0 without an access token" in res.output
 
@@ -514,42 +439,12 @@ def test_a_bead_someone_removed_is_409_naming_them_and_one_that_never_was_is_404
 
 # --- the translation memory on the page's API -----------------------------------------------------
 
-SECOND = "appeal-ru__report-en"
-
-
-def add_second_pair(root: Path) -> Path:
-    """A second pair in the same data directory: its first source repeats the first pair's first,
-    its second adds a word to it; its PO file written like the first's."""
-    src = ["Мы, граждане России, против мобилизации.",
-           "Мы, граждане России, против всеобщей мобилизации."]
-    tgt = ["We, the citizens of Russia, oppose mobilization.",
-           "We, the citizens of Russia, oppose general mobilization."]
-    (root / "corpora" / "appeal.ru.txt").write_text("\n\n".join(src) + "\n", encoding="utf-8")
-    with open(root / "corpora" / "corpora.toml", "a", encoding="utf-8") as f:
-        f.write('\n[documents.appeal-ru]\nfile = "appeal.ru.txt"\nlanguage = "ru"\n\n'
-                '[[pairs]]\nsource = "appeal-ru"\nrendering = "report-en"\n')
-    s_doc = Document("appeal-ru", "ru", "corpora/appeal.ru.txt", "\n\n".join(src))
-    t_doc = Document("report-en", "en", "corpora/report.en.txt", "\n\n".join(TGT))
-    store.write_alignment(root / "translations" / f"{SECOND}.po", s_doc, t_doc, _sentences(src),
-                          _sentences(tgt), Alignment([Bead((0,), (0,), 0.9, "test"),
-                                                      Bead((1,), (1,), 0.9, "test")],
-                                                     {"method": "test"}),
-                          mt=["We, citizens of Russia, are against mobilization.",
-                              "We, citizens of Russia, are against general mobilization."])
-    return root / "translations" / f"{SECOND}.po"
-
-
 @pytest.fixture
-def two_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    from workbench.web import create_app
-
+def two_pairs(tmp_path: Path, make_client):
     root = make_data_dir(tmp_path / "two")
     add_second_pair(root)
-    client = create_app({"TESTING": True, "DATA_DIR": str(root)}).test_client()
+    client = make_client(root)
     client.root = root
-    client.csrf = client.get("/api/session").get_json()["csrf_token"]
     return client
 
 

@@ -5,21 +5,30 @@ is given. Pages live in the `pages` blueprint, the JSON API in `api`; both only 
 modules. WorkbenchError is turned into an HTTP answer in one place (`errors.register`); the host,
 access token, origin and CSRF checks and the security headers are applied to every request in one
 place (`security.register`), and the size limits next (`limits.register`).
+Templates and static files are package data, so an installed wheel serves the same pages.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+
+def _templates() -> Path:
+    """The Jinja templates: package data (workbench/templates) in an installed wheel; in a
+    checkout, the top-level templates/ that pyproject.toml maps there."""
+    packaged = Path(str(resources.files("workbench") / "templates"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+TEMPLATES = _templates()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(REPO_ROOT / "templates"),
-                static_folder="static")
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static")
     app.config.from_mapping(
         DATA_DIR=str(Path.cwd()),
         SECRET_KEY=None,
