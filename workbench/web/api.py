@@ -92,7 +92,7 @@ def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None =
     author, revision, beads = _str(data, "author", ""), _revision(data), _beads(data)
     ws = workspace()
     path = ws.po_path(pair_id)
-    ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
+    ws.pair_file(pair_id)  # 404 for a pair not prepared yet: nothing is created on the way
     out = ws.editor.perform(path, action, author=author, revision=revision, beads=beads,
                             named=[key] if key else [])
     ws.pair_saved(path)
@@ -185,6 +185,22 @@ def history(pair_id: str):
     _, pf = ws.pair_file(pair_id)
     state = ws.editor.state(ws.po_path(pair_id), request.args.get("author", ""))
     return jsonify({"revision": state.pop("revision"), "history": state})
+
+
+@bp.post("/pairs/<pair_id>/prepare")
+def prepare(pair_id: str):
+    """Make the pair's PO file, or add the installed model's MT to it; {"realign": true} aligns
+    an existing file again, keeping every bead's work (409 when some would be lost)."""
+    data = _body()
+    realign = data.get("realign", False)
+    if not isinstance(realign, bool):
+        raise InputError("'realign' must be true or false")
+    author = _str(data, "author", "")
+    ws = workspace()
+    pf = ws.prepare(pair_id, realign=realign)
+    state = views.bead_state(ws, pair_id, [], author, pf)
+    state["action"] = "realign" if realign else "prepare"
+    return jsonify(state)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/status")

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from workbench import edit, store, worddiff
 from workbench.errors import InputError, WorkbenchError
-from workbench.web.state import Workspace
+from workbench.project import Project as Workspace
 
 #: Beads scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
@@ -219,19 +219,40 @@ def _header(ws: Workspace, pair_id: str, author: str = "",
     else:  # an action's result: the state the answer describes, whatever came after it
         pair = ws.corpus.pair(pair_id)
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
-    engine = ws.engine(src["language"], tgt["language"])
-    from workbench import translate
-
-    mt = {"available": engine is not None,
-          "model": pf.header.get("X-MT-Model", "none"),
-          "install_hint": None if engine else translate.install_hint(
-              src["language"], tgt["language"], workbench_command())}
-    return pf, {"pair": pair.id, "source": src, "rendering": tgt, "revision": pf.revision,
-                "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
+    return pf, {"pair": pair.id, "prepared": True, "source": src, "rendering": tgt,
+                "revision": pf.revision, "aligner": pf.header.get("X-Aligner", ""),
+                "mt": _mt(ws, src["language"], tgt["language"], pf), "counts": counts(pf),
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
                 "history": _history(ws, pf, author),
                 "read_only": pf.read_only}
+
+
+def _mt(ws: Workspace, src: str, tgt: str, pf: store.PairFile | None) -> dict:
+    """What the page says about machine translation: whether a model is installed (else how to
+    install one), the model the file's MT is from, and whether the installed one would add MT the
+    file lacks (offered as an action, never done by a GET)."""
+    engine = ws.engine(src, tgt)
+    from workbench import translate
+    from workbench.project import needs_mt
+
+    return {"available": engine is not None,
+            "model": pf.header.get("X-MT-Model", "none") if pf is not None else "none",
+            "engine": engine.label if engine is not None else None,
+            "missing": engine is not None and (pf is None or needs_mt(pf, engine)),
+            "install_hint": None if engine else translate.install_hint(src, tgt,
+                                                                       workbench_command())}
+
+
+def unprepared_view(ws: Workspace, pair_id: str) -> dict:
+    """A pair whose PO file is not made yet: what is missing and how it is made."""
+    pair = ws.pair(pair_id)
+    src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
+    po = ws.po_path(pair_id)
+    return {"pair": pair.id, "prepared": False, "source": src, "rendering": tgt,
+            "po": po.relative_to(ws.corpus.root).as_posix(),
+            "mt": _mt(ws, src["language"], tgt["language"], None),
+            "revision": None, "counts": {s: 0 for s in store.STATUSES}, "total": 0, "beads": []}
 
 
 def _history(ws: Workspace, pf: store.PairFile, author: str) -> dict | None:
@@ -269,21 +290,26 @@ def pair_summaries(ws: Workspace) -> list[dict]:
     for pair in ws.corpus.pairs:
         summary = {"id": pair.id, "source": _doc(ws, pair.source),
                    "rendering": _doc(ws, pair.rendering)}
+        if not ws.is_prepared(pair.id):
+            out.append(summary | {"prepared": False, "error": None})
+            continue
         try:
             _, pf = ws.pair_file(pair.id)
         except WorkbenchError as exc:
             # One damaged PO file must not hide the other pairs; its row says what is wrong.
-            out.append(summary | {"error": str(exc)})
+            out.append(summary | {"prepared": True, "error": str(exc)})
             continue
         c = counts(pf)
-        out.append(summary | {"beads": len(pf.records), "counts": c,
+        out.append(summary | {"prepared": True, "beads": len(pf.records), "counts": c,
                               "reviewed": len(pf.records) - c["unreviewed"],
                               "revision": pf.revision, "error": None})
     return out
 
 
 def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
-    """The whole pair: every bead, in display order."""
+    """The whole pair: every bead, in display order (none for a pair not prepared yet)."""
+    if not ws.is_prepared(pair_id):
+        return unprepared_view(ws, pair_id)
     pf, view = _header(ws, pair_id, author)
     holders = _holders(pf.records, pf.records)
     view["beads"] = [record_view(r, i, holders) for i, r in enumerate(pf.records)]
@@ -292,7 +318,9 @@ def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
 
 def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
     """One page of the beads a query selects, with counts and the pager; the history state is
-    `author`'s."""
+    `author`'s. A pair not prepared yet gives its unprepared_view."""
+    if not ws.is_prepared(pair_id):
+        return unprepared_view(ws, pair_id)
     pf, view = _header(ws, pair_id, author)
     rows = select(pf, q)
     pages = max(1, -(-len(rows) // q.per_page))
