@@ -16,7 +16,7 @@ from typing import Mapping
 
 from workbench import edit, store, worddiff
 from workbench.errors import InputError, WorkbenchError
-from workbench.project import Project as Workspace
+from workbench.project import Project
 
 #: Beads scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
@@ -25,7 +25,7 @@ MAX_PER_PAGE = 1000
 SORTS = ("order", "score", "-score")
 
 
-def _doc(ws: Workspace, doc_id: str) -> dict:
+def _doc(ws: Project, doc_id: str) -> dict:
     d = ws.corpus.documents[doc_id]
     return {"id": d.id, "language": d.language, "title": d.title, "path": d.path,
             "provenance": d.provenance, "date": d.date}
@@ -212,7 +212,7 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     return rows
 
 
-def _header(ws: Workspace, pair_id: str, author: str = "",
+def _header(ws: Project, pair_id: str, author: str = "",
             pf: store.PairFile | None = None) -> tuple[store.PairFile, dict]:
     if pf is None:
         pair, pf = ws.pair_file(pair_id)
@@ -228,7 +228,7 @@ def _header(ws: Workspace, pair_id: str, author: str = "",
                 "read_only": pf.read_only}
 
 
-def _mt(ws: Workspace, src: str, tgt: str, pf: store.PairFile | None) -> dict:
+def _mt(ws: Project, src: str, tgt: str, pf: store.PairFile | None) -> dict:
     """What the page says about machine translation: whether a model is installed (else how to
     install one), the model the file's MT is from, and whether the installed one would add MT the
     file lacks (offered as an action, never done by a GET)."""
@@ -244,7 +244,7 @@ def _mt(ws: Workspace, src: str, tgt: str, pf: store.PairFile | None) -> dict:
                                                                        workbench_command())}
 
 
-def unprepared_view(ws: Workspace, pair_id: str) -> dict:
+def unprepared_view(ws: Project, pair_id: str) -> dict:
     """A pair whose PO file is not made yet: what is missing and how it is made."""
     pair = ws.pair(pair_id)
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
@@ -255,7 +255,7 @@ def unprepared_view(ws: Workspace, pair_id: str) -> dict:
             "revision": None, "counts": {s: 0 for s in store.STATUSES}, "total": 0, "beads": []}
 
 
-def _history(ws: Workspace, pf: store.PairFile, author: str) -> dict | None:
+def _history(ws: Project, pf: store.PairFile, author: str) -> dict | None:
     if pf.path is None:
         return None
     state = ws.editor.state(pf.path, author)
@@ -285,7 +285,7 @@ def workbench_command() -> str:
     return rel if not rel.startswith("..") else str(script)
 
 
-def pair_summaries(ws: Workspace) -> list[dict]:
+def pair_summaries(ws: Project) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
         summary = {"id": pair.id, "source": _doc(ws, pair.source),
@@ -306,7 +306,7 @@ def pair_summaries(ws: Workspace) -> list[dict]:
     return out
 
 
-def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
+def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
     """The whole pair: every bead, in display order (none for a pair not prepared yet)."""
     if not ws.is_prepared(pair_id):
         return unprepared_view(ws, pair_id)
@@ -316,7 +316,7 @@ def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
     return view
 
 
-def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
+def page_view(ws: Project, pair_id: str, q: Query, author: str = "") -> dict:
     """One page of the beads a query selects, with counts and the pager; the history state is
     `author`'s. A pair not prepared yet gives its unprepared_view."""
     if not ws.is_prepared(pair_id):
@@ -336,7 +336,7 @@ def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
     return view
 
 
-def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "",
+def bead_state(ws: Project, pair_id: str, keys: list[str], author: str = "",
                pf: store.PairFile | None = None) -> dict:
     """The pair's revision, counts and `author`'s history with the views of `keys` (those that
     exist), as in `pf` (an action's result) or as on disk now."""
