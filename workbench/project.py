@@ -6,7 +6,7 @@ source when an engine (or an MT file's lines) is given, align; `Prepared.write` 
 pair's PO file. `workbench align` and `Project.prepare` (the web view's Prepare and Re-align
 buttons) both go through them. A `Project` lists the pairs of corpora.toml, opens a pair's PO file
 (reading only: a pair without one raises NotPreparedError, it is never made on the way), prepares,
-re-aligns or gives MT to a pair on request, exports, and holds what is costly to make and worth
+re-aligns or gives MT to a pair on request, saves edit actions and undo/redo, exports, and holds what is costly to make and worth
 keeping between calls: the corpus, the translation engine per language pair, the sentence encoder,
 one edit.Editor (each pair's parsed PO file, keyed by the file's identity on disk, and its history
 index) and the translation memory's index, one SQLite connection per thread, brought up to date
@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 from workbench import edit, store
 from workbench.corpus import Corpus, Document, Pair, Sentence, load_corpus
@@ -193,6 +193,28 @@ class Project:
             prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/
             out = prepared.write(path, overwrite=realign, keep_work=realign)
+        self.pair_saved(path)
+        return out
+
+    def perform(self, pair_id: str, action: Callable[[store.PairFile], edit.Change], *,
+                author: str, revision: int | None = None,
+                beads: Mapping[str, str] | None = None, named: Sequence[str] = ()) -> edit.Outcome:
+        """Save an edit action on the pair (edit.Editor.perform: recorded in the history, checked
+        against the revisions the caller's view showed) and bring the memory up to date."""
+        self.pair_file(pair_id)  # NotPreparedError: an edit never makes the file
+        path = self.po_path(pair_id)
+        out = self.editor.perform(path, action, author=author, revision=revision, beads=beads,
+                                  named=named)
+        self.pair_saved(path)
+        return out
+
+    def step(self, pair_id: str, *, undoing: bool, author: str,
+             revision: int | None = None) -> edit.Outcome:
+        """Undo (or redo) `author`'s latest action on the pair, and bring the memory up to date."""
+        self.pair_file(pair_id)
+        path = self.po_path(pair_id)
+        move = self.editor.undo if undoing else self.editor.redo
+        out = move(path, author=author, revision=revision)
         self.pair_saved(path)
         return out
 
