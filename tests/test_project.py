@@ -139,3 +139,19 @@ def test_translate_document_keeps_the_layout_and_gives_one_record_per_sentence(r
         (0, 0, 30, 0, "Moskva, 21 sentyabrya 1961 goda."), (1, 34, 47, 1, "Shchukin i Zhukov")]
     assert list(records[0]) == ["file", "index", "source", "translation", "start", "end",
                                 "paragraph", "line", "model", "model_version"]
+
+
+def test_cli_align_goes_on_without_mt_when_the_model_cannot_be_loaded(ru_en_model, tmp_path):
+    from workbench.cli import main
+
+    (ru_en_model.path / "model" / "model.bin").write_bytes(b"not a model")
+    (tmp_path / "s.txt").write_text("Юрий Гагарин.\n", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("Yuri Gagarin.\n", encoding="utf-8")
+    args = ["align", str(tmp_path / "s.txt"), str(tmp_path / "r.txt")]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "workbench: no MT (cannot load the model of translate-ru_en 1.0: " in res.output
+    assert "[0]:[0]:" in res.output
+    res = CliRunner().invoke(main, args + ["--signals", "mt"])  # asked for: an error, no fallback
+    assert res.exit_code == 2
+    assert "error: " in res.output and "cannot load the model of translate-ru_en 1.0" in res.output

@@ -67,6 +67,8 @@ class Prepared:
     alignment: Alignment
     mt: list[str] | None = None
     mt_model: str | None = None
+    #: Why the engine gave no MT, when it was optional and failed (the pair is aligned without it).
+    mt_skipped: str | None = None
 
     def write(self, path: str | Path, *, overwrite: bool = False,
               keep_work: bool = False) -> store.PairFile:
@@ -83,10 +85,11 @@ class Prepared:
 def align_documents(source: Document, rendering: Document, *, engine: Translator | None = None,
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
-                    presegmented: bool = False) -> Prepared:
+                    presegmented: bool = False, mt_optional: bool = False) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
-    align."""
+    align. With `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT
+    out and says why in `mt_skipped`, instead of raising ModelError."""
     from workbench.align import align
     from workbench.segment import segment, segment_lines
 
@@ -99,12 +102,18 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                          "sentences", path=mt_path,
                          hint="give one translation per source sentence (segment the source "
                               "with 'workbench segment' to see its sentences)")
+    skipped = None
     if mt is None and engine is not None:
-        mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
+        try:
+            mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
+        except ModelError as exc:
+            if not mt_optional:
+                raise
+            skipped = exc.message
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
-                    mt_model)
+                    mt_model, skipped)
 
 
 def file_document(path: str, language: str, text: str) -> Document:

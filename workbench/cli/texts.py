@@ -114,7 +114,9 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
     prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt, mt_model=mt_model,
                                mt_path=mt_file, mode=mode, signals=signals,
-                               presegmented=presegmented)
+                               presegmented=presegmented, mt_optional="mt" not in wanted)
+    if prepared.mt_skipped is not None:
+        click.echo(f"workbench: no MT ({prepared.mt_skipped}); aligning without it", err=True)
     alignment = prepared.alignment
     # said once the result is written: a refused output is then the only line
     how = (f"workbench: signals {alignment.settings['signals']}; mode "
