@@ -447,6 +447,7 @@ def test_corpus_sentences_with_line_separators_survive_approval_and_reload(web):
         "We\u2028oppose mobilization.\n\nThe president\u2029announced it.\n\nSign\x85the petition.\n",
         encoding="utf-8")
     client = _client(web)
+    assert _post(client, "/prepare", {}).status_code == 200
     first = client.get(f"/api/pairs/{PAIR}").get_json()["beads"]
     texts = [(b["source_text"], b["rendering_text"]) for b in first]
     assert any("\u2028" in s for s, _ in texts) and any("\x85" in t for _, t in texts)

@@ -82,7 +82,11 @@ def open_pair(page, url: str) -> None:
 
 
 def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page, tmp_path):
-    open_pair(page, server + "/pairs/petition-ru__newsweek-en")
+    # Opening the pair writes nothing: its page offers to prepare it, and the button's POST does.
+    page.goto(server + "/pairs/petition-ru__newsweek-en")
+    page.click("#prepare button")
+    page.wait_for_selector("html[data-ready='1']", timeout=120_000)
+    assert page.url == server + "/pairs/petition-ru__newsweek-en"
     # The README shows this page as the bundled pair looks now, whatever the checks below say.
     screenshot(page, "screenshot.png", tmp_path)
     row = page.locator("tr.bead", has=page.locator(

@@ -10,6 +10,17 @@ import pytest
 from factories import PAIR, SECOND, add_second_pair, make_data_dir, post
 from workbench import store
 
+BUNDLED = "petition-ru__newsweek-en"
+
+
+def prepare(client, pair_id: str = BUNDLED, **form: str):
+    """Press the pair page's Prepare button: the one way the web view makes a pair's PO file."""
+    token = client.get("/api/session").get_json()["csrf_token"]
+    res = client.post(f"/pairs/{pair_id}/prepare", data={"csrf_token": token, **form})
+    assert res.status_code == 303, res.get_data(as_text=True)
+    assert res.headers["Location"] == f"/pairs/{pair_id}"
+    return res
+
 
 def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
     page = client.get("/")
@@ -20,14 +31,20 @@ def test_pair_list_names_the_bundled_pair_in_html_and_json(client):
                                                 "petition-ru__petition-en"]
     assert data["pairs"][0]["source"]["language"] == "ru"
     assert data["pairs"][0]["rendering"]["language"] == "en"
-    assert data["pairs"][0]["reviewed"] == 0
+    assert data["pairs"][0]["prepared"] is False
+    prepare(client)
+    data = client.get("/api/pairs").get_json()
+    assert (data["pairs"][0]["prepared"], data["pairs"][0]["reviewed"]) == (True, 0)
 
 
-def test_pair_page_shows_every_sentence_and_creates_the_po_file(client, data_dir):
+def test_pair_page_shows_every_sentence_once_the_po_file_is_prepared(client, data_dir):
+    po = data_dir / "translations" / "petition-ru__newsweek-en.po"
+    assert client.get("/api/pairs/petition-ru__newsweek-en").get_json()["prepared"] is False
+    assert not po.exists()
+    prepare(client)
     res = client.get("/api/pairs/petition-ru__newsweek-en")
     assert res.status_code == 200
     view = res.get_json()
-    po = data_dir / "translations" / "petition-ru__newsweek-en.po"
     assert po.exists()
     pf = store.load(po)
     n_src = int(pf.header["X-Source-Sentences"])
@@ -273,6 +290,7 @@ def test_serve_refuses_a_public_host_without_a_token(runner):
 
 
 def test_with_a_model_installed_the_mt_column_shows_its_translations(ru_en_model, client, data_dir):
+    prepare(client)
     view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
     assert view["mt"]["available"] is True
     title = next(b for b in view["beads"] if b["source"] == [0])
@@ -287,7 +305,7 @@ def test_with_a_model_installed_the_mt_column_shows_its_translations(ru_en_model
 
 def test_a_model_installed_after_the_po_file_was_written_fills_the_mt_column(
         client, data_dir, argos_dir):
-    client.get("/api/pairs/petition-ru__newsweek-en")
+    prepare(client)
     po = data_dir / "translations" / "petition-ru__newsweek-en.po"
     assert {r.mt for r in store.load(po).records} == {None}
     from conftest import RU_EN_PACKAGE
@@ -295,6 +313,12 @@ def test_a_model_installed_after_the_po_file_was_written_fills_the_mt_column(
 
     install_package(RU_EN_PACKAGE)  # while the server runs: found on the next request
     view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    assert (view["mt"]["missing"], view["mt"]["engine"]) == (True, "translate-ru_en 1.0")
+    assert 'id="mt-fill"' in client.get("/pairs/petition-ru__newsweek-en").get_data(as_text=True)
+    assert store.load(po).revision == 1  # offered, not done, by a GET
+    prepare(client)
+    view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
+    assert view["mt"]["missing"] is False
     title = next(b for b in view["beads"] if b["source"] == [0])
     assert title["mt"] == "Protiv chastichnoy i vseobshchey mobilizatsi"
     assert store.load(po).revision == 2
@@ -303,6 +327,7 @@ def test_a_model_installed_after_the_po_file_was_written_fills_the_mt_column(
 def test_export_download_streams_a_valid_tmx_of_the_pair(client):
     from lxml import etree
 
+    prepare(client)
     res = client.get("/pairs/petition-ru__newsweek-en/export?format=tmx&include_unmatched=1")
     assert res.status_code == 200
     assert res.mimetype == "application/x-tmx+xml"
@@ -324,7 +349,7 @@ def test_export_download_refuses_an_unknown_format_and_a_bad_score(client):
 
 
 def test_a_damaged_po_file_is_named_with_its_line_and_the_list_still_shows(client, data_dir):
-    client.get("/api/pairs/petition-ru__newsweek-en")
+    prepare(client)
     po = data_dir / "translations" / "petition-ru__newsweek-en.po"
     text = po.read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -345,8 +370,10 @@ def test_a_damaged_po_file_is_named_with_its_line_and_the_list_still_shows(clien
 
 
 def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
+    from workbench.project import Project
     from workbench.web import create_app
 
+    Project(data_dir).prepare("petition-ru__newsweek-en")
     first = create_app({"DATA_DIR": str(data_dir)})
     second = create_app({"DATA_DIR": str(data_dir)})
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]

@@ -1,5 +1,5 @@
 """Derived caches on disk: SQLite tables of values keyed by (model, text), shared by the
-translation cache (translate.py) and the sentence-vector cache (embed.py).
+translation cache (translate/engine.py) and the sentence-vector cache (embed.py).
 
 Rows are keyed by a SHA-256 of the model's id and the exact text, so a row never changes meaning;
 they are recomputable, so the file runs in WAL mode with `synchronous=NORMAL` (a crash may lose the

@@ -66,6 +66,10 @@ class NotFoundError(WorkbenchError):
     http_status = 404
 
 
+class NotPreparedError(NotFoundError):
+    """A document pair of the corpus whose PO file has not been made yet (reading never makes it)."""
+
+
 class ConflictError(WorkbenchError):
     """A save based on a stale revision; the caller must reload and reapply."""
 

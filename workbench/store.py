@@ -741,16 +741,29 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
                     source_sentences: Sequence[Sentence], rendering_sentences: Sequence[Sentence],
                     alignment: Alignment, *, mt: Sequence[str] | None = None,
                     mt_model: str | None = None, overwrite: bool = False,
-                    checks: bool = True) -> PairFile:
+                    checks: bool = True,
+                    protect: Callable[[Record], bool] | None = None) -> PairFile:
     """Create a pair's PO file from an alignment. An existing file holds translators' work: it is
     only replaced with overwrite=True (or when no bead of it is reviewed or annotated), and then
-    its annotations and statuses are carried over to the beads that still exist."""
+    its annotations and statuses are carried over to the beads that still exist. With `protect`,
+    a record of the existing file for which it is true must still exist: else ConflictError, and
+    nothing is written."""
     p = Path(path)
     pf = build_pair_file(source, rendering, source_sentences, rendering_sentences, alignment,
                          mt=mt, mt_model=mt_model, checks=checks)
     if p.exists():
         old = load(p)
         check_writable(old, p)
+        if protect is not None:
+            kept = {r.key for r in pf.records}
+            lost = [r.key for r in old.records if protect(r) and r.key not in kept]
+            if lost:
+                raise ConflictError(
+                    f"re-aligning would drop the work on {len(lost)} beads that the new alignment "
+                    f"does not have ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''})",
+                    path=str(p), current_revision=old.revision,
+                    hint="nothing was changed; review or relink those beads by hand, or re-align "
+                         "with `workbench align --overwrite`, which keeps only unchanged beads' work")
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),

@@ -44,9 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["DATA_DIR"]))
 
     from workbench.web import api, errors, limits, pages, security, sources
-    from workbench.web.state import Workspace
+    from workbench.project import Project
 
-    app.extensions["workbench"] = Workspace(Path(app.config["DATA_DIR"]))
+    app.extensions["workbench"] = Project(Path(app.config["DATA_DIR"]))
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     sources.register(app)

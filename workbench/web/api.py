@@ -90,12 +90,8 @@ def _act(pair_id: str, action: Callable, data: dict[str, Any], key: str | None =
     # The body is checked whole before the pair is touched: a refused request leaves no file
     # behind, not even a lock.
     author, revision, beads = _str(data, "author", ""), _revision(data), _beads(data)
-    ws = workspace()
-    path = ws.po_path(pair_id)
-    ws.pair_file(pair_id)  # creates the PO file of a pair nobody opened yet
-    out = ws.editor.perform(path, action, author=author, revision=revision, beads=beads,
-                            named=[key] if key else [])
-    ws.pair_saved(path)
+    out = workspace().perform(pair_id, action, author=author, revision=revision, beads=beads,
+                              named=[key] if key else [])  # 404 for a pair not prepared yet
     return _answer(pair_id, out, "do", author)
 
 
@@ -187,6 +183,22 @@ def history(pair_id: str):
     return jsonify({"revision": state.pop("revision"), "history": state})
 
 
+@bp.post("/pairs/<pair_id>/prepare")
+def prepare(pair_id: str):
+    """Make the pair's PO file, or add the installed model's MT to it; {"realign": true} aligns
+    an existing file again, keeping every bead's work (409 when some would be lost)."""
+    data = _body()
+    realign = data.get("realign", False)
+    if not isinstance(realign, bool):
+        raise InputError("'realign' must be true or false")
+    author = _str(data, "author", "")
+    ws = workspace()
+    pf = ws.prepare(pair_id, realign=realign)
+    state = views.bead_state(ws, pair_id, [], author, pf)
+    state["action"] = "realign" if realign else "prepare"
+    return jsonify(state)
+
+
 @bp.post("/pairs/<pair_id>/beads/<key>/status")
 def set_status(pair_id: str, key: str):
     data = _body()
@@ -230,11 +242,7 @@ def split(pair_id: str, key: str):
 def _history_step(pair_id: str, undoing: bool):
     data = _body()
     author, revision = _str(data, "author", ""), _revision(data)
-    ws = workspace()
-    ws.pair_file(pair_id)
-    step = ws.editor.undo if undoing else ws.editor.redo
-    out = step(ws.po_path(pair_id), author=author, revision=revision)
-    ws.pair_saved(ws.po_path(pair_id))
+    out = workspace().step(pair_id, undoing=undoing, author=author, revision=revision)
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
 
 

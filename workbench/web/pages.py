@@ -2,12 +2,15 @@
 
 The pair page shows one page of the beads its query (filters, search, sort) selects; `/rows` gives
 the same beads as an HTML fragment, which the page's script fetches after every action so that the
-rows are drawn by one template only.
+rows are drawn by one template only. A GET never writes: a pair whose PO file is not made yet
+gets a page that says what is missing, with a button that POSTs to `/pairs/<id>/prepare`; that
+route (also Re-align and adding an installed model's MT) makes the file and shows the page again.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask import (Blueprint, Response, redirect, render_template, request, stream_with_context,
+                   url_for)
 
 from workbench.web import views
 from workbench.web.state import workspace
@@ -32,12 +35,26 @@ def _context(pair_id: str) -> dict:
 
 @bp.get("/pairs/<pair_id>")
 def pair(pair_id: str):
-    return render_template("pair.html", **_context(pair_id))
+    context = _context(pair_id)
+    if not context["view"]["prepared"]:
+        return render_template("prepare.html", **context)
+    return render_template("pair.html", **context)
 
 
 @bp.get("/pairs/<pair_id>/rows")
 def rows(pair_id: str):
+    workspace().pair_file(pair_id)  # 404 for a pair not prepared yet: it has no rows
     return render_template("pair_body.html", **_context(pair_id))
+
+
+@bp.post("/pairs/<pair_id>/prepare")
+def prepare(pair_id: str):
+    """Make the pair's PO file (segment, MT with the installed model, align), or for an existing
+    one add the installed model's MT, or with the form field realign=1 align it again keeping every
+    bead's work; then show the pair page (303, so a reload does not post again)."""
+    realign = request.form.get("realign", "") in ("1", "on", "true")
+    workspace().prepare(pair_id, realign=realign)
+    return redirect(url_for("pages.pair", pair_id=pair_id), code=303)
 
 
 @bp.get("/pairs/<pair_id>/export")
@@ -60,9 +77,7 @@ def export(pair_id: str):
         status=request.args.get("status", "all"), min_score=min_score,
         include_unmatched=request.args.get("include_unmatched") in ("1", "on", "true"),
         kinds=exporting.Filters.parse_kinds(kinds) if kinds else None)
-    _, pf = workspace().pair_file(pair_id)
     spec = exporting.FORMATS[fmt]
-    # The pair's file is already parsed, so the stream cannot fail half way on a damaged entry.
-    chunks = exporting.iter_export([pf], fmt, filters)
+    chunks = workspace().export(pair_id, fmt, filters)
     return Response(stream_with_context(chunks), mimetype=spec.mime, headers={
         "Content-Disposition": f'attachment; filename="{pair_id}{spec.extension}"'})

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from workbench import edit, store, worddiff
 from workbench.errors import InputError, WorkbenchError
-from workbench.web.state import Workspace
+from workbench.project import Project
 
 #: Beads scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
@@ -25,7 +25,7 @@ MAX_PER_PAGE = 1000
 SORTS = ("order", "score", "-score")
 
 
-def _doc(ws: Workspace, doc_id: str) -> dict:
+def _doc(ws: Project, doc_id: str) -> dict:
     d = ws.corpus.documents[doc_id]
     return {"id": d.id, "language": d.language, "title": d.title, "path": d.path,
             "provenance": d.provenance, "date": d.date}
@@ -212,29 +212,50 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     return rows
 
 
-def _header(ws: Workspace, pair_id: str, author: str = "",
+def _header(ws: Project, pair_id: str, author: str = "",
             pf: store.PairFile | None = None) -> tuple[store.PairFile, dict]:
     if pf is None:
         pair, pf = ws.pair_file(pair_id)
     else:  # an action's result: the state the answer describes, whatever came after it
         pair = ws.corpus.pair(pair_id)
     src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
-    engine = ws.engine(src["language"], tgt["language"])
-    from workbench import translate
-
-    mt = {"available": engine is not None,
-          "model": pf.header.get("X-MT-Model", "none"),
-          "install_hint": None if engine else translate.install_hint(
-              src["language"], tgt["language"], workbench_command())}
-    return pf, {"pair": pair.id, "source": src, "rendering": tgt, "revision": pf.revision,
-                "aligner": pf.header.get("X-Aligner", ""), "mt": mt, "counts": counts(pf),
+    return pf, {"pair": pair.id, "prepared": True, "source": src, "rendering": tgt,
+                "revision": pf.revision, "aligner": pf.header.get("X-Aligner", ""),
+                "mt": _mt(ws, src["language"], tgt["language"], pf), "counts": counts(pf),
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
                 "history": _history(ws, pf, author),
                 "read_only": pf.read_only}
 
 
-def _history(ws: Workspace, pf: store.PairFile, author: str) -> dict | None:
+def _mt(ws: Project, src: str, tgt: str, pf: store.PairFile | None) -> dict:
+    """What the page says about machine translation: whether a model is installed (else how to
+    install one), the model the file's MT is from, and whether the installed one would add MT the
+    file lacks (offered as an action, never done by a GET)."""
+    engine = ws.engine(src, tgt)
+    from workbench import translate
+    from workbench.project import needs_mt
+
+    return {"available": engine is not None,
+            "model": pf.header.get("X-MT-Model", "none") if pf is not None else "none",
+            "engine": engine.label if engine is not None else None,
+            "missing": engine is not None and (pf is None or needs_mt(pf, engine)),
+            "install_hint": None if engine else translate.install_hint(src, tgt,
+                                                                       workbench_command())}
+
+
+def unprepared_view(ws: Project, pair_id: str) -> dict:
+    """A pair whose PO file is not made yet: what is missing and how it is made."""
+    pair = ws.pair(pair_id)
+    src, tgt = _doc(ws, pair.source), _doc(ws, pair.rendering)
+    po = ws.po_path(pair_id)
+    return {"pair": pair.id, "prepared": False, "source": src, "rendering": tgt,
+            "po": po.relative_to(ws.corpus.root).as_posix(),
+            "mt": _mt(ws, src["language"], tgt["language"], None),
+            "revision": None, "counts": {s: 0 for s in store.STATUSES}, "total": 0, "beads": []}
+
+
+def _history(ws: Project, pf: store.PairFile, author: str) -> dict | None:
     if pf.path is None:
         return None
     state = ws.editor.state(pf.path, author)
@@ -264,35 +285,42 @@ def workbench_command() -> str:
     return rel if not rel.startswith("..") else str(script)
 
 
-def pair_summaries(ws: Workspace) -> list[dict]:
+def pair_summaries(ws: Project) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
         summary = {"id": pair.id, "source": _doc(ws, pair.source),
                    "rendering": _doc(ws, pair.rendering)}
+        if not ws.is_prepared(pair.id):
+            out.append(summary | {"prepared": False, "error": None})
+            continue
         try:
             _, pf = ws.pair_file(pair.id)
         except WorkbenchError as exc:
             # One damaged PO file must not hide the other pairs; its row says what is wrong.
-            out.append(summary | {"error": str(exc)})
+            out.append(summary | {"prepared": True, "error": str(exc)})
             continue
         c = counts(pf)
-        out.append(summary | {"beads": len(pf.records), "counts": c,
+        out.append(summary | {"prepared": True, "beads": len(pf.records), "counts": c,
                               "reviewed": len(pf.records) - c["unreviewed"],
                               "revision": pf.revision, "error": None})
     return out
 
 
-def pair_view(ws: Workspace, pair_id: str, author: str = "") -> dict:
-    """The whole pair: every bead, in display order."""
+def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
+    """The whole pair: every bead, in display order (none for a pair not prepared yet)."""
+    if not ws.is_prepared(pair_id):
+        return unprepared_view(ws, pair_id)
     pf, view = _header(ws, pair_id, author)
     holders = _holders(pf.records, pf.records)
     view["beads"] = [record_view(r, i, holders) for i, r in enumerate(pf.records)]
     return view
 
 
-def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
+def page_view(ws: Project, pair_id: str, q: Query, author: str = "") -> dict:
     """One page of the beads a query selects, with counts and the pager; the history state is
-    `author`'s."""
+    `author`'s. A pair not prepared yet gives its unprepared_view."""
+    if not ws.is_prepared(pair_id):
+        return unprepared_view(ws, pair_id)
     pf, view = _header(ws, pair_id, author)
     rows = select(pf, q)
     pages = max(1, -(-len(rows) // q.per_page))
@@ -308,7 +336,7 @@ def page_view(ws: Workspace, pair_id: str, q: Query, author: str = "") -> dict:
     return view
 
 
-def bead_state(ws: Workspace, pair_id: str, keys: list[str], author: str = "",
+def bead_state(ws: Project, pair_id: str, keys: list[str], author: str = "",
                pf: store.PairFile | None = None) -> dict:
     """The pair's revision, counts and `author`'s history with the views of `keys` (those that
     exist), as in `pf` (an action's result) or as on disk now."""

@@ -1,6 +1,6 @@
 """The command line for one source and all its renderings: `workbench export-source`.
 
-A thin adapter, registered on the main command group by cli.py: it builds the multi-way view of a
+A thin adapter on the main command group: it builds the multi-way view of a
 source (workbench.multiway) from a data directory's corpus and PO files, which it only reads, and
 writes it with workbench.export.multiway.
 """
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import click
 
+from workbench.cli.base import main
 
-@click.command("export-source")
+
+@main.command("export-source")
 @click.argument("source_id", metavar="SOURCE_ID")
 @click.option("-f", "--format", "fmt", type=click.Choice(["tmx", "tsv"]), default="tmx",
               show_default=True, help="TMX (a unit per source sentence, a variant per rendering) "

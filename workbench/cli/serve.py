@@ -1,0 +1,86 @@
+"""`workbench serve`: the web view on waitress, with the checks a bound address needs."""
+
+from __future__ import annotations
+
+import click
+
+from workbench.cli.base import main
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WILDCARD = {"0.0.0.0", "::", ""}
+
+
+@main.command()
+@click.option("--data", "data_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Directory holding corpora/ and translations/.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--token", envvar="WORKBENCH_TOKEN", default=None,
+              help="Access token every request must carry; required to bind a non-loopback host "
+                   "(or set WORKBENCH_TOKEN).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Another host name the pages may be opened by (repeatable); 127.0.0.1, "
+                   "localhost and [::1] always are, and so is the --host address.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads answering requests.")
+def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
+          threads: int) -> None:
+    """Serve the web view of the document pairs in DATA (on waitress)."""
+    from pathlib import Path
+
+    from workbench.corpus import load_corpus
+    from workbench.errors import InputError
+
+    if host not in LOOPBACK and not token:
+        raise InputError(f"refusing to serve on {host} without an access token",
+                         hint="pass --token SECRET (or set WORKBENCH_TOKEN), or bind 127.0.0.1")
+    root = Path(data_dir)
+    load_corpus(root)  # fail now, with the file and line, rather than on the first request
+    from workbench.web import create_app
+    from workbench.web.limits import MAX_CONTENT_LENGTH
+
+    names = tuple(allow_hosts) + (() if host in WILDCARD else (host,))
+    app = create_app({"DATA_DIR": str(root.resolve()), "AUTH_TOKEN": token,
+                      "ALLOWED_HOSTS": names})
+    server = _wsgi_server(app, host, port, threads, MAX_CONTENT_LENGTH)
+    shown = f"[{host}]" if ":" in host else host
+    bound = getattr(server, "effective_port", port)
+    click.echo(f"Serving {root.resolve()} on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)
+    if host in WILDCARD:
+        from workbench.web.security import allowed_hosts, display
+
+        click.echo(f"Pages are answered under the names {display(allowed_hosts(names))} only: "
+                   "add --allow-host NAME for each name others open it by", err=True)
+    server.run()
+
+
+def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
+    """A waitress server bound to host:port; a taken port is one line, not the server's words."""
+    import logging
+    import socket
+
+    from waitress.server import create_server
+
+    from workbench.errors import InputError
+
+    # A line per request whenever every thread is busy: noise on the terminal, and a stderr pipe
+    # nobody reads would fill up and stall the server.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)  # waitress words a miss vaguely
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         hint="bind an address of this machine with --host, e.g. 127.0.0.1") from None
+    try:
+        # ident replaces waitress's Server header, so no name or version of the stack shows.
+        # Bodies over the app's limit still reach it and get its JSON 413; bodies over four times
+        # the limit are refused by waitress before they are read.
+        return create_server(app, host=host, port=port, threads=threads, ident="workbench",
+                             max_request_body_size=4 * max_body, asyncore_use_poll=True,
+                             clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         hint="pick another port with --port, or stop the program using it") from None
