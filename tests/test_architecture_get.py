@@ -11,7 +11,7 @@ import pytest
 PAIR = "petition-ru__newsweek-en"
 #: A value for every URL variable a GET route has; a route with another one fails the test below
 #: until it is given one here, so that no route is left out.
-VALUES = {"pair_id": PAIR, "key": "s0:t0", "filename": "workbench.css"}
+VALUES = {"pair_id": PAIR, "key": "s0:t0", "filename": "workbench.css", "source_id": "petition-ru"}
 
 
 def snapshot(root: Path, leave_out: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:

@@ -21,7 +21,7 @@ def project(data_dir: Path, argos_dir: Path) -> Project:
 
 
 def test_a_project_lists_its_pairs_and_reading_an_unprepared_one_writes_nothing(project, data_dir):
-    assert [p.id for p in project.pairs] == [PAIR]
+    assert [p.id for p in project.pairs] == [PAIR, "petition-ru__petition-en"]
     assert project.po_path(PAIR) == data_dir / "translations" / f"{PAIR}.po"
     assert project.is_prepared(PAIR) is False
     with pytest.raises(NotPreparedError) as caught:
