@@ -516,6 +516,8 @@ class Editor:
 
     def __init__(self, load: Loader = store.load) -> None:
         self._load = load
+        #: Entry texts of the pairs this Editor saves, so a save formats only what changed.
+        self._renders = store.RenderCache()
         self._pairs: dict[Path, _Pair] = {}
         self._guard = threading.Lock()
 
@@ -713,7 +715,8 @@ class Editor:
                         "the pair was changed by another program meanwhile", path=str(p),
                         current_revision=None, hint="reload and apply the change again")
                 saved = store.save_edit(pf, expected_revision=expected,
-                                        new_revision=pf.revision, before_write=before_write)
+                                        new_revision=pf.revision, before_write=before_write,
+                                        cache=self._renders)
                 ident = _identity(p)
             except BaseException as exc:
                 with pair.lock:

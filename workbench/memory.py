@@ -743,11 +743,9 @@ def write_tmx(segments: Iterable[Segment], out: BinaryIO) -> int:
     """TMX 1.4b of `segments`, unit by unit with lxml's incremental writer (as workbench.export
     writes pairs): tuid, creationid (reviewer) and creationdate (time) on each <tu>, its origin,
     pair and bead as props. Characters XML cannot carry are dropped."""
-    from datetime import datetime, timezone
-
     from lxml import etree
 
-    from workbench import __version__
+    from workbench import __version__, clock
     from workbench.export import TMX_PUBLIC_ID, TOOL
 
     def clean(text: str) -> str:
@@ -763,7 +761,7 @@ def write_tmx(segments: Iterable[Segment], out: BinaryIO) -> int:
                     "creationtool": TOOL, "creationtoolversion": __version__, "segtype": "sentence",
                     "o-tmf": "workbench-memory", "adminlang": "en", "srclang": "*all*",
                     "datatype": "plaintext",
-                    "creationdate": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")}), "\n")
+                    "creationdate": clock.compact()}), "\n")
                 with xf.element("body"):
                     for s in segments:
                         tu = etree.Element("tu", tuid=clean(f"{s.pair}|{s.bead}"),
