@@ -78,7 +78,8 @@ WILD_CASES = {
     "huge_sentence_id.po": ("ParseError", 30, r"\(5000 digits\) is not a sentence id"),
     "sticky_flags_comment.po": ("ParseError", 33, r"not a valid PO file: Syntax error"),
     "not_written_by_the_workbench.po": ("ParseError", 1, r"has no 'X-Source-Document' field"),
-    "iso-8859-15.po": ("InputError", 7, r"not valid UTF-8 at byte offset 120"),
+    # the one reader reads the header first: a foreign file is refused for its header there
+    "iso-8859-15.po": ("ParseError", 1, r"has no 'X-Source-Document' field"),
 }
 
 
@@ -133,9 +134,7 @@ def test_cli_export_of_a_damaged_po_file_is_one_line_with_its_line(name, tmp_pat
     res = CliRunner().invoke(main, ["export", str(path), "--format", "tmx", "-o",
                                     str(tmp_path / "out.tmx")])
     assert res.exit_code == 2
-    # export reads the header first: a foreign file is refused for its header there
-    line = 1 if name == "iso-8859-15.po" else WILD_CASES[name][1]
-    assert res.stderr.startswith(f"workbench: error: {path}:{line}: ")
+    assert res.stderr.startswith(f"workbench: error: {path}:{WILD_CASES[name][1]}: ")
     assert res.stderr.count("\n") == 1
     assert not (tmp_path / "out.tmx").exists()
     assert [p.name for p in tmp_path.iterdir()] == [name]

@@ -20,10 +20,10 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from workbench import clock
 from workbench.errors import ParseError
 
 FORMAT = 2
@@ -50,10 +50,6 @@ def dumps(obj: Any) -> str:
     can cut a line in two."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -217,14 +213,14 @@ class Journal:
 
     def _header_line(self, po_fingerprint: str, revision: int, extra: dict) -> None:
         header = {"format": FORMAT, "what": WHAT, "po": po_fingerprint, "revision": revision,
-                  "time": now(), **extra}
+                  "time": clock.now(), **extra}
         self._write([header])
         self.lines = 1
         self._read_header(header)
 
     def queue(self, obj: dict) -> Step:
         """Take a step in memory; its line is written by write_batch."""
-        obj = {"time": now(), **obj}
+        obj = {"time": clock.now(), **obj}
         self._read_step(obj)
         self.pending.append(obj)
         return self.steps[obj["id"]]
@@ -267,7 +263,7 @@ class Journal:
 
     def set_aside(self, reason: str) -> Path:
         """Rename the journal out of the way (kept for the record) and forget it."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = clock.compact()
         base = self.path.name[:-len(".jsonl")]
         target = self.path.with_name(f"{base}.set-aside-{stamp}.jsonl")
         n = 1

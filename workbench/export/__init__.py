@@ -1,8 +1,9 @@
 """Export of aligned pairs to the formats translators' tools read: TMX 1.4b, XLIFF 1.2 and 2.0, TSV,
 JSONL, Moses line-parallel files and a filtered copy of the PO file.
 
-The package owns choosing beads (`filters.py`), reading PO files a block at a time (`reading.py`),
-one module per family of writers (`xmlformats.py`: TMX and XLIFF; `text.py`; `po.py`), and here getting the bytes out:
+The package owns choosing beads (`filters.py`), opening its inputs (`reading.py`: through the
+store's streaming reader, a block at a time), one module per family of writers (`xmlformats.py`:
+TMX and XLIFF; `text.py`; `po.py`), and here getting the bytes out:
 into a binary stream (export_records; iter_export yields chunks for a web response) or into files
 that appear complete or not at all (export_to_path). It reads PO files only through the store, and
 XML is written element by element with lxml's incremental writer. The format details (columns,

@@ -4,12 +4,11 @@ writer."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
 from typing import BinaryIO, Callable, Iterable, Iterator, TypeVar
 
 from lxml import etree
 
-from workbench import __version__
+from workbench import __version__, clock
 from workbench.errors import InputError
 from workbench.export.filters import (
     _FLUSH_EVERY,
@@ -28,7 +27,6 @@ from workbench.export.reading import (
     _Cleaner,
     _context,
     _Input,
-    _now_iso,
     _selected,
     _xml_lang,
     note_text,
@@ -72,7 +70,7 @@ def _tmx(inputs: list[_Input], filters: Filters, report: ExportReport, out: Bina
                 "creationtool": TOOL, "creationtoolversion": __version__, "segtype": "sentence",
                 "o-tmf": "workbench-po", "adminlang": "en", "srclang": srclang,
                 "datatype": "plaintext",
-                "creationdate": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")})
+                "creationdate": clock.compact()})
             _prop(header, "x-filter", filters.describe())
             for inp in inputs:
                 _prop(header, "x-pair", clean(f"{inp.pair_id} {inp.file_name}"))
@@ -128,7 +126,7 @@ XLIFF20_STATES = {"approved": "final", "unreviewed": "translated", "needs-work":
 def _xliff12(inputs: list[_Input], filters: Filters, report: ExportReport,
              out: BinaryIO) -> Iterator[None]:
     clean = _Cleaner(report)
-    date = _now_iso()
+    date = clock.now()
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element(f"{{{XLIFF12_NS}}}xliff", nsmap={None: XLIFF12_NS}, version="1.2"):
@@ -209,7 +207,7 @@ def _xliff20(inputs: list[_Input], filters: Filters, report: ExportReport,
             for index, (inp, beads) in enumerate(selected, 1):
                 with xf.element("file", id=f"f{index}", original=clean(inp.file_name)):
                     xf.write(_mda([
-                        ("tool", TOOL), ("tool-version", __version__), ("created", _now_iso()),
+                        ("tool", TOOL), ("tool-version", __version__), ("created", clock.now()),
                         ("pair", inp.pair_id), ("filter", filters.describe()),
                         ("aligner", inp.pf.header.get("X-Aligner", "")),
                         ("mt-model", inp.pf.header.get("X-MT-Model", ""))], clean))
