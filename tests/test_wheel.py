@@ -83,3 +83,15 @@ def test_the_installed_wheel_serves_the_pair_page_and_static_files(installed, tm
     assert shown == [TGT[0], SRC[0], TGT[1], SRC[1], SRC[2], TGT[2], TGT[3], SRC[3], TGT[4],
                      SRC[4], TGT[5]]
     assert css == (REPO / "workbench" / "web" / "static" / "workbench.css").read_bytes()
+
+
+def test_pyproject_lists_every_package_directory():
+    """setuptools is given the package list by hand (templates/ is mapped into the package), so a
+    new subpackage must be added there or the wheel ships without it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {".".join(p.parent.relative_to(root).parts)
+               for p in (root / "workbench").rglob("__init__.py") if "__pycache__" not in p.parts}
+    assert on_disk - listed == set()
