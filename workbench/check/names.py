@@ -9,6 +9,7 @@ through CLDR's territory codes, and the name check (a name lost, added or replac
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 #: Capitalised words that are not names in the middle of a sentence.
 _NOT_NAMES: dict[str, frozenset[str]] = {
     "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st"}),
-    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste"}),
+    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr"}),
     "ru": frozenset(),
 }
 
@@ -38,7 +39,7 @@ _NOT_NAMES: dict[str, frozenset[str]] = {
 def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
     """Capitalised words inside a sentence (not after . ! ? : or at the start), all-capital words
     of at most five letters (acronyms); none in languages that capitalise every noun."""
-    if lang in NOUN_CAPITALISING:
+    if lang in NOUN_CAPITALISING or _in_capitals(text):
         return []
     stop = _NOT_NAMES.get(lang, frozenset())
     _, _, days, _ = _calendar(lang)
@@ -46,13 +47,15 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
     for tok, s, e in _words(text):
         if not tok[0].isupper() or tok[0].isdigit() or len(tok) < 2:
             continue
-        if tok.isupper() and not 3 <= len(tok) <= 5:
-            continue  # headings in capitals; NE, SE are compass points
+        if tok.isupper() and not 3 <= len(tok) <= 5 or _ROMAN.fullmatch(tok):
+            continue  # headings in capitals; NE, SE are compass points; camp III, Gasherbrum VI
         lead = text[:s]
         before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
         opened = re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead)
-        if not before or before[-1] in ".!?:…" or opened:
-            continue  # a sentence's first word, also inside a quotation that opens here
+        if not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before):
+            # a sentence's first word, also inside a quotation that opens here or after a list
+            # number (1° Comment, 2) Die)
+            continue
         f = _fold(tok)
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
             continue
@@ -76,6 +79,15 @@ def _name_key(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", key)
 
 
+def _spelled_alike(a: str, b: str) -> bool:
+    """Two spellings of one name of five letters or more, four in five letters the same in order
+    (Pobjeda / Pobeda, Tschernezky / Tchernetzky)."""
+    x, y = _transliterate(_fold(a)), _transliterate(_fold(b))
+    if min(len(x), len(y)) < 5 or x[0] != y[0]:
+        return False
+    return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.8
+
+
 def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> bool:
     key = _name_key(word)
     if not key:
@@ -84,15 +96,22 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> 
         k = _name_key(t)
         if not k or k[0] != key[0]:
             continue
-        if k == key:
+        if k == key and (len(key) >= 3 or t[0].isupper()) and (
+                len(key) >= 2 or _fold(t) == _fold(word)):
+            # a key of one or two letters (Shah 's', Hayat 'ht') is shared by function words
+            # (sie, hat): it holds only against a capitalised word, of one letter only the same
             return True
         short = min(len(k), len(key))
         common = len(_common_prefix([k, key]))
         if short >= 3 and common >= max(3, short - 2):
             return True
+        if _spelled_alike(word, t):
+            return True
     stem = _transliterate(_fold(word))
     stem = re.sub(r"['’]s$", "", stem)
-    n = min(5, len(stem) - 1)
+    # the name's first five letters (less an ending), or a name of four inside a word (Asie in
+    # Innerasien, Hima for Himalaya)
+    n = min(5, len(stem) - 1) if len(stem) > 4 else len(stem)
     return n >= 4 and stem[:n] in other_folded
 
 
@@ -153,9 +172,61 @@ def _territory(word: str, lang: str) -> str | None:
     return None
 
 
+#: Roman numerals (II, XIV): numbers, not names.
+_ROMAN = re.compile(r"(?=[IVXLC])(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
+def _in_capitals(text: str) -> bool:
+    """A heading set in capitals: four letters in five or more are capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+@lru_cache(maxsize=None)
+def _lexicon(lang: str):
+    """Simplemma's word forms of the language (they keep names capitalised and other words in
+    lower case), loaded on first use, or None where it has none."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    try:
+        return DefaultDictionaryFactory().get_dictionary(lang)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _common_word(word: str, lang: str) -> bool:
+    """A capitalised word its language knows only in lower case (Gouvernement, Tour, Change): an
+    institution's word or a title set in capitals, no name. Acronyms are left alone (USA is also
+    a verb form in French)."""
+    if word.isupper() or lang in NOUN_CAPITALISING:
+        return False
+    lexicon = _lexicon(lang)
+    return lexicon is not None and word not in lexicon and word.lower() in lexicon
+
+
+#: Determiners before a common noun: the word after one is a noun phrase, a name only in a run
+#: of capitals (la Tour; but la Place de la Concorde, le Haut Baltoro, the Royal Air Force).
+_DETERMINERS = re.compile(
+    r"(?i:\b(?:le|la|les|du|des|au|aux|ce|cet|cette|ces|son|sa|ses|leur|leurs|notre|nos|votre|vos|"
+    r"un|une|the|a|an|this|that|these|those|its|their|our|his|her)\s+|\bl['’]\s*)"
+    r"(?:[^\W\d_A-ZÀ-ÝА-Я]\w*\s+)?$")
+
+
+def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
+    """Whether a capitalised word is weak evidence of a name: its language knows it only in lower
+    case, a determiner stands before it and no capitalised word follows (le Gouvernement
+    népalais, la Tour de Muztagh, the Government's)."""
+    tok, s, e = word
+    if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]", text[e:]):
+        return False
+    return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
+
+
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     def pool(text: str) -> tuple[list[str], str]:
-        return [t for t, _, _ in _words(text) if not t[0].isdigit()], _transliterate(_fold(text))
+        # a compound's parts (Alai-Pamir, Sia-Kangri-Massivs) are words of their own
+        words = [p for t, _, _ in _words(text) if not t[0].isdigit() for p in t.split("-") if p]
+        return words, _transliterate(_fold(text))
 
     s_tokens, s_folded = pool(src.text + (" " + mt if mt else ""))
     r_tokens, r_folded = pool(ren.text)
@@ -164,9 +235,11 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
     r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
     lost = [w for w in _source_names(src, ren.lang, mt) if not _name_matches(w[0], r_tokens, r_folded)
-            and (_territory(w[0], src.lang) or "-") not in r_places]
+            and (_territory(w[0], src.lang) or "-") not in r_places
+            and not _common_noun_at(w, src.text, src.lang)]
     added = [w for w in _names(ren.text, ren.lang) if not _name_matches(w[0], s_tokens, s_folded)
-             and (_territory(w[0], ren.lang) or "-") not in s_places]
+             and (_territory(w[0], ren.lang) or "-") not in s_places
+             and not _common_noun_at(w, ren.text, ren.lang)]
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     out = []
     for x, y in zip(lost_spans, added_spans):
