@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 from workbench.check.dates import _calendar, _month_of
 from workbench.check.findings import Finding, Span
 from workbench.check.text import (
+    _ROMAN,
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
@@ -170,10 +171,6 @@ def _territory(word: str, lang: str) -> str | None:
         if w.startswith(stem):
             return code
     return None
-
-
-#: Roman numerals (II, XIV): numbers, not names.
-_ROMAN = re.compile(r"(?=[IVXLC])(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
 def _in_capitals(text: str) -> bool:

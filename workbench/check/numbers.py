@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from workbench.check.findings import Finding, Span
 from workbench.check.text import (
+    _ROMAN,
     _fold,
     _gap,
     _language_name,
@@ -384,6 +385,58 @@ def _plain(v: Decimal | None) -> str:
     return format(v, "f") if v == v.to_integral() else format(v.normalize(), "f")
 
 
+#: A reference's number: page, issue, volume (S. 81, p. 295-298, Nr. 292, n° 293, Bd. XI).
+_REFERENCE = re.compile(r"(?:\b(?:S|Seite|Seiten|p|pp|page|pages|Nr|No|n°|N°|Bd|vol|Vol|Heft|"
+                        r"fasc)\.?\s*(?:\d+\s*[-–/]\s*)?|n°\s*)$")
+
+
+def _said(n: _Number, side: _Side, other: _Side) -> bool:
+    """Whether a number on one side only is a statement the other side leaves out, rather than
+    context a free translation drops: not a number word (deux, beide), a reference's page or issue
+    number, a quantity set apart in brackets (Makalu (8481 m), 3 yards (2,75 m)), or a year on
+    its own (the article's dates frame it) unless the other side names a year this side does not
+    (1956 / novembre 1955)."""
+    if not re.search(r"\d", n.text):
+        return False
+    if _REFERENCE.search(side.text[:n.span[0]]):
+        return False
+    if re.search(r"\(\s*(?:\w+\.?\s+)?$", side.text[:n.span[0]]) and re.match(
+            r"\s*(?:\w+\.?\s*)?\)", side.text[n.span[1]:]):
+        return False
+    if _year_of(n) is None:
+        return True
+    mine = {_year_of(m) for m in side.numbers} | {d.year for d in side.dates}
+    theirs = {_year_of(m) for m in other.numbers} | {d.year for d in other.dates}
+    return bool(theirs - mine - {None})
+
+
+def _year_of(n: _Number) -> int | None:
+    if re.fullmatch(r"\d{4}", n.text) and 1000 <= n.value <= 2199:
+        return int(n.value)
+    return None
+
+
+def _roman_numbers(side: _Side) -> list[Decimal]:
+    """Values of the side's Roman numerals of two letters or more, and of a lone I, V or X after a
+    capitalised word (Lager I, Gasherbrum V)."""
+    out = []
+    for tok, s, _ in _tokens(side.text):
+        if not _ROMAN.fullmatch(tok):
+            continue
+        if len(tok) == 1 and not re.search(r"[A-ZÀ-ÝА-Я]\w*\s+$", side.text[:s]):
+            continue
+        out.append(Decimal(_roman_value(tok)))
+    return out
+
+
+def _roman_value(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for a, b in zip(numeral, numeral[1:] + " "):
+        total += -values[a] if values.get(b, 0) > values[a] else values[a]
+    return total
+
+
 def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
     left_s, left_r, pairs = _match(list(src.numbers), list(ren.numbers),
                                    lambda x, y: x.value == y.value)
@@ -395,6 +448,9 @@ def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
     # a number may stand in a date or time on the other side (1 Std. 30 / 1 h 30, 1956 / mai 1956)
     r_parts = [v for d in ren.dates for v in d.numbers()]
     s_parts = [v for d in src.dates for v in d.numbers()]
+    # and in Roman numerals (Camp 2 und 3 / camp II et III)
+    r_parts += _roman_numbers(ren)
+    s_parts += _roman_numbers(src)
     left_s = [n for n in left_s if n.value not in r_parts]
     left_r = [n for n in left_r if n.value not in s_parts]
     for x, y in zip(left_s, left_r):
@@ -402,10 +458,10 @@ def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
                            f"source says {_num_text(x)}{_reads_as(x, src, ren, y.value)}; "
                            f"rendering says {_num_text(y)}{_reads_as(y, ren, src, x.value)}"))
     # a number word alone on one side (deux, beide, vier) is mostly a turn of phrase
-    for x in [n for n in left_s[len(left_r):] if re.search(r"\d", n.text)]:
+    for x in [n for n in left_s[len(left_r):] if _said(n, src, ren)]:
         out.append(Finding("number", "warning", x.span, None,
                            f"source says {_num_text(x)}; the rendering has no such number"))
-    for y in [n for n in left_r[len(left_s):] if re.search(r"\d", n.text)]:
+    for y in [n for n in left_r[len(left_s):] if _said(n, ren, src)]:
         out.append(Finding("number", "warning", None, y.span,
                            f"rendering says {_num_text(y)}; the source has no such number"))
     return out

@@ -66,6 +66,10 @@ def _common_prefix(words: Sequence[str]) -> str:
     return first[:n]
 
 
+#: Roman numerals (II, XIV): numbers, not names (checked as a whole token).
+_ROMAN = re.compile(r"(?=[IVXLC])(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
 def _lang(code: str) -> str:
     return code.split("-")[0].split("_")[0].lower()
 
