@@ -293,6 +293,16 @@ def _same_date(x: _Date, y: _Date) -> bool:
     return x.what == y.what and all(getattr(x, f) == getattr(y, f) for f in fields)
 
 
+def _told(d: _Date, other: _Side) -> bool:
+    """Whether the other side gives every part of a date, spread out: the day as a number and the
+    month in another of its dates (am 11. Juli / le 10 juillet ... le 11)."""
+    if d.what != "date" or d.month is None:
+        return False
+    numbers = {n.value for n in other.numbers} | {v for o in other.dates for v in o.numbers()}
+    return any(o.month == d.month for o in other.dates) and all(
+        v in numbers for v in d.numbers())
+
+
 def check_dates(src: _Side, ren: _Side) -> list[Finding]:
     left_s, left_r, _ = _match(list(src.dates), list(ren.dates), _same_date)
     left_s, left_r, _ = _match(left_s, left_r, _compatible)
@@ -311,12 +321,12 @@ def check_dates(src: _Side, ren: _Side) -> list[Finding]:
             out.append(Finding("date", "error", x.span, y.span,
                                f"source says {_describe_date(x)}; rendering says {_describe_date(y)}"))
         for x in xs[len(ys):]:
-            if what == "date" and x.day is None and x.year is None:
+            if what == "date" and x.day is None and x.year is None or _told(x, ren):
                 continue  # a bare month name is often paraphrased away
             out.append(Finding("date", "warning", x.span, None,
                                f"source says {_describe_date(x)}; the rendering has no such {what}"))
         for y in ys[len(xs):]:
-            if what == "date" and y.day is None and y.year is None:
+            if what == "date" and y.day is None and y.year is None or _told(y, src):
                 continue
             out.append(Finding("date", "warning", None, y.span,
                                f"rendering says {_describe_date(y)}; the source has no such {what}"))
