@@ -26,7 +26,8 @@ _NEGATION: dict[str, list[str]] = {
            r"guère|point|nullement|nulle)\b",
            r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien)\s+(?:ne|n['’])",
            r"^\W*rien\s+de\b",
-           r"\bnullement\b", r"(?<!sans )\baucun(?:e|s|es)?\b", r"\bnon\b(?!-)",
+           r"\bnullement\b", r"(?<!sans )(?<!avant qu['’])(?<!avant qu['’] )(?<!avant que )"
+           r"(?<!sans qu['’])(?<!sans qu['’] )(?<!sans que )\baucun(?:e|s|es)?\b", r"\bnon\b(?!-)",
            r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
            # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
            r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:peux|peut|pouvons|pouvez|peuvent|pouvait|"
@@ -87,11 +88,32 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
 
 
 def _clauses_with(text: str, spans: Sequence[Span]) -> int:
-    """How many clauses (between , ; : dashes and and/but) hold a negation cue: negative concord
-    (никто ничего не) is one negation, as is French ne ... pas."""
+    """How many clauses (between , ; : dashes, and/but and sentence ends) hold a negation cue:
+    negative concord (никто ничего не) is one negation, as is French ne ... pas."""
     bounds = [m.start() for m in re.finditer(
-        r"[,;:—–()]|\s-|-\s|\s(?:and|but|und|aber|sondern|et|mais|и|но|а)\s", text)]
+        r"[,;:—–()]|\s-|-\s|\s(?:and|but|und|aber|sondern|et|mais|и|но|а)\s"
+        r"|[.!?…]\s+(?=\W*[A-ZÀ-ÝА-ЯЁ])", text)]
     return len({sum(1 for b in bounds if b < s) for s, _ in spans})
+
+
+#: Words that say what a negation says without one: a limit (nur bis 7000 m / n'ont pas dépassé
+#: 7000 m; only, seulement, ne ... que), a lack (hoffnungslos / ne laissent aucun espoir; without,
+#: sans, hors de question, ignorant) or a verb of not doing (vermeiden, éviter, refuse).
+_NEGATION_LIKE: dict[str, list[str]] = {
+    "en": [r"\b(?:only|merely|solely|without)\b", r"\b(?!never|none)\w{3,}less\b",
+           r"\b(?:avoid|refus|ignoran)\w*"],
+    "de": [r"\b(?:nur|bloss|bloß|lediglich|ohne)\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
+           r"\b(?:vermeid|vermied|verweiger)\w*"],
+    "fr": [r"\b(?:seulement|uniquement|sans)\b", r"\bhors (?:de )?question\b",
+           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,4}?qu(?:e\b|['’])", r"\b(?:évit|refus|ignoran)\w*"],
+    "ru": [r"(?<!\w)(?:только|лишь|без)(?!\w)", r"(?<!\w)(?:избега|избеж|отказ)\w*"],
+}
+
+
+def _negation_like(text: str, lang: str) -> list[Span]:
+    low = text.lower()
+    return sorted((m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, [])
+                  for m in re.finditer(p, low))
 
 
 def check_negation(src: _Side, ren: _Side) -> list[Finding]:
@@ -99,6 +121,10 @@ def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     r_cues, r_double = _negations(ren.text, ren.lang)
     ns, nr = _clauses_with(src.text, s_cues), _clauses_with(ren.text, r_cues)
     if ns == nr:
+        return []
+    # the side with fewer negations may say the same with a limit or a lack: weak evidence
+    fewer, cues, most = (src, s_cues, nr) if ns < nr else (ren, r_cues, ns)
+    if _clauses_with(fewer.text, cues + _negation_like(fewer.text, fewer.lang)) >= most:
         return []
 
     def cue(side: _Side, span: Span) -> str:
