@@ -205,7 +205,7 @@ def _common_word(word: str, lang: str) -> bool:
 #: of capitals (la Tour; but la Place de la Concorde, le Haut Baltoro, the Royal Air Force).
 _DETERMINERS = re.compile(
     r"(?i:\b(?:le|la|les|du|des|au|aux|ce|cet|cette|ces|son|sa|ses|leur|leurs|notre|nos|votre|vos|"
-    r"un|une|the|a|an|this|that|these|those|its|their|our|his|her)\s+|\bl['’]\s*)"
+    r"un|une|nous|vous|the|a|an|this|that|these|those|its|their|our|his|her|we|us)\s+|\bl['’]\s*)"
     r"(?:[^\W\d_A-ZÀ-ÝА-Я]\w*\s+)?$")
 
 
@@ -217,6 +217,15 @@ def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
     if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]", text[e:]):
         return False
     return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
+
+
+def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
+               other_folded: str, other_places: set[str]) -> list[tuple[str, int, int]]:
+    """The names of a side the other side has no counterpart for, less the common nouns after a
+    determiner."""
+    return [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
+            and (_territory(w[0], side.lang) or "-") not in other_places
+            and not _common_noun_at(w, side.text, side.lang)]
 
 
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
@@ -231,12 +240,8 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     s_places = {c for t, _, _ in _words(src.text) if (c := _territory(t, src.lang))}
     s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
     r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
-    lost = [w for w in _source_names(src, ren.lang, mt) if not _name_matches(w[0], r_tokens, r_folded)
-            and (_territory(w[0], src.lang) or "-") not in r_places
-            and not _common_noun_at(w, src.text, src.lang)]
-    added = [w for w in _names(ren.text, ren.lang) if not _name_matches(w[0], s_tokens, s_folded)
-             and (_territory(w[0], ren.lang) or "-") not in s_places
-             and not _common_noun_at(w, ren.text, ren.lang)]
+    lost = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded, r_places)
+    added = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     out = []
     for x, y in zip(lost_spans, added_spans):
