@@ -123,3 +123,13 @@ def test_negation_clauses_end_with_a_sentence():
     assert found("Er kam bis 7000 m. Der Berg ist leicht .", rendering) == [
         ("warning", "negation", "rendering negates ('ne dépassa pas'); the source does not", None,
          "ne dépassa pas")]
+
+
+def test_name_common_noun_in_the_place_of_a_lost_name_is_a_swap():
+    source, mt = "Sie erreichten den Baltoro-Gletscher .", "Ils ont atteint le glacier du Baltoro ."
+    assert [(f.severity, f.kind, f.explanation) for f in check_pair(
+        source, "Ils atteignirent le glacier du Journal .", src_lang="de", tgt_lang="fr", mt=mt,
+        kinds=("name",))] == [
+        ("error", "name", "source names Baltoro-Gletscher; rendering names Journal")]
+    assert check_pair(source, "Ils atteignirent le glacier du Baltoro .", src_lang="de",
+                      tgt_lang="fr", mt=mt, kinds=("name",)) == []

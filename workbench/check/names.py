@@ -220,12 +220,14 @@ def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
 
 
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
-               other_folded: str, other_places: set[str]) -> list[tuple[str, int, int]]:
-    """The names of a side the other side has no counterpart for, less the common nouns after a
-    determiner."""
-    return [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
-            and (_territory(w[0], side.lang) or "-") not in other_places
-            and not _common_noun_at(w, side.text, side.lang)]
+               other_folded: str, other_places: set[str]
+               ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """The names of a side the other side has no counterpart for: (those that are names, the
+    common nouns after a determiner, which are names only where the other side lost one)."""
+    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
+           and (_territory(w[0], side.lang) or "-") not in other_places]
+    weak = [w for w in out if _common_noun_at(w, side.text, side.lang)]
+    return [w for w in out if w not in weak], weak
 
 
 def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
@@ -240,9 +242,13 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     s_places = {c for t, _, _ in _words(src.text) if (c := _territory(t, src.lang))}
     s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
     r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
-    lost = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded, r_places)
-    added = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
+    lost, lost_weak = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded,
+                                 r_places)
+    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
+    # a common noun in the place of a name the other side lost: the pair is the evidence
+    added_spans += _merge_runs(ren.text, added_weak)[:max(0, len(lost_spans) - len(added_spans))]
+    lost_spans += _merge_runs(src.text, lost_weak)[:max(0, len(added_spans) - len(lost_spans))]
     out = []
     for x, y in zip(lost_spans, added_spans):
         out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "
