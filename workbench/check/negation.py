@@ -105,7 +105,7 @@ _NEGATION_LIKE: dict[str, list[str]] = {
     "de": [r"\b(?:nur|bloss|bloß|lediglich|ohne)\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
            r"\b(?:vermeid|vermied|verweiger)\w*"],
     "fr": [r"\b(?:seulement|uniquement|sans)\b", r"\bhors (?:de )?question\b",
-           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,4}?qu(?:e\b|['’])", r"\b(?:évit|refus|ignoran)\w*"],
+           _NOT_NEGATION["fr"][0], r"\b(?:évit|refus|ignoran)\w*"],
     "ru": [r"(?<!\w)(?:только|лишь|без)(?!\w)", r"(?<!\w)(?:избега|избеж|отказ)\w*"],
 }
 
