@@ -133,3 +133,9 @@ def test_name_common_noun_in_the_place_of_a_lost_name_is_a_swap():
         ("error", "name", "source names Baltoro-Gletscher; rendering names Journal")]
     assert check_pair(source, "Ils atteignirent le glacier du Baltoro .", src_lang="de",
                       tgt_lang="fr", mt=mt, kinds=("name",)) == []
+
+
+def test_name_common_word_of_a_site_name_is_a_name():
+    assert found("Петицию создали на сайте.", "The petition was created on the Change.org site.",
+                 "ru", "en") == [
+        ("warning", "name", "rendering names Change; the source does not", None, "Change")]

@@ -211,11 +211,11 @@ _DETERMINERS = re.compile(
 
 def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
     """Whether a capitalised word is weak evidence of a name: its language knows it only in lower
-    case, a determiner stands before it and no capitalised word follows (le Gouvernement
-    népalais, la Tour de Muztagh, the Government's)."""
+    case, a determiner stands before it and no capitalised word or domain follows (le
+    Gouvernement népalais, la Tour de Muztagh, the Government's; not the Change.org site)."""
     tok, s, e = word
-    if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]", text[e:]):
-        return False
+    if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]|\.[a-z]{2,}\b", text[e:]):
+        return False  # in a run of capitals, or a site's name (Change.org)
     return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
 
 
