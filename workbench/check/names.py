@@ -1,0 +1,264 @@
+"""Person and place names on both sides of a bead.
+
+This module owns finding names (capitalised words inside a sentence, short acronyms; in languages
+that capitalise every noun, the words a name of the MT stands for), matching them across scripts
+through the Cyrillic transliteration and a consonant key, country names and their derived words
+through CLDR's territory codes, and the name check (a name lost, added or replaced).
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
+
+from workbench.check.dates import _calendar, _month_of
+from workbench.check.findings import Finding, Span
+from workbench.check.text import (
+    _ROMAN,
+    NOUN_CAPITALISING,
+    _common_prefix,
+    _fold,
+    _locale,
+    _stopwords,
+    _transliterate,
+    _words,
+)
+
+if TYPE_CHECKING:
+    from workbench.check.side import _Side
+
+#: Capitalised words that are not names in the middle of a sentence.
+_NOT_NAMES: dict[str, frozenset[str]] = {
+    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st"}),
+    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr"}),
+    "ru": frozenset(),
+}
+
+
+def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
+    """Capitalised words inside a sentence (not after . ! ? : or at the start), all-capital words
+    of at most five letters (acronyms); none in languages that capitalise every noun."""
+    if lang in NOUN_CAPITALISING or _in_capitals(text):
+        return []
+    stop = _NOT_NAMES.get(lang, frozenset())
+    _, _, days, _ = _calendar(lang)
+    out = []
+    for tok, s, e in _words(text):
+        if not tok[0].isupper() or tok[0].isdigit() or len(tok) < 2:
+            continue
+        if tok.isupper() and not 3 <= len(tok) <= 5 or _ROMAN.fullmatch(tok):
+            continue  # headings in capitals; NE, SE are compass points; camp III, Gasherbrum VI
+        lead = text[:s]
+        before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        opened = re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead)
+        if not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before):
+            # a sentence's first word, also inside a quotation that opens here or after a list
+            # number (1° Comment, 2) Die)
+            continue
+        f = _fold(tok)
+        if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
+            continue
+        out.append((tok, s, e))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _name_key(word: str) -> str:
+    """A consonant key that transliteration variants share: Шойгу / Shoigu / Shoygu -> 'sg',
+    Путина / Putin -> 'ptn'. The first letter is kept even when it is a vowel."""
+    w = _transliterate(_fold(word))
+    w = re.sub(r"['’]s$", "", w)
+    for a, b in (("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"), ("th", "t"),
+                 ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("z", "s"), ("c", "k")):
+        w = w.replace(a, b)
+    w = re.sub(r"[^a-z]", "", w)
+    if not w:
+        return ""
+    key = w[0] + re.sub(r"[aeiouyh]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """Two spellings of one name of five letters or more, four in five letters the same in order
+    (Pobjeda / Pobeda, Tschernezky / Tchernetzky)."""
+    x, y = _transliterate(_fold(a)), _transliterate(_fold(b))
+    if min(len(x), len(y)) < 5 or x[0] != y[0]:
+        return False
+    return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.8
+
+
+def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> bool:
+    key = _name_key(word)
+    if not key:
+        return True
+    for t in other_tokens:
+        k = _name_key(t)
+        if not k or k[0] != key[0]:
+            continue
+        if k == key and (len(key) >= 3 or t[0].isupper()) and (
+                len(key) >= 2 or _fold(t) == _fold(word)):
+            # a key of one or two letters (Shah 's', Hayat 'ht') is shared by function words
+            # (sie, hat): it holds only against a capitalised word, of one letter only the same
+            return True
+        short = min(len(k), len(key))
+        common = len(_common_prefix([k, key]))
+        if short >= 3 and common >= max(3, short - 2):
+            return True
+        if _spelled_alike(word, t):
+            return True
+    stem = _transliterate(_fold(word))
+    stem = re.sub(r"['’]s$", "", stem)
+    # the name's first five letters (less an ending), or a name of four inside a word (Asie in
+    # Innerasien, Hima for Himalaya)
+    n = min(5, len(stem) - 1) if len(stem) > 4 else len(stem)
+    return n >= 4 and stem[:n] in other_folded
+
+
+def _merge_runs(text: str, words: list[tuple[str, int, int]]) -> list[Span]:
+    """Adjacent words (space or hyphen between) as one span: 'Soft Power'."""
+    spans: list[Span] = []
+    for _, s, e in words:
+        if spans and re.fullmatch(r"[\s-]", text[spans[-1][1]:s] or "x"):
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def _source_names(src: _Side, mt_lang: str, mt: str | None) -> list[tuple[str, int, int]]:
+    """The source's names. Where the source capitalises every noun (German), its names are the
+    words that a name of the MT stands for, as the MT keeps names and lowercases nouns."""
+    if src.lang not in NOUN_CAPITALISING:
+        return _names(src.text, src.lang)
+    if not mt:
+        return []
+    mt_names = {_transliterate(_fold(n)) for n, _, _ in _names(mt, mt_lang) if len(n) >= 3}
+    out = []
+    for tok, s, e in _words(src.text):
+        word = _transliterate(_fold(tok))
+        # the same word, or a compound that starts with it (Makalu-Gebiet)
+        if tok[0].isupper() and any(word == n or word.startswith(n + "-") for n in mt_names):
+            out.append((tok, s, e))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _territory_stems(lang: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(stem, territory code) of CLDR's country names in `lang`, by the stem's first four letters,
+    longest first. A stem is the name less its last two letters, so that Autrichiens and
+    Österreicher, Японии and Japon meet through AT and JP."""
+    loc = _locale(lang)
+    if loc is None:
+        return {}
+    names = loc.territories
+    out: dict[str, set[tuple[str, str]]] = {}
+    for code, name in names.items():
+        if not code.isalpha() or " " in name or "-" in name:
+            continue
+        folded = _fold(name)
+        stem = folded[:max(4, len(folded) - 2)]
+        if len(stem) >= 4:
+            out.setdefault(stem[:4], set()).add((stem, code))
+    return {k: tuple(sorted(v, key=lambda x: (-len(x[0]), x))) for k, v in out.items()}
+
+
+@lru_cache(maxsize=65536)
+def _territory(word: str, lang: str) -> str | None:
+    w = _fold(word)
+    for stem, code in _territory_stems(lang).get(w[:4], ()):
+        if w.startswith(stem):
+            return code
+    return None
+
+
+def _in_capitals(text: str) -> bool:
+    """A heading set in capitals: four letters in five or more are capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+@lru_cache(maxsize=None)
+def _lexicon(lang: str):
+    """Simplemma's word forms of the language (they keep names capitalised and other words in
+    lower case), loaded on first use, or None where it has none."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    try:
+        return DefaultDictionaryFactory().get_dictionary(lang)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _common_word(word: str, lang: str) -> bool:
+    """A capitalised word its language knows only in lower case (Gouvernement, Tour, Change): an
+    institution's word or a title set in capitals, no name. Acronyms are left alone (USA is also
+    a verb form in French)."""
+    if word.isupper() or lang in NOUN_CAPITALISING:
+        return False
+    lexicon = _lexicon(lang)
+    return lexicon is not None and word not in lexicon and word.lower() in lexicon
+
+
+#: Determiners before a common noun: the word after one is a noun phrase, a name only in a run
+#: of capitals (la Tour; but la Place de la Concorde, le Haut Baltoro, the Royal Air Force).
+_DETERMINERS = re.compile(
+    r"(?i:\b(?:le|la|les|du|des|au|aux|ce|cet|cette|ces|son|sa|ses|leur|leurs|notre|nos|votre|vos|"
+    r"un|une|nous|vous|the|a|an|this|that|these|those|its|their|our|his|her|we|us)\s+|\bl['’]\s*)"
+    r"(?:[^\W\d_A-ZÀ-ÝА-Я]\w*\s+)?$")
+
+
+def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
+    """Whether a capitalised word is weak evidence of a name: its language knows it only in lower
+    case, a determiner stands before it and no capitalised word or domain follows (le
+    Gouvernement népalais, la Tour de Muztagh, the Government's; not the Change.org site)."""
+    tok, s, e = word
+    if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]|\.[a-z]{2,}\b", text[e:]):
+        return False  # in a run of capitals, or a site's name (Change.org)
+    return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
+
+
+def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
+               other_folded: str, other_places: set[str]
+               ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """The names of a side the other side has no counterpart for: (those that are names, the
+    common nouns after a determiner, which are names only where the other side lost one)."""
+    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
+           and (_territory(w[0], side.lang) or "-") not in other_places]
+    weak = [w for w in out if _common_noun_at(w, side.text, side.lang)]
+    return [w for w in out if w not in weak], weak
+
+
+def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
+    def pool(text: str) -> tuple[list[str], str]:
+        # a compound's parts (Alai-Pamir, Sia-Kangri-Massivs) are words of their own
+        words = [p for t, _, _ in _words(text) if not t[0].isdigit() for p in t.split("-") if p]
+        return words, _transliterate(_fold(text))
+
+    s_tokens, s_folded = pool(src.text + (" " + mt if mt else ""))
+    r_tokens, r_folded = pool(ren.text)
+    # country names and the words made from them meet through CLDR's territory codes
+    s_places = {c for t, _, _ in _words(src.text) if (c := _territory(t, src.lang))}
+    s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
+    r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
+    lost, lost_weak = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded,
+                                 r_places)
+    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
+    lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
+    # a common noun in the place of a name the other side lost: the pair is the evidence
+    added_spans += _merge_runs(ren.text, added_weak)[:max(0, len(lost_spans) - len(added_spans))]
+    lost_spans += _merge_runs(src.text, lost_weak)[:max(0, len(added_spans) - len(lost_spans))]
+    out = []
+    for x, y in zip(lost_spans, added_spans):
+        out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "
+                                                  f"rendering names {ren.text[y[0]:y[1]]}"))
+    # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
+    unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
+    for x in unpaired:
+        out.append(Finding("name", "warning", x, None,
+                           f"source names {src.text[x[0]:x[1]]}; the rendering does not"))
+    for y in added_spans[len(lost_spans):]:
+        out.append(Finding("name", "warning", None, y,
+                           f"rendering names {ren.text[y[0]:y[1]]}; the source does not"))
+    return out
