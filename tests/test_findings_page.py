@@ -243,6 +243,20 @@ def test_dismissing_stores_a_translator_comment_and_clears_workbench_check(web):
             'rendering says 50,000 (dismissed)">5000</span>') in _row(html, "s0:t1")
 
 
+def test_a_bead_whose_findings_are_all_dismissed_has_findings_but_none_open(web):
+    post(web, dismiss_path("s2:t3", "negation", "1ea9f5de55"), {"author": "ak", "reason": "emphasis"})
+    view = web.get(f"/api/pairs/{PAIR}/beads?check=open").get_json()
+    assert [b["key"] for b in view["beads"]] == ["s0:t1", "s1:t2"]
+    assert view["check_counts"] == {"any": 3, "open": 2, "number": 1, "date": 1, "name": 0,
+                                    "negation": 1, "quote": 0, "mt-missing": 2}
+    assert [b["key"] for b in web.get(f"/api/pairs/{PAIR}/beads?check=negation").get_json()[
+        "beads"]] == ["s2:t3"]
+    # A dismissal of a finding the bead no longer has leaves its findings open.
+    post(web, "/beads/s0:t1/annotations", {"author": "ak", "text": "check-dismissed number "
+                                           "0123456789: stale", "category": ""})
+    assert web.get(f"/api/pairs/{PAIR}/beads?check=open").get_json()["check_counts"]["open"] == 2
+
+
 def test_a_dismissal_survives_an_edit_that_checks_the_bead_again(web):
     post(web, dismiss_path("s0:t1", "number", "f55b3528a3"), {"author": "ak", "reason": "rounded"})
     res = post(web, "/beads/s0:t1/merge-next", {"author": "ak"})

@@ -5,8 +5,9 @@ its findings, recomputed from its texts in the pair's languages (check offsets a
 stored) and remembered per text, so that drawing a page again costs nothing; the dismissal its
 annotations carry for each (`check-dismissed KIND KEY: reason`, with the note's author and time);
 which beads a review looks at (those whose PO entry carries `#. check` comments, which the store
-writes when it builds a bead and an edit recomputes, so a page never runs the checks on every bead
-of a large pair); counts per kind; and the note that dismisses a finding or the notes to drop to
+writes when it builds a bead and an edit recomputes); what the filter and the counts need of a
+bead (the kinds of those comments, and for a bead with dismissals its findings, so a first look at
+a large pair never runs the checks on every bead); and the note that dismisses a finding or the notes to drop to
 restore it. Findings are plain data in check order, deterministic like the checks themselves.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from workbench.errors import InputError, NotFoundError
 from workbench.store import Annotation, PairFile, Record
@@ -125,24 +126,46 @@ def without_dismissal(r: Record, kind: str, finding_key: str) -> tuple[Annotatio
     return tuple(a for a in r.annotations if id(a) not in drop)
 
 
-def matches(items: Sequence[Reviewed], which: str) -> bool:
-    """Whether a bead with these findings passes the filter `which` (one of FILTERS, or "")."""
+@dataclass(frozen=True)
+class Summary:
+    """What the filter and the counts need of a bead: the kinds of its findings, and whether one
+    of them is not dismissed."""
+
+    kinds: frozenset[str] = frozenset()
+    open: bool = False
+
+
+def summary(pf: PairFile, r: Record) -> Summary:
+    """The bead's Summary. A bead no note dismisses anything of has all its findings open, and
+    their kinds are those of its `check` comments: it needs no check run (a first look at a large
+    pair then costs a read of those lines); the others' findings are computed."""
+    if not has_findings(r):
+        return Summary()
+    if not dismissals(r):
+        kinds = frozenset(k for line in r.checks if (k := line[6:line.find(":")]) in KINDS)
+        return Summary(kinds, bool(kinds))
+    items = of_pair(pf, r)
+    return Summary(frozenset(i.finding.kind for i in items), any(i.open for i in items))
+
+
+def matches(s: Summary, which: str) -> bool:
+    """Whether a bead passes the filter `which` (one of FILTERS, or "")."""
     if not which:
         return True
     if which == ANY:
-        return bool(items)
+        return bool(s.kinds)
     if which == OPEN:
-        return any(i.open for i in items)
-    return any(i.finding.kind == which for i in items)
+        return s.open
+    return which in s.kinds
 
 
-def counts(pf: PairFile, records: Iterable[Record] | None = None) -> dict[str, int]:
+def counts(pf: PairFile) -> dict[str, int]:
     """Beads per filter value: with any finding, with an open one, with one of each kind."""
     out = dict.fromkeys(FILTERS, 0)
-    for r in pf.records if records is None else records:
-        items = of_pair(pf, r)
+    for r in pf.records:
+        s = summary(pf, r)
         for which in FILTERS:
-            out[which] += matches(items, which)
+            out[which] += matches(s, which)
     return out
 
 

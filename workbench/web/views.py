@@ -213,7 +213,7 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     """The beads the query asks for, with their display positions, in the asked order."""
     needle = q.q.casefold()
     rows = [(i, r) for i, r in enumerate(pf.records) if _matches(r, q, needle)
-            and (not q.check or findings.matches(findings.of_pair(pf, r), q.check))]
+            and (not q.check or findings.matches(findings.summary(pf, r), q.check))]
     if q.sort == "score":
         rows.sort(key=lambda p: (p[1].score, p[0]))
     elif q.sort == "-score":
