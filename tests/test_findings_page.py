@@ -243,6 +243,21 @@ def test_dismissing_stores_a_translator_comment_and_clears_workbench_check(web):
             'rendering says 50,000 (dismissed)">5000</span>') in _row(html, "s0:t1")
 
 
+def test_a_dismissal_written_by_hand_in_the_po_file_is_shown_without_author(web):
+    text = web.po.read_text(encoding="utf-8")
+    text = text.replace("#. align 1-1 src=2 tgt=3", "# check-dismissed negation 1ea9f5de55: "
+                        "emphatic in the article\n#. align 1-1 src=2 tgt=3")
+    web.po.write_text(text, encoding="utf-8")
+    assert beads(web)["s2:t3"]["checks"][0]["dismissed"] == {
+        "reason": "emphatic in the article", "author": None, "time": None}
+    html = web.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert '— dismissed: <span class="reason">emphatic in the article</span>' in _line(html, "s2:t3")
+    # Restoring it drops the hand-written comment, and only that.
+    assert post(web, dismiss_path("s2:t3", "negation", "1ea9f5de55", "undismiss"),
+                {"author": "ak"}).status_code == 200
+    assert "check-dismissed" not in web.po.read_text(encoding="utf-8")
+
+
 def test_a_bead_whose_findings_are_all_dismissed_has_findings_but_none_open(web):
     post(web, dismiss_path("s2:t3", "negation", "1ea9f5de55"), {"author": "ak", "reason": "emphasis"})
     view = web.get(f"/api/pairs/{PAIR}/beads?check=open").get_json()

@@ -6,11 +6,11 @@ stored) and remembered per text, so that drawing a page again costs nothing; the
 annotations carry for each (`check-dismissed KIND KEY: reason`, with the note's author and time);
 which beads a review looks at (those whose PO entry carries `#. check` comments, which the store
 writes when it builds a bead and an edit recomputes); what the filter and the counts need of a
-bead (the kinds of those comments, and for a bead with dismissals its findings, so a first look at
-a large pair never runs the checks on every bead); and the note that dismisses a finding or the notes to drop to
-restore it. Findings are plain data in check order, deterministic like the checks themselves.
+bead (the kinds of those comments, and for a bead with dismissals its findings, so that a first
+look at a large pair never runs the checks on every bead); and the note that dismisses a finding
+or the notes to drop to restore it. Findings are plain data in check order, deterministic like the
+checks themselves.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,11 +3,10 @@
 Each finding of a bead (workbench.findings) becomes a plain dict of the JSON API (kind, severity,
 explanation, key, character offsets into the bead's joined texts, the marked words, the dismissal),
 and the sentences it marks are cut at its offsets: a sentence a finding touches gets `marks`, its
-text cut into runs, each with the indexes in `checks` of the findings that cover it and its
-spans with the word-difference tags the rendering and the MT already carry. The pair template draws those pieces; a
-sentence no finding touches has no `marks` and is drawn as before.
+text cut into runs, each with the indexes in `checks` of the findings that cover it and its spans
+with the word-difference tags the rendering already carries. The pair template draws those runs;
+a sentence no finding touches has no `marks` and is drawn as before.
 """
-
 from __future__ import annotations
 
 from typing import Sequence
@@ -18,6 +17,7 @@ Span = tuple[int, int]
 
 
 def check_view(item: Reviewed, source: str, rendering: str, mt: str | None) -> dict:
+    """One finding as the bead's JSON gives it (docs/api.md), with the words it marks."""
     f = item.finding
 
     def part(text: str | None, span: Span | None) -> str | None:
@@ -26,7 +26,9 @@ def check_view(item: Reviewed, source: str, rendering: str, mt: str | None) -> d
     dismissed = None
     if item.dismissal is not None:
         note = item.note
-        dismissed = {"reason": item.dismissal.reason, "author": (note.author or None) if note else None,
+        # a comment written by hand names no author and no time
+        dismissed = {"reason": item.dismissal.reason,
+                     "author": (note.author or None) if note else None,
                      "time": (note.time or None) if note else None}
     return {"kind": f.kind, "severity": f.severity, "key": f.key, "explanation": f.explanation,
             "source_span": list(f.source_span) if f.source_span else None,
