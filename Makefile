@@ -54,6 +54,7 @@ bench: install
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser.py -k "quoted_petition or review_link or memory_matches"
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_findings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -83,6 +83,15 @@ def page(tmp_path: Path):
     assert errors == []
 
 
+def _screenshot(page, name: str, tmp_path: Path) -> None:
+    """Into docs/ (the README's picture) when WORKBENCH_SCREENSHOTS=docs, as `make screenshots`
+    sets it; otherwise into the test's temporary directory, leaving the working tree as it was."""
+    folder = Path(__file__).resolve().parents[1] / "docs" \
+        if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
+    page.screenshot(path=str(folder / name), full_page=False)
+    assert (folder / name).stat().st_size > 10_000
+
+
 def _open(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("html[data-ready='1']")
@@ -175,3 +184,5 @@ def test_a_finding_is_marked_on_both_sides_filtered_and_dismissed_for_good(serve
     assert page.locator("#message").inner_text() == \
         "Saved: undismiss date 162f8f08e7 on s1:t2 (revision 4)"
     assert store.load(po).record("s1:t2").annotations == ()
+    page.mouse.move(0, 0)
+    _screenshot(page, "screenshot-findings.png", tmp_path)

@@ -239,6 +239,10 @@ def test_dismissing_stores_a_translator_comment_and_clears_workbench_check(web):
     assert ('— dismissed by Анна: <span class="reason">the article rounds the figure</span>'
             in line)
     assert 'data-act="undismiss"' in line
+    # The note is shown on the finding's line, not again among the bead's notes; in the JSON it
+    # says which finding it dismisses.
+    assert 'class="annotations"' not in _row(html, "s0:t1")
+    assert [a["check"] for a in beads(web)["s0:t1"]["annotations"]] == [0]
     assert ('<span class="check-mark dismissed" data-checks="0" title="number: source says 5000; '
             'rendering says 50,000 (dismissed)">5000</span>') in _row(html, "s0:t1")
 
@@ -270,6 +274,11 @@ def test_a_bead_whose_findings_are_all_dismissed_has_findings_but_none_open(web)
     post(web, "/beads/s0:t1/annotations", {"author": "ak", "text": "check-dismissed number "
                                            "0123456789: stale", "category": ""})
     assert web.get(f"/api/pairs/{PAIR}/beads?check=open").get_json()["check_counts"]["open"] == 2
+    # It stays among the bead's notes, where it can be seen.
+    assert "check" not in beads(web)["s0:t1"]["annotations"][0]
+    html = web.get(f"/pairs/{PAIR}").get_data(as_text=True)
+    assert ('<span class="text">check-dismissed number 0123456789: stale</span>'
+            in _row(html, "s0:t1"))
 
 
 def test_a_dismissal_survives_an_edit_that_checks_the_bead_again(web):

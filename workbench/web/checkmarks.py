@@ -71,12 +71,21 @@ def _cut(spans: Sequence[dict], start: int, covers: Sequence[tuple[int, Span]]) 
 
 def mark(view: dict, items: Sequence[Reviewed], source: str, rendering: str,
          mt: str | None) -> None:
-    """Put `checks` into a bead's view and `marks` into the sentences its findings cover. The MT
+    """Put `checks` into a bead's view, `check` into the notes that dismiss one of them, and
+    `marks` into the sentences its findings cover. The MT
     words an `mt-missing` finding names are not marked again: the word differences mark them
     already, and the line under the row names them."""
     view["checks"] = [check_view(i, source, rendering, mt) for i in items]
     if not items:
         return
+    # The note that dismisses a finding shown here says which (its index in `checks`): the page
+    # shows it on the finding's line rather than again among the notes.
+    for n, item in enumerate(items):
+        for a in view["annotations"]:
+            if item.note is not None and "check" not in a and (a["text"], a["author"], a["time"]) \
+                    == (item.note.text, item.note.author, item.note.time):
+                a["check"] = n
+                break
     spans: dict[str, list[tuple[int, Span]]] = {"source": [], "rendering": []}
     for n, item in enumerate(items):
         f = item.finding
