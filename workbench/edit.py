@@ -233,3 +233,32 @@ def split(pf: PairFile, key: str, source_at: int, target_at: int) -> Change:
                     like=r, score=1.0, method=MANUAL)
     return _commit(pf, "split", f"split {key}", pf.records[:i] + [first, second] + pf.records[i + 1:])
 
+
+def dismiss(pf: PairFile, key: str, kind: str, finding_key: str, reason: str, author: str,
+            time: str | None = None) -> Change:
+    """Dismiss a fidelity finding of bead `key` with a reason: a note `check-dismissed KIND KEY:
+    reason` (docs/po-format.md), which holds while the finding's key does, also on a bead an edit
+    builds from this one (it keeps the notes)."""
+    from workbench import findings
+
+    text = findings.dismissal_text(kind, finding_key, reason)
+    item = findings.find(pf, key, kind, finding_key)
+    if not item.open:
+        raise InputError(f"the {kind} finding {finding_key} of bead {key} is dismissed already: "
+                         f"{item.dismissal.reason}")
+    i = _index(pf, key)
+    new = list(pf.records)
+    new[i] = store.add_annotation(PairFile(pf.header, [pf.records[i]]), key, text, "",
+                                  author.replace("\r", " ").replace("\n", " "), time)
+    return _commit(pf, "dismiss", f"dismiss {kind} {finding_key} on {key}", new)
+
+
+def undismiss(pf: PairFile, key: str, kind: str, finding_key: str) -> Change:
+    """Drop the notes that dismiss finding `kind` `finding_key` of bead `key`."""
+    from workbench import findings
+
+    i = _index(pf, key)
+    new = list(pf.records)
+    new[i] = replace(pf.records[i], annotations=findings.without_dismissal(pf.records[i], kind,
+                                                                          finding_key))
+    return _commit(pf, "undismiss", f"undismiss {kind} {finding_key} on {key}", new)

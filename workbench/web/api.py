@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, jsonify, request
 
-from workbench import edit
+from workbench import edit, findings
 from workbench.errors import InputError
 from workbench.store import check_text
 from workbench.web import views
@@ -237,6 +237,20 @@ def split(pair_id: str, key: str):
     data = _body()
     s, t = _int(data, "source_at"), _int(data, "target_at")
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/checks/<kind>/<finding>/dismiss")
+def dismiss_check(pair_id: str, key: str, kind: str, finding: str):
+    data = _body()
+    reason, author = _str(data, "reason", ""), _str(data, "author", "")
+    findings.dismissal_text(kind, finding, reason)  # an empty reason: 400 before the pair is read
+    return _act(pair_id, lambda pf: edit.dismiss(pf, key, kind, finding, reason, author), data, key)
+
+
+@bp.post("/pairs/<pair_id>/beads/<key>/checks/<kind>/<finding>/undismiss")
+def undismiss_check(pair_id: str, key: str, kind: str, finding: str):
+    data = _body()
+    return _act(pair_id, lambda pf: edit.undismiss(pf, key, kind, finding), data, key)
 
 
 def _history_step(pair_id: str, undoing: bool):

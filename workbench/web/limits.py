@@ -47,6 +47,8 @@ def register(app: Flask) -> None:
         if isinstance(data, dict):
             if request.endpoint == "api.annotate":
                 _check_field(data, "text", MAX_ANNOTATION_CHARS, "the annotation")
+            elif request.endpoint == "api.dismiss_check":  # the reason becomes a note
+                _check_field(data, "reason", MAX_ANNOTATION_CHARS, "the reason")
             _check_field(data, "author", MAX_AUTHOR_CHARS, "the author name")
         return None
 

@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from typing import Mapping
 
-from workbench import edit, store, worddiff
+from workbench import edit, findings, store, worddiff
 from workbench.errors import InputError, WorkbenchError
 from workbench.project import Project
+from workbench.web import checkmarks
 
 #: Beads scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
@@ -82,7 +83,9 @@ def _suggestion(r: store.Record, holders: dict[int, store.Record]) -> dict | Non
 
 
 def record_view(r: store.Record, index: int | None = None,
-                holders: dict[int, store.Record] | None = None) -> dict:
+                holders: dict[int, store.Record] | None = None,
+                pf: store.PairFile | None = None) -> dict:
+    """The bead's view; with `pf` (for its languages) also its fidelity findings (checkmarks)."""
     view = {
         "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.target),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
@@ -118,6 +121,8 @@ def record_view(r: store.Record, index: int | None = None,
         view["diff_ratio"] = None
     view["sentences"] = {"source": source, "rendering": rendering}
     view["splittable"] = splittable
+    if pf is not None:
+        checkmarks.mark(view, findings.of_pair(pf, r), r.source_text, r.rendering_text, r.mt)
     return view
 
 
@@ -135,6 +140,8 @@ class Query:
     low: bool = False
     unmatched: bool = False
     annotated: bool = False
+    #: Fidelity findings: "any", "open" (not dismissed) or a kind (workbench.findings.FILTERS).
+    check: str = ""
     q: str = ""
     sort: str = "order"
     page: int = 1
@@ -177,6 +184,7 @@ def parse_query(args: Mapping[str, str]) -> Query:
         raise InputError(f"unknown sort '{sort}'", hint=f"use one of {', '.join(SORTS)}")
     return Query(status=status, category=category, low=_flag(args, "low"),
                  unmatched=_flag(args, "unmatched"), annotated=_flag(args, "annotated"),
+                 check=findings.parse_filter(args.get("check", "")),
                  q=args.get("q", "").strip(), sort=sort,
                  page=_int(args, "page", 1, 1, 10**9),
                  per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE))
@@ -204,7 +212,8 @@ def _matches(r: store.Record, q: Query, needle: str) -> bool:
 def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     """The beads the query asks for, with their display positions, in the asked order."""
     needle = q.q.casefold()
-    rows = [(i, r) for i, r in enumerate(pf.records) if _matches(r, q, needle)]
+    rows = [(i, r) for i, r in enumerate(pf.records) if _matches(r, q, needle)
+            and (not q.check or findings.matches(findings.summary(pf, r), q.check))]
     if q.sort == "score":
         rows.sort(key=lambda p: (p[1].score, p[0]))
     elif q.sort == "-score":
@@ -312,7 +321,8 @@ def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
         return unprepared_view(ws, pair_id)
     pf, view = _header(ws, pair_id, author)
     holders = _holders(pf.records, pf.records)
-    view["beads"] = [record_view(r, i, holders) for i, r in enumerate(pf.records)]
+    view["beads"] = [record_view(r, i, holders, pf) for i, r in enumerate(pf.records)]
+    view["check_counts"] = findings.counts(pf)
     return view
 
 
@@ -332,7 +342,8 @@ def page_view(ws: Project, pair_id: str, q: Query, author: str = "") -> dict:
                     "last": min(start + q.per_page, len(rows))}
     shown = rows[start:start + q.per_page]
     holders = _holders(pf.records, [r for _, r in shown])
-    view["beads"] = [record_view(r, i, holders) for i, r in shown]
+    view["beads"] = [record_view(r, i, holders, pf) for i, r in shown]
+    view["check_counts"] = findings.counts(pf)
     return view
 
 
@@ -345,4 +356,5 @@ def bead_state(ws: Project, pair_id: str, keys: list[str], author: str = "",
     holders = _holders(pf.records, [index[k][1] for k in keys if k in index])
     return {"pair": pair_id, "revision": pf.revision, "counts": view["counts"],
             "total": view["total"], "history": view["history"],
-            "beads": [record_view(index[k][1], index[k][0], holders) for k in keys if k in index]}
+            "beads": [record_view(index[k][1], index[k][0], holders, pf) for k in keys
+                      if k in index]}

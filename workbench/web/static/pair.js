@@ -1,5 +1,6 @@
 // The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction,
-// undo/redo (each author's own) and the translation memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// undo/redo (each author's own), dismissing fidelity findings with a reason, and the translation
+// memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
 // rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
 // page as HTML here (messages use textContent).
 "use strict";
@@ -11,12 +12,15 @@
   const AUTHOR_KEY = "workbench.author";
   let current = null; // key of the focused bead
   let unsavedNote = null; // {text, category} of a note the server did not take
+  let unsavedReason = null; // {key, kind, fkey, reason} of a dismissal the server did not take
   const picked = { source: null, rendering: null };
 
   const state = () => document.getElementById("pair-state").dataset;
   const pairId = () => state().pair;
   const rows = () => Array.from(body.querySelectorAll("tr.bead"));
   const rowOf = (key) => rows().find((r) => r.dataset.key === key) || null;
+  // The line of fidelity findings drawn under a bead's row, when it has any (data-bead: its key).
+  const checksOf = (key) => Array.from(body.querySelectorAll("tr.checks-row")).find((r) => r.dataset.bead === key) || null;
 
   function say(text, kind) {
     message.textContent = text;
@@ -354,11 +358,63 @@
     return next ? next.dataset.key : null;
   }
 
+  // Fidelity findings: each is dismissed with a reason (a note on the bead, docs/api.md), or
+  // restored. The reason typed is kept until the server takes it.
+  const checkPath = (key, li, action) => beadPath(key, "checks/" + encodeURIComponent(li.dataset.kind) +
+    "/" + encodeURIComponent(li.dataset.fkey) + "/" + action);
+
+  function openDismiss(key, li) {
+    if (!li) {
+      say("This bead has no open finding to dismiss.", "error");
+      return;
+    }
+    const dlg = document.getElementById("dismiss-dialog");
+    document.getElementById("dismiss-bead").textContent = "#" + (Number(rowOf(key).dataset.index) + 1);
+    document.getElementById("dismiss-what").textContent = li.querySelector(".check-kind").textContent +
+      ": " + li.querySelector(".explanation").textContent;
+    const same = unsavedReason && unsavedReason.key === key && unsavedReason.fkey === li.dataset.fkey;
+    document.getElementById("dismiss-reason").value = same ? unsavedReason.reason : "";
+    dlg.dataset.key = key;
+    dlg.dataset.kind = li.dataset.kind;
+    dlg.dataset.fkey = li.dataset.fkey;
+    dlg.returnValue = "";
+    dlg.showModal();
+    document.getElementById("dismiss-reason").focus();
+  }
+
+  async function saveDismiss() {
+    const d = document.getElementById("dismiss-dialog").dataset;
+    const reason = document.getElementById("dismiss-reason").value;
+    unsavedReason = { key: d.key, kind: d.kind, fkey: d.fkey, reason: reason };
+    const answer = await call(checkPath(d.key, { dataset: d }, "dismiss"), { reason: reason }, d.key, [d.key]);
+    if (answer) unsavedReason = null;
+    else if (message.className === "error") message.textContent += " Press d to try again: the reason is kept.";
+  }
+
+  function firstOpen(key) {
+    const line = key && checksOf(key);
+    return line ? line.querySelector("li.check:not(.dismissed)") : null;
+  }
+
+  // The next (or previous) bead on this page with a finding not dismissed.
+  function moveToFinding(delta) {
+    const all = rows();
+    const i = all.findIndex((r) => r.dataset.key === current);
+    for (let k = i + delta; k >= 0 && k < all.length; k += delta) {
+      if (firstOpen(all[k].dataset.key)) {
+        focusRow(all[k].dataset.key);
+        return;
+      }
+    }
+    say("No bead " + (delta > 0 ? "below" : "above") + " on this page has an open finding.", "error");
+  }
+
   function act(name) {
     if (!current && name !== "undo" && name !== "redo") return;
     switch (name) {
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
+      case "dismiss": return openDismiss(current, firstOpen(current));
       case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
@@ -371,8 +427,16 @@
 
   body.addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");
-    const row = ev.target.closest("tr.bead");
+    const line = ev.target.closest("tr.checks-row");
+    const row = line ? rowOf(line.dataset.bead) : ev.target.closest("tr.bead");
     if (row) focusRow(row.dataset.key, false);
+    const li = btn && btn.closest("li.check");
+    if (li && row) {
+      const key = row.dataset.key;
+      if (btn.dataset.act === "dismiss") openDismiss(key, li);
+      else call(checkPath(key, li, "undismiss"), {}, key, [key]);
+      return;
+    }
     if (btn) {
       act(btn.dataset.act);
       return;
@@ -384,6 +448,19 @@
       updateToolbar();
     }
   });
+
+  // A finding's line lights up its marks in the row above it.
+  function lightUp(ev, on) {
+    const li = ev.target.closest("li.check");
+    const line = li && li.closest("tr.checks-row");
+    const row = line && rowOf(line.dataset.bead);
+    if (!row) return;
+    row.querySelectorAll(".check-mark").forEach((m) => {
+      if (m.dataset.checks.split(" ").includes(li.dataset.check)) m.classList.toggle("hot", on);
+    });
+  }
+  body.addEventListener("mouseover", (ev) => lightUp(ev, true));
+  body.addEventListener("mouseout", (ev) => lightUp(ev, false));
 
   document.getElementById("undo").addEventListener("click", () => act("undo"));
   document.getElementById("redo").addEventListener("click", () => act("redo"));
@@ -398,6 +475,10 @@
     }
   });
   document.getElementById("note-cancel").addEventListener("click", () => document.getElementById("note-dialog").close());
+  document.getElementById("dismiss-cancel").addEventListener("click", () => document.getElementById("dismiss-dialog").close());
+  document.getElementById("dismiss-dialog").addEventListener("close", (ev) => {
+    if (ev.target.returnValue === "save") saveDismiss();
+  });
   document.getElementById("note-dialog").addEventListener("close", (ev) => {
     if (ev.target.returnValue === "save") saveNote();
   });
@@ -422,7 +503,8 @@
     const keys = {
       j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
       a: () => act("approved"), r: () => act("rejected"), w: () => act("needs-work"),
-      0: () => act("unreviewed"), n: () => act("note"), l: linkPicked, x: () => act("unlink"),
+      0: () => act("unreviewed"), n: () => act("note"), d: () => act("dismiss"),
+      f: () => moveToFinding(1), F: () => moveToFinding(-1), l: linkPicked, x: () => act("unlink"),
       m: () => act("merge"), s: () => act("split"), c: () => act("closest"), t: () => act("memory"), u: () => act("undo"), U: () => act("redo"),
       "]": () => go("next-page"), "[": () => go("prev-page"),
       "/": () => document.getElementById("search").focus(),
