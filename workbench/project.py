@@ -3,8 +3,9 @@ pair is prepared.
 
 `align_documents` is the data flow of one pair up to the beads: segment both texts, translate the
 source when an engine (or an MT file's lines) is given, align; `Prepared.write` turns that into the
-pair's PO file. `workbench align` and `Project.prepare` (the web view's Prepare and Re-align
-buttons) both go through them. A `Project` lists the pairs of corpora.toml, opens a pair's PO file
+pair's PO file (`Prepared.pair_file` builds it, store.write_pair writes it). `workbench align`,
+`Project.prepare` (the web view's Prepare and Re-align buttons) and batch runs (a worker builds,
+the run's client writes) all go through them. A `Project` lists the pairs of corpora.toml, opens a pair's PO file
 (reading only: a pair without one raises NotPreparedError, it is never made on the way), prepares,
 re-aligns or gives MT to a pair on request, saves edit actions and undo/redo, exports, and holds what is costly to make and worth
 keeping between calls: the corpus, the translation engine per language pair, the sentence encoder,
@@ -70,26 +71,33 @@ class Prepared:
     #: Why the engine gave no MT, when it was optional and failed (the pair is aligned without it).
     mt_skipped: str | None = None
 
+    def pair_file(self, *, checks: bool = True, time: str | None = None) -> store.PairFile:
+        """The pair's records in memory, all unreviewed (store.build_pair_file): with `checks`,
+        each carries its fidelity findings; `time` dates the header (default clock.now())."""
+        return store.build_pair_file(self.source, self.rendering, self.source_sentences,
+                                     self.rendering_sentences, self.alignment, mt=self.mt,
+                                     mt_model=self.mt_model, checks=checks, time=time)
+
     def write(self, path: str | Path, *, overwrite: bool = False,
               keep_work: bool = False) -> store.PairFile:
-        """Write the pair's PO file (store.write_alignment: a file holding reviewed work is only
+        """Write the pair's PO file (store.write_pair: a file holding reviewed work is only
         replaced with `overwrite`, keeping the work on beads that did not change). `keep_work`
         refuses, with a ConflictError and nothing written, when a bead holding work would not
         survive."""
-        return store.write_alignment(path, self.source, self.rendering, self.source_sentences,
-                                     self.rendering_sentences, self.alignment, mt=self.mt,
-                                     mt_model=self.mt_model, overwrite=overwrite,
-                                     protect=holds_work if keep_work else None)
+        return store.write_pair(path, self.pair_file(), overwrite=overwrite,
+                                protect=holds_work if keep_work else None)
 
 
 def align_documents(source: Document, rendering: Document, *, engine: Translator | None = None,
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
-                    presegmented: bool = False, mt_optional: bool = False) -> Prepared:
+                    presegmented: bool = False, mt_optional: bool = False,
+                    embedder: Any = None) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
-    align. With `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT
-    out and says why in `mt_skipped`, instead of raising ModelError."""
+    align (with `embedder` as the sentence encoder, default workbench.embed's). With
+    `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT out and
+    says why in `mt_skipped`, instead of raising ModelError."""
     from workbench.align import align
     from workbench.segment import segment, segment_lines
 
@@ -111,7 +119,8 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                 raise
             skipped = exc.message
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
-                      tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals)
+                      tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
+                      embedder=embedder)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
 

@@ -56,7 +56,8 @@ __all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NO_SOURCE", "STATUSES", "Annotation",
            "build_pair_file", "check_alignment", "check_coverage", "check_revision",
            "check_syntax", "check_text", "check_writable", "disk_revision", "findings",
            "iter_records", "load", "pair_header", "parse", "render", "render_cached", "save",
-           "save_edit", "set_mt", "set_status", "stamp", "with_checks", "write_alignment"]
+           "save_edit", "set_mt", "set_status", "stamp", "with_checks", "write_alignment",
+           "write_pair"]
 
 
 def check_writable(pf: PairFile, path: Path) -> None:
@@ -142,14 +143,22 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
                     mt_model: str | None = None, overwrite: bool = False,
                     checks: bool = True,
                     protect: Callable[[Record], bool] | None = None) -> PairFile:
-    """Create a pair's PO file from an alignment. An existing file holds translators' work: it is
-    only replaced with overwrite=True (or when no bead of it is reviewed or annotated), and then
-    its annotations and statuses are carried over to the beads that still exist. With `protect`,
-    a record of the existing file for which it is true must still exist: else ConflictError, and
-    nothing is written."""
-    p = Path(path)
+    """Create a pair's PO file from an alignment (build_pair_file, then write_pair)."""
     pf = build_pair_file(source, rendering, source_sentences, rendering_sentences, alignment,
                          mt=mt, mt_model=mt_model, checks=checks)
+    return write_pair(path, pf, overwrite=overwrite, protect=protect)
+
+
+def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
+               protect: Callable[[Record], bool] | None = None,
+               hint: str = "pass --overwrite to re-align and keep the work on unchanged beads, "
+                           "or choose another -o") -> PairFile:
+    """Write a pair file just built from an alignment. An existing file holds translators' work:
+    it is only replaced with overwrite=True (or when no bead of it is reviewed or annotated; else
+    InputError with `hint`), and then its annotations and statuses are carried over to the beads
+    that still exist. With `protect`, a record of the existing file for which it is true must
+    still exist: else ConflictError, and nothing is written."""
+    p = Path(path)
     if p.exists():
         old = load(p)
         check_writable(old, p)
@@ -166,8 +175,7 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
-                             hint="pass --overwrite to re-align and keep the work on unchanged beads, "
-                                  "or choose another -o")
+                             hint=hint)
         carried = {r.key: r for r in old.records}
         pf.records = [replace(r, status=carried[r.key].status, annotations=carried[r.key].annotations)
                       if r.key in carried else r for r in pf.records]

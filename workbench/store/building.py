@@ -23,13 +23,13 @@ def _join(sentences: Sequence[Sentence], ids: Sequence[int]) -> str:
 def build_pair_file(source: Document, rendering: Document, source_sentences: Sequence[Sentence],
                     rendering_sentences: Sequence[Sentence], alignment: Alignment, *,
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
-                    checks: bool = True) -> PairFile:
+                    checks: bool = True, time: str | None = None) -> PairFile:
     """Records for every bead of `alignment`, all unreviewed; `mt` is one translation per source
     sentence (or None where no model was available). `checks`: each record carries the fidelity
-    findings on its texts (workbench.check)."""
+    findings on its texts (workbench.check). `time`: the header's dates (default now)."""
     check_alignment(alignment.beads, len(source_sentences), len(rendering_sentences))
     header = pair_header(source, rendering, len(source_sentences), len(rendering_sentences),
-                         settings=alignment.settings, mt_model=mt_model)
+                         settings=alignment.settings, mt_model=mt_model, time=time)
     records = []
     for bead in alignment.beads:
         refs = tuple((source.path, str(source_sentences[i].line)) for i in bead.source) + tuple(

@@ -37,10 +37,12 @@ def stamp(header: Mapping[str, str], revision: int, time: str | None = None) -> 
 
 
 def pair_header(source: Document, rendering: Document, n_source: int, n_rendering: int, *,
-                settings: Mapping[str, object], mt_model: str | None) -> dict[str, str]:
+                settings: Mapping[str, object], mt_model: str | None,
+                time: str | None = None) -> dict[str, str]:
     """The header of a new pair file: the two documents, languages, sentence counts, the tool,
-    the MT model and the aligner's settings, so that everything made from it says how."""
-    now = clock.now()
+    the MT model and the aligner's settings, so that everything made from it says how. Its
+    dates are `time` (ISO 8601, default clock.now())."""
+    now = time or clock.now()
     return stamp({
         "Project-Id-Version": f"{source.id}__{rendering.id}",
         "POT-Creation-Date": clock.po_date(now),
