@@ -3,25 +3,24 @@
 This module owns the run: it reads each pair's texts, skips a pair whose PO file records the same
 content hash of inputs and settings (X-Batch-Key), hands the rest to an executor (with chunk tasks
 for a long pair), writes each result atomically into a data directory the web view opens as it is
-(corpora/ with the texts and corpora.toml, translations/ with one PO file per pair), keeps the work
-reviewed in an earlier file unless told to overwrite it, and goes on past a pair that fails. The PO
-dates are the run's (SOURCE_DATE_EPOCH when set), so the same pair gives the same bytes on any
-scheduler.
+(corpora/ with the texts and corpora.toml, translations/ with one PO file per pair, written by
+store.write_pair as `workbench align` writes), keeps the work reviewed in an earlier file unless
+told to overwrite it, and goes on past a pair that fails. Dates come from the one clock
+(workbench.clock, SOURCE_DATE_EPOCH when set): the header's creation date is the run's start,
+taken here and sent with each task, so the same pair gives the same bytes on any scheduler.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from workbench import __version__
+from workbench import __version__, clock
 from workbench.batch.executors import DaskExecutor, Sequential
 from workbench.batch.manifest import Manifest, PairSpec
 from workbench.batch.report import Status, Summary
@@ -41,17 +40,6 @@ from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: First line of a corpora.toml this module writes; one without it belongs to someone else.
 TOML_MARK = "# Written by `workbench batch`"
-
-
-def run_date() -> str:
-    """The PO header date of this run: SOURCE_DATE_EPOCH when set (reproducible output), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    try:
-        moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-    except ValueError:
-        raise InputError(f"SOURCE_DATE_EPOCH is not a number of seconds: {epoch!r}",
-                         hint="unset it, or give seconds since 1970") from None
-    return moment.strftime("%Y-%m-%d %H:%M+0000")
 
 
 def _sha(data: bytes) -> str:
@@ -124,7 +112,7 @@ class Run:
         self.overwrite = overwrite
         self.progress = progress
         self.out = manifest.output
-        self.date = run_date()
+        self.time = clock.now()  # the header's dates of every pair of the run
         self.failures: list[tuple[str, str]] = []
         self.finished: set[PairSpec] = set()
         self.task_seconds = 0.0
@@ -160,7 +148,7 @@ class Run:
                                               (spec.rendering_id, spec.rendering_lang,
                                                spec.rendering, data[1]))]
         return _Prepared(spec, Job(docs[0], docs[1], spec.steps, self.manifest.mode, key,
-                                   self.date), (data[0], data[1]))
+                                   self.time), (data[0], data[1]))
 
     def chunks(self, job: Job) -> dict[str, list[tuple[Callable, tuple]]]:
         """For a long pair, the chunk tasks whose results `process_pair` takes (none otherwise).
@@ -197,21 +185,15 @@ class Run:
         _copy_text(self.out / "corpora" / f"{spec.source_id}.txt", prepared.texts[0])
         _copy_text(self.out / "corpora" / f"{spec.rendering_id}.txt", prepared.texts[1])
         po = self.out / "translations" / spec.po
-        if not po.exists():
-            write_file(po, result.text.encode("utf-8"))
-            return
-        # a file of an earlier run with other inputs or settings, perhaps reviewed since
-        old = store.load(po)
-        reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
-        if reviewed and not self.overwrite:
-            raise InputError(f"PO file exists with other inputs or settings ({reviewed} beads "
-                             "reviewed or annotated)", path=str(po),
-                             hint="pass --overwrite to re-align and keep the work on unchanged beads")
-        new = store.parse(result.text, str(po))
-        carried = {r.key: r for r in old.records}
-        new.records = [replace(r, status=carried[r.key].status, annotations=carried[r.key].annotations)
-                       if r.key in carried else r for r in new.records]
-        store.save(new, po, expected_revision=old.revision)
+        try:
+            po.parent.mkdir(exist_ok=True)  # the run lays out its data directory (the store does not)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror}", path=str(po.parent),
+                             hint="check the output directory is writable") from None
+        store.write_pair(po, result.pair_file,
+                         overwrite=self.overwrite,
+                         hint="its inputs or settings changed since; pass --overwrite to re-align "
+                              "and keep the work on unchanged beads")
 
     def fail(self, spec: PairSpec, message: str) -> None:
         self.status.failed += 1

@@ -1,9 +1,10 @@
 """The task a batch worker runs for one document pair, and the chunk tasks of a long pair.
 
-This module owns the per-document task (segment, translate, embed, align, check and render the
-pair's PO text with its X-Batch-Key) as one pure function of the texts and settings, the models it
-uses loaded once per worker process by a cached loader, and the translation and encoding of a long
-pair's sentences in chunks that run anywhere on the cluster before the task that aligns it.
+This module owns the per-document task (the project's one preparation path, project.align_documents
+and Prepared.pair_file, with the steps' models; then the check step, and the pair's X-Batch-Key in
+the header) as one pure function of the texts and settings, the models it uses loaded once per
+worker process by a cached loader, and the translation and encoding of a long pair's sentences in
+chunks that run anywhere on the cluster before the task that aligns it.
 """
 
 from __future__ import annotations
@@ -35,22 +36,23 @@ class Settings:
 
 @dataclass(frozen=True)
 class Job:
-    """What a task needs to produce one pair's PO text: both documents with their texts, the steps,
-    the alignment mode, the key to record and the run's date."""
+    """What a task needs to produce one pair's records: both documents with their texts, the
+    steps, the alignment mode, the key to record and the run's time (its clock.now(), taken by the
+    client, so that a worker of a remote cluster dates the header as the run does)."""
 
     source: Document
     rendering: Document
     steps: tuple[str, ...]
     mode: str
     key: str
-    date: str  # PO header date of the run, "2026-11-30 06:00+0000"
+    time: str  # ISO 8601, "2026-11-30T06:00:00Z"
 
 
 @dataclass(frozen=True)
 class Done:
-    """A pair's PO text and what went into it."""
+    """A pair's records (not yet written) and what went into them."""
 
-    text: str
+    pair_file: PairFile
     source_sentences: int
     rendering_sentences: int
     beads: int
@@ -120,23 +122,19 @@ def embed_chunk(texts: list[str], settings: Settings) -> dict[str, bytes]:
 
 def process_pair(job: Job, settings: Settings, mt_chunks: list[list[str]] | None = None,
                  vector_chunks: list[dict[str, bytes]] | None = None) -> Done | Failed:
-    """Segment both texts, translate the source and encode both when the steps say so, align, and
-    render the pair's PO text (all beads unreviewed). A WorkbenchError becomes a Failed result.
-    `mt_chunks` and `vector_chunks` are what chunk tasks computed for a long document: the MT in
-    source order, and vectors that go into this worker's encoder cache, where `align` finds them."""
-    from workbench import store
-    from workbench.align import align
-    from workbench.segment import segment
+    """Prepare the pair as every other caller does (project.align_documents: segment, translate
+    the source and encode both when the steps say so, align) and build its records (all beads
+    unreviewed) with the run's date and key; the run's client writes them. A WorkbenchError
+    becomes a Failed result. `mt_chunks` and `vector_chunks` are what chunk tasks computed for a
+    long document: the MT in source order, and vectors that go into this worker's encoder cache,
+    where the aligner finds them."""
+    from workbench.project import align_documents
 
     started = time.perf_counter()
     try:
         src_doc, tgt_doc = job.source, job.rendering
-        src = segment(src_doc.text, src_doc.language)
-        tgt = segment(tgt_doc.text, tgt_doc.language)
-        src_texts, tgt_texts = [s.text for s in src], [s.text for s in tgt]
-        mt = mt_model = None
+        engine = embedder = mt = None
         signals = []
-        embedder = None
         if "embed" in job.steps:
             embedder = _model("embed", settings=settings)
             for vectors in vector_chunks or ():
@@ -146,28 +144,21 @@ def process_pair(job: Job, settings: Settings, mt_chunks: list[list[str]] | None
             engine = _model("mt", src_doc.language, tgt_doc.language, settings=settings)
             if mt_chunks is not None:
                 mt = [t for chunk in mt_chunks for t in chunk]
-                if len(mt) != len(src):
-                    return Failed(f"the chunks hold {len(mt)} translations for {len(src)} sentences")
-            else:
-                mt = engine.translate(src_texts)
-            mt_model = engine.label
             signals.append("mt")
         else:
             signals.append("lexical")
-        alignment = align(src_texts, tgt_texts, src_lang=src_doc.language,
-                          tgt_lang=tgt_doc.language, mt=mt, mode=job.mode,
-                          signals=",".join(signals), embedder=embedder)
-        pf = store.build_pair_file(src_doc, tgt_doc, src, tgt, alignment, mt=mt, mt_model=mt_model,
-                                   checks=False)
+        prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt,
+                                   mt_model=engine.label if mt is not None else None,
+                                   mode=job.mode, signals=",".join(signals), embedder=embedder)
+        pf = prepared.pair_file(checks=False, time=job.time)
         check_errors = _check(pf) if "check" in job.steps else 0
-        pf.header["POT-Creation-Date"] = pf.header["PO-Revision-Date"] = job.date
         pf.header[KEY_HEADER] = job.key
-        text = store.render(pf)
     except WorkbenchError as exc:
         return Failed(str(exc))
-    return Done(text=text, source_sentences=len(src), rendering_sentences=len(tgt),
-                beads=len(alignment.beads), mode=alignment.settings["mode"], check_errors=check_errors,
-                seconds=time.perf_counter() - started)
+    return Done(pair_file=pf, source_sentences=len(prepared.source_sentences),
+                rendering_sentences=len(prepared.rendering_sentences),
+                beads=len(prepared.alignment.beads), mode=prepared.alignment.settings["mode"],
+                check_errors=check_errors, seconds=time.perf_counter() - started)
 
 
 def _check(pf: PairFile) -> int:
