@@ -3,7 +3,9 @@
 A data directory holds `corpora/` (texts plus `corpora.toml`, which describes each document and says
 which documents are compared with which) and `translations/` (one PO file per pair, see `store`).
 This module owns reading a text file with clear errors (missing, empty, binary, not UTF-8 with the
-byte offset), the Sentence and Document records every later stage uses, and the metadata file.
+byte offset), the Sentence and Document records every later stage uses, the metadata file, and
+TomlText: a TOML file parsed with errors at the line of the offending entry (batch manifests use it
+too).
 """
 
 from __future__ import annotations
@@ -183,47 +185,59 @@ _PAIR_KEYS = {"source": True, "rendering": True, "po": False}
 _ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]|_(?!_))*")
 
 
-class _Meta:
-    """corpora.toml's text, for error messages that point at the line of the offending entry."""
+class TomlText:
+    """A TOML file's text, parsed with errors that point at the line of the offending entry (the
+    metadata file here, batch manifests in workbench.batch). `hint`: every error's default hint."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, hint: str | None = None) -> None:
         self.path = path
+        self.text = text
         self.lines = text.split("\n")
+        self.hint = hint
 
     def error(self, message: str, line: int | None, hint: str | None = None) -> ParseError:
-        return ParseError(message, path=str(self.path), line=line, hint=hint)
+        return ParseError(message, path=str(self.path), line=line, hint=hint or self.hint)
 
-    def doc_line(self, doc_id: str, key: str | None = None) -> int | None:
-        header = re.compile(r"\s*\[\s*documents\s*\.\s*(?:%s|\"%s\"|'%s')\s*\]"
-                            % ((re.escape(doc_id),) * 3))
+    def load(self, hint: str | None = None) -> dict:
+        """The parsed text; invalid TOML is a ParseError at the line tomllib names."""
+        try:
+            return tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"at line (\d+)", str(exc))
+            raise self.error(f"invalid TOML: {exc}", int(found.group(1)) if found else None,
+                             hint=hint) from None
+
+    def key_line(self, header: int, key: str) -> int:
+        """The line of `key = ...` in the table whose header is on line `header` (0: the top
+        level); the header's line (1 at the top level) where the key is not found."""
+        for j in range(header, len(self.lines)):
+            if self.lines[j].lstrip().startswith("["):
+                break
+            if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
+                return j + 1
+        return header or 1
+
+    def table_line(self, pattern: str, index: int = 0, key: str | None = None) -> int | None:
+        """The line of the index-th table header matching `pattern`, or of its `key`."""
+        seen = -1
         for i, raw in enumerate(self.lines):
-            if header.match(raw):
-                if key is None:
-                    return i + 1
-                for j in range(i + 1, len(self.lines)):
-                    if self.lines[j].lstrip().startswith("["):
-                        break
-                    if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
-                        return j + 1
-                return i + 1
+            if re.match(pattern, raw):
+                seen += 1
+                if seen == index:
+                    return self.key_line(i + 1, key) if key is not None else i + 1
         return None
 
     def pair_line(self, index: int, key: str | None = None) -> int | None:
         """The line of the index-th [[pairs]] header, or of its `key` where that line is found."""
-        seen = -1
-        for i, raw in enumerate(self.lines):
-            if re.match(r"\s*\[\[\s*pairs\s*\]\]", raw):
-                seen += 1
-                if seen == index:
-                    if key is None:
-                        return i + 1
-                    for j in range(i + 1, len(self.lines)):
-                        if self.lines[j].lstrip().startswith("["):
-                            break
-                        if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
-                            return j + 1
-                    return i + 1
-        return None
+        return self.table_line(r"\s*\[\[\s*pairs\s*\]\]", index, key)
+
+
+class _Meta(TomlText):
+    """corpora.toml's text."""
+
+    def doc_line(self, doc_id: str, key: str | None = None) -> int | None:
+        return self.table_line(r"\s*\[\s*documents\s*\.\s*(?:%s|\"%s\"|'%s')\s*\]"
+                               % ((re.escape(doc_id),) * 3), 0, key)
 
 
 def _check_table(meta: _Meta, what: str, table: object, keys: dict[str, bool],
@@ -255,12 +269,7 @@ def load_corpus(root: str | Path) -> Corpus:
                          hint="run from a data directory that holds corpora/corpora.toml, or pass --data DIR")
     meta_text = read_text(meta_path)
     meta = _Meta(meta_path, meta_text)
-    try:
-        data = tomllib.loads(meta_text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise meta.error(f"invalid TOML: {exc}", int(found.group(1)) if found else None,
-                         hint="see corpora/README.md for the format") from None
+    data = meta.load(hint="see corpora/README.md for the format")
     unknown = sorted(set(data) - {"documents", "pairs"})
     if unknown:
         raise meta.error(f"unknown top-level entry '{unknown[0]}'", None,

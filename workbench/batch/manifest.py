@@ -10,12 +10,11 @@ from __future__ import annotations
 import glob
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.corpus import check_language
-from workbench.errors import LanguageError, ParseError
+from workbench.corpus import TomlText, check_language
+from workbench.errors import LanguageError
 
 #: Steps a manifest may name, in pipeline order.
 STEPS = ("segment", "translate", "embed", "align", "check")
@@ -54,38 +53,6 @@ class Manifest:
     pairs: tuple[PairSpec, ...]
 
 
-class _Lines:
-    """The manifest's text, for messages that point at the line of the offending entry."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.split("\n")
-
-    def error(self, message: str, line: int | None, hint: str | None = None) -> ParseError:
-        return ParseError(message, path=str(self.path), line=line,
-                          hint=hint or "see docs/manifest.md for the format")
-
-    def pair_line(self, index: int, key: str | None = None) -> int | None:
-        seen = -1
-        for i, raw in enumerate(self.lines):
-            if re.match(r"\s*\[\[\s*pairs\s*\]\]", raw):
-                seen += 1
-                if seen == index:
-                    return self._key_line(i, key) if key else i + 1
-        return None
-
-    def top_line(self, key: str) -> int | None:
-        return self._key_line(-1, key)
-
-    def _key_line(self, header: int, key: str) -> int:
-        for j in range(header + 1, len(self.lines)):
-            if self.lines[j].lstrip().startswith("["):
-                break
-            if re.match(r"\s*%s\s*=" % re.escape(key), self.lines[j]):
-                return j + 1
-        return header + 1 if header >= 0 else 1
-
-
 def doc_id(path: Path, base: Path) -> str:
     """A corpus id for a text file: its path below the manifest's directory (else its name), the
     .txt dropped and every character ids may not hold turned into '-' ("news/a.en.txt" -> "news-a.en")."""
@@ -98,7 +65,7 @@ def doc_id(path: Path, base: Path) -> str:
     return text or "document"
 
 
-def _steps(value: object, meta: _Lines, line: int | None) -> tuple[str, ...]:
+def _steps(value: object, meta: TomlText, line: int | None) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
         raise meta.error("'steps' must be a list of step names", line,
                          hint=f"e.g. steps = {json.dumps(list(DEFAULT_STEPS))}")
@@ -112,7 +79,7 @@ def _steps(value: object, meta: _Lines, line: int | None) -> tuple[str, ...]:
     return tuple(s for s in STEPS if s in value)
 
 
-def _language(value: object, what: str, meta: _Lines, line: int | None) -> str:
+def _language(value: object, what: str, meta: TomlText, line: int | None) -> str:
     if not isinstance(value, str):
         raise meta.error(f"{what} must be a language code string", line)
     try:
@@ -121,7 +88,7 @@ def _language(value: object, what: str, meta: _Lines, line: int | None) -> str:
         raise meta.error(f"{what}: {exc.message}", line, hint=exc.hint) from None
 
 
-def _expand(source: str, rendering: str, base: Path, meta: _Lines, line: int | None
+def _expand(source: str, rendering: str, base: Path, meta: TomlText, line: int | None
             ) -> list[tuple[Path, Path]]:
     """The (source, rendering) files of one entry: two paths, or two patterns with one '*' each,
     the rendering's '*' standing for what the source's matched."""
@@ -151,27 +118,23 @@ def load_manifest(path: str | Path) -> Manifest:
 
     path = Path(path)
     text = read_text(path)
-    meta = _Lines(path, text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise meta.error(f"invalid TOML: {exc}", int(found.group(1)) if found else None) from None
+    meta = TomlText(path, text, hint="see docs/manifest.md for the format")
+    data = meta.load()
     for key in data:
         if key not in _TOP_KEYS:
-            raise meta.error(f"unknown key '{key}'", meta.top_line(key),
+            raise meta.error(f"unknown key '{key}'", meta.key_line(0, key),
                              hint=f"known keys: {', '.join(sorted(_TOP_KEYS))}")
     output = data.get("output")
     if not isinstance(output, str) or not output.strip():
-        raise meta.error("no 'output' (the data directory to write) given", meta.top_line("output"),
+        raise meta.error("no 'output' (the data directory to write) given", meta.key_line(0, "output"),
                          hint='add e.g. output = "aligned"')
     base = path.parent
-    steps = _steps(data.get("steps", list(DEFAULT_STEPS)), meta, meta.top_line("steps"))
+    steps = _steps(data.get("steps", list(DEFAULT_STEPS)), meta, meta.key_line(0, "steps"))
     mode = data.get("mode", "auto")
     if mode not in MODES:
-        raise meta.error(f"unknown mode '{mode}'", meta.top_line("mode"),
+        raise meta.error(f"unknown mode '{mode}'", meta.key_line(0, "mode"),
                          hint=f"use one of {', '.join(MODES)}")
-    defaults = {k: _language(data[k], k, meta, meta.top_line(k))
+    defaults = {k: _language(data[k], k, meta, meta.key_line(0, k))
                 for k in ("source_lang", "rendering_lang") if k in data}
     entries = data.get("pairs")
     if not isinstance(entries, list) or not entries:
