@@ -144,7 +144,9 @@ class Engine:
 
     def load_in_background(self) -> None:
         """Start loading the model(s) on another thread, so the caller can read and segment its input
-        meanwhile; `translate` waits for it, and reports any error itself."""
+        meanwhile; `translate` waits for it, and reports any error itself. A process that ends
+        without translating (all cached, or an error) waits for the load to finish before it
+        exits."""
 
     @property
     def label(self) -> str:
@@ -205,8 +207,14 @@ class PackageEngine(Engine):
             except (WorkbenchError, ImportError, OSError, RuntimeError, ValueError):
                 pass  # translate() calls _load again on its own thread and raises the error there
 
-        # ctranslate2 releases the GIL while it reads the model, so this overlaps the caller's work
-        self._loader = threading.Thread(target=work, name=f"load {self.name}", daemon=True)
+        # ctranslate2 releases the GIL while it reads the model, so this overlaps the caller's work.
+        # Not a daemon: the interpreter then waits for a load under way before it finalizes. A
+        # daemon thread still inside the Translator constructor when the process exits (every
+        # sentence came from the cache, or an input was refused) comes back for the GIL during
+        # finalization; Python ends it with pthread_exit, whose unwinding through pybind11's
+        # noexcept gil_scoped_release destructor calls std::terminate: SIGABRT, exit status 134,
+        # after the output was written.
+        self._loader = threading.Thread(target=work, name=f"load {self.name}", daemon=False)
         self._loader.start()
 
     def _load(self) -> None:
