@@ -228,7 +228,7 @@ def test_xliff12_is_strictly_valid_and_translate_toolkit_reads_every_field(pair,
         alt = unit.getalttrans()
         assert [a.target for a in alt] == ([no_xml_forbidden(r.mt)] if r.mt else [])
         target = unit.xmlelement.find(f"{{{export.XLIFF12_NS}}}target")
-        if r.target:
+        if r.rendering:
             assert target.get("state") == export.XLIFF12_STATES[r.status]
         else:
             assert target is None
@@ -272,7 +272,7 @@ def test_xliff20_is_valid_and_keeps_every_field_and_character(pair, tmp_path):
         target = seg.find("x:target", ns)
         assert (cp_text(target) if target is not None else "") == r.rendering_text
         assert seg.get("subState") == f"workbench:{r.status}"
-        assert seg.get("state") == (export.XLIFF20_STATES[r.status] if r.target else "initial")
+        assert seg.get("state") == (export.XLIFF20_STATES[r.status] if r.rendering else "initial")
         notes = unit.findall("x:notes/x:note", ns)
         assert [(n.get("category"), n.text) for n in notes] == [
             (a.category or None, no_xml_forbidden(export.note_text(a))) for a in r.annotations]
@@ -346,7 +346,7 @@ def test_jsonl_one_object_per_line_for_any_line_splitter(pair, tmp_path):
         r = recs[obj["bead"]]
         assert obj == {
             "pair": "petition-ru__newsweek-en", "bead": r.key, "source_ids": list(r.source),
-            "target_ids": list(r.target), "kind": r.kind, "source_language": "ru",
+            "target_ids": list(r.rendering), "kind": r.kind, "source_language": "ru",
             "target_language": "en", "source": r.source_text, "target": r.rendering_text,
             "mt": r.mt, "mt_model": r.mt_model, "score": r.score, "method": r.method,
             "status": r.status, "category": r.category,

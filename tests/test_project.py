@@ -57,7 +57,7 @@ def test_the_cli_align_writes_the_records_the_project_prepares(project, data_dir
 def _approve_first_one_to_one(project: Project) -> str:
     path = project.po_path(PAIR)
     _, pf = project.pair_file(PAIR)
-    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.target) == 1)
+    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.rendering) == 1)
     project.editor.perform(path, lambda p: edit.set_status(p, key, "approved"), author="ak")
     return key
 
@@ -74,7 +74,7 @@ def test_realign_refuses_and_writes_nothing_when_a_hand_made_unlink_would_be_und
     project.prepare(PAIR)
     path = project.po_path(PAIR)
     _, pf = project.pair_file(PAIR)
-    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.target) == 1)
+    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.rendering) == 1)
     project.editor.perform(path, lambda p: edit.unlink(p, key), author="ak")
     before = path.read_bytes()
     with pytest.raises(ConflictError) as caught:

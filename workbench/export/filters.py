@@ -101,11 +101,11 @@ class Filters:
         bad = [k for k in kinds if not _KIND_RE.match(k) or k == "0-0"]
         if bad or not kinds:
             raise InputError(f"bad --kinds value '{text}'",
-                             hint="give bead kinds such as 1-1,1-2,2-1 (source-target sentence counts)")
+                             hint="give bead kinds such as 1-1,1-2,2-1 (source-rendering sentence counts)")
         return frozenset(f"{int(a)}-{int(b)}" for a, b in (k.split("-") for k in kinds))
 
     def accepts(self, r: Record) -> bool:
-        if not (r.source and r.target) and not self.include_unmatched:
+        if not (r.source and r.rendering) and not self.include_unmatched:
             return False
         if self.kinds is not None and r.kind not in self.kinds:
             return False
