@@ -92,7 +92,7 @@ def test_realign_through_the_web_refuses_with_409_and_the_page_offers_it(client,
     assert 'id="realign"' in html and 'name="realign" value="1"' in html
     token = client.get("/api/session").get_json()["csrf_token"]
     view = client.get(f"/api/pairs/{PAIR}").get_json()
-    bead = next(b for b in view["beads"] if len(b["source"]) == 1 and len(b["target"]) == 1)
+    bead = next(b for b in view["beads"] if len(b["source"]) == 1 and len(b["rendering"]) == 1)
     res = client.post(f"/api/pairs/{PAIR}/beads/{bead['key']}/unlink",
                       json={"author": "ak", "beads": {bead["key"]: bead["rev"]}},
                       headers={"X-CSRF-Token": token})

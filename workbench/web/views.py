@@ -87,7 +87,7 @@ def record_view(r: store.Record, index: int | None = None,
                 pf: store.PairFile | None = None) -> dict:
     """The bead's view; with `pf` (for its languages) also its fidelity findings (checkmarks)."""
     view = {
-        "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.rendering),
+        "key": r.key, "kind": r.kind, "source": list(r.source), "rendering": list(r.rendering),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),

@@ -304,7 +304,7 @@
       say("Pick a source sentence and a rendering sentence first (click them).", "error");
       return;
     }
-    const payload = { source: picked.source, target: picked.rendering };
+    const payload = { source: picked.source, rendering: picked.rendering };
     const holder = (side, id) => {
       const el = body.querySelector('.sent[data-side="' + side + '"][data-id="' + id + '"]');
       return el ? el.closest("tr.bead").dataset.key : null;
@@ -324,7 +324,7 @@
       return;
     }
     const d = row.dataset;
-    const payload = { source: Number(d.closestSource), target: Number(d.closestTarget) };
+    const payload = { source: Number(d.closestSource), rendering: Number(d.closestRendering) };
     const known = {};
     if (d.closestBead) known[d.closestBead] = d.closestRev;
     picked.source = picked.rendering = null;
@@ -334,7 +334,7 @@
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
-    const nS = Number(row.dataset.nSource), nT = Number(row.dataset.nTarget);
+    const nS = Number(row.dataset.nSource), nT = Number(row.dataset.nRendering);
     if (row.dataset.splittable !== "1" || nS + nT < 3) {
       say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
       return;
@@ -345,7 +345,7 @@
       const i = ids(side).indexOf(picked[side]);
       return i > 0 ? i : Math.min(1, n);
     };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), target_at: at("rendering", nT) },
+    return call(beadPath(current, "split"), { source_at: at("source", nS), rendering_at: at("rendering", nT) },
       undefined, [current]);
   }
 
