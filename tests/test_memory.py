@@ -196,7 +196,7 @@ def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
                             "--format", "jsonl", "--data", str(data)])
     assert result.exit_code == 0, result.output
     [record] = [json.loads(line) for line in result.output.splitlines()]
-    assert (record["kind"], record["score"], record["target"], record["pair"], record["bead"]) == (
+    assert (record["kind"], record["score"], record["rendering_text"], record["pair"], record["bead"]) == (
         "fuzzy", 82.54, TGT[1], "src__tgt", "s1:t1")
     text = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en",
                           "--data", str(data)])
@@ -228,7 +228,7 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
         (TGT[0], "memory", 100.0, None),
         ("Shchukin i Zhukov", "mt", None, "translate-ru_en"),
         (TGT[0], "memory", 92.31, None)]
-    assert (records[2]["tm_kind"], records[2]["tm_source"], records[2]["tm_bead"]) == (
+    assert (records[2]["tm_kind"], records[2]["tm_source_text"], records[2]["tm_bead"]) == (
         "fuzzy", "Юрий Гагарин.", "s0:t0")
     strict = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
                             "--data", str(data), str(text)])

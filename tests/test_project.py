@@ -137,7 +137,7 @@ def test_translate_document_keeps_the_layout_and_gives_one_record_per_sentence(r
     records = doc.records("translate-ru_en", "1.0")
     assert [(r["index"], r["start"], r["end"], r["paragraph"], r["translation"]) for r in records] == [
         (0, 0, 30, 0, "Moskva, 21 sentyabrya 1961 goda."), (1, 34, 47, 1, "Shchukin i Zhukov")]
-    assert list(records[0]) == ["file", "index", "source", "translation", "start", "end",
+    assert list(records[0]) == ["file", "index", "source_text", "translation", "start", "end",
                                 "paragraph", "line", "model", "model_version"]
 
 

@@ -490,7 +490,7 @@ def test_approving_a_bead_puts_it_in_the_memory_matches_of_another_pairs_bead(tw
     c.post(f"/api/pairs/{PAIR}/beads/s0:t1/annotations", json={"text": "ok", "author": "Анна"},
            headers={"X-CSRF-Token": c.csrf})
     exact = matches(SECOND, "s0:t0")
-    assert [(m["kind"], m["score"], m["pair_id"], m["bead"], m["target"], m["reviewer"])
+    assert [(m["kind"], m["score"], m["pair_id"], m["bead"], m["rendering_text"], m["reviewer"])
             for m in exact] == [("exact", 100.0, PAIR, "s0:t1",
                                  "We, the citizens of Russia, oppose mobilization.", "Анна")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", exact[0]["time"])

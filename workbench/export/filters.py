@@ -65,8 +65,9 @@ _TSV_RE = re.compile(r"[\\\t\n\r]")
 #: Escaped in JSONL although JSON allows them raw, so that no line splitter cuts an object in two.
 _JSONL_RAW_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
-TSV_COLUMNS = ("pair", "bead", "kind", "source_language", "target_language", "source", "target",
-               "mt", "mt_model", "score", "method", "status", "category", "notes", "references")
+TSV_COLUMNS = ("pair", "bead", "kind", "source_language", "rendering_language", "source_text",
+               "rendering_text", "mt", "mt_model", "score", "method", "status", "category", "notes",
+               "references")
 
 
 # --- selection -----------------------------------------------------------------------------------

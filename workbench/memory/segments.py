@@ -70,9 +70,9 @@ class Match:
 
     def to_json(self) -> dict:
         s = self.segment
-        return {"kind": self.kind, "score": self.score, "source": s.source_text,
-                "target": s.rendering_text, "source_language": s.source_language,
-                "target_language": s.rendering_language,
+        return {"kind": self.kind, "score": self.score, "source_text": s.source_text,
+                "rendering_text": s.rendering_text, "source_language": s.source_language,
+                "rendering_language": s.rendering_language,
                 "origin": s.origin, "pair": s.pair, "bead": s.bead, "reviewer": s.reviewer,
                 "time": s.time,
                 "diff": {"query": [list(x) for x in self.diff[0]],

@@ -47,12 +47,12 @@ class TranslatedDocument:
 
     def records(self, model: str | None, model_version: str | None,
                 with_memory: bool = False) -> list[dict[str, Any]]:
-        """One object per sentence (file, index, source, translation, offsets, model); with
+        """One object per sentence (file, index, source_text, translation, offsets, model); with
         `with_memory`, also where the translation came from (see memory_fields)."""
         out = []
         for s, translation, hit in zip(self.sentences, self.translations, self.matches):
             record: dict[str, Any] = {
-                "file": self.name, "index": s.index, "source": s.text, "translation": None,
+                "file": self.name, "index": s.index, "source_text": s.text, "translation": None,
                 "start": s.start, "end": s.end, "paragraph": s.paragraph, "line": s.line,
                 "model": model, "model_version": model_version}
             if with_memory:
@@ -69,7 +69,7 @@ def memory_fields(hit: Any) -> dict[str, Any]:
         return {"origin": "mt", "tm_score": None}
     s = hit.segment
     return {"translation": s.rendering_text, "origin": "memory", "tm_kind": hit.kind,
-            "tm_score": hit.score, "tm_source": s.source_text, "tm_pair": s.pair,
+            "tm_score": hit.score, "tm_source_text": s.source_text, "tm_pair": s.pair,
             "tm_bead": s.bead, "tm_reviewer": s.reviewer, "tm_time": s.time, "model": None,
             "model_version": None}
 

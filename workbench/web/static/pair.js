@@ -98,7 +98,7 @@
     list.replaceChildren(...memory.matches.map((m) => {
       const li = el("li", "m-kind-" + m.kind);
       li.append(el("span", "m-score", m.kind === "exact" ? "100 exact" : Math.round(m.score) + " " + m.kind));
-      li.append(el("span", "m-target", m.target));
+      li.append(el("span", "m-rendering", m.rendering_text));
       const src = el("span", "m-source");
       m.diff.source.forEach(([text, tag]) => src.append(tag === "equal" ? document.createTextNode(text) : el(tag === "added" ? "ins" : "mark", "d-" + tag, text)));
       li.append(src);
@@ -127,7 +127,7 @@
       return;
     }
     const from = (m.pair_id || m.pair) + " " + m.bead + (m.reviewer ? ", " + m.reviewer : "");
-    const text = m.target + " [memory: " + m.kind + " " + Math.round(m.score) + ", " + from + "]";
+    const text = m.rendering_text + " [memory: " + m.kind + " " + Math.round(m.score) + ", " + from + "]";
     return call(beadPath(current, "annotations"), { text: text, category: "" }, current, []);
   }
 
