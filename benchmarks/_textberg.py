@@ -35,7 +35,7 @@ PUBLISHED: tuple[tuple[str, float], ...] = (
     ("Bertalign (LaBSE)", 0.936),
 )
 
-#: (source sentence ids, target sentence ids); either side may be empty (a deletion or insertion).
+#: (source sentence ids, rendering sentence ids); either side may be empty (a deletion or insertion).
 Link = tuple[tuple[int, ...], tuple[int, ...]]
 
 
@@ -47,7 +47,7 @@ class Article:
 
     name: str
     source: list[str]
-    target: list[str]
+    rendering: list[str]
     gold: list[Link]
     mt: dict[str, list[str]] = field(default_factory=dict)
 
@@ -84,7 +84,7 @@ def missing_data() -> str | None:
 
 def load_article(name: str, data: Path = DATA) -> Article:
     return Article(name=name, source=read_lines(data / f"{name}.de"),
-                   target=read_lines(data / f"{name}.fr"),
+                   rendering=read_lines(data / f"{name}.fr"),
                    gold=parse_links(read_lines(data / f"{name}.gold")),
                    mt={mt: read_lines(data / f"{name}.mt-{mt}.fr") for mt in MT_SYSTEMS})
 
@@ -259,7 +259,7 @@ def _align_parameters() -> frozenset[str]:
     return frozenset(inspect.signature(align).parameters)
 
 
-def run_workbench(source: Sequence[str], target: Sequence[str], *, mt: Sequence[str] | None = None,
+def run_workbench(source: Sequence[str], rendering: Sequence[str], *, mt: Sequence[str] | None = None,
                   mode: str = "auto", signals: str = "auto", embedder: Any = None) -> Run:
     """Align with the workbench (German to French) and time it.
 
@@ -276,19 +276,19 @@ def run_workbench(source: Sequence[str], target: Sequence[str], *, mt: Sequence[
     if "embedder" in params and embedder is not None:
         kwargs["embedder"] = embedder
     start = time.perf_counter()
-    result = align(list(source), list(target), src_lang="de", tgt_lang="fr", **kwargs)
+    result = align(list(source), list(rendering), src_lang="de", tgt_lang="fr", **kwargs)
     seconds = time.perf_counter() - start
-    links = [(b.source, b.target) for b in result.beads]
-    return Run(links=links, scores={(b.source, b.target): b.score for b in result.beads},
+    links = [(b.source, b.rendering) for b in result.beads]
+    return Run(links=links, scores={(b.source, b.rendering): b.score for b in result.beads},
                mode=result.settings.get("mode", mode), seconds=seconds)
 
 
-def run_galechurch(source: Sequence[str], target: Sequence[str]) -> Run:
+def run_galechurch(source: Sequence[str], rendering: Sequence[str]) -> Run:
     """Align with PyPI's galechurch (lengths only, its default parameters) and time it."""
     import galechurch
 
     start = time.perf_counter()
-    block = galechurch.align(list(source), list(target))
+    block = galechurch.align(list(source), list(rendering))
     seconds = time.perf_counter() - start
     links = [(tuple(range(b.source_start, b.source_end)), tuple(range(b.target_start, b.target_end)))
              for b in block.beads]

@@ -119,9 +119,9 @@ def build_cases(article: Article, others: list[Article], seed: int, *, blocks: i
     def run_of(count: int) -> list[str]:
         for _ in range(1000):
             other = others[rng.randrange(len(others))]
-            start = rng.randrange(len(other.target) - count + 1)
+            start = rng.randrange(len(other.rendering) - count + 1)
             spots = [(other.name, start + k) for k in range(count)]
-            texts = other.target[start:start + count]
+            texts = other.rendering[start:start + count]
             if not used.intersection(spots) and all(t.strip() for t in texts):
                 used.update(spots)
                 return texts
@@ -139,8 +139,8 @@ def build_cases(article: Article, others: list[Article], seed: int, *, blocks: i
         if k < len(quotes):
             src, tgt = quotes[k]
             gold.append((src, tuple(range(len(whole), len(whole) + len(tgt)))))
-            whole += [article.target[t] for t in tgt]
-            cut += [cut_at_comma(article.target[t]) for t in tgt]
+            whole += [article.rendering[t] for t in tgt]
+            cut += [cut_at_comma(article.rendering[t]) for t in tgt]
     name = f"{article.name}/{seed}"
     return (Case(name, article.source, whole, gold, frozenset(unrelated)),
             Case(f"{name}/cut", article.source, cut, gold, frozenset(unrelated)))

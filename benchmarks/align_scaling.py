@@ -142,7 +142,7 @@ def run(spec: dict) -> dict:
             gold = parse_links(read_lines(DATA / f"{name}.gold"))
             if kind == "textberg":
                 al = align(src, tgt, src_lang="de", tgt_lang="fr", signals="lexical")
-                test = [(b.source, b.target) for b in al.beads]
+                test = [(b.source, b.rendering) for b in al.beads]
             else:
                 test = _galechurch(src, tgt)
             pairs.append((gold, test))
@@ -172,7 +172,7 @@ def run(spec: dict) -> dict:
             else:
                 al = align(src, tgt, src_lang="de", tgt_lang="fr", signals="lexical")
             out["mode"] = al.settings["mode"]
-            test = [(b.source, b.target) for b in al.beads]
+            test = [(b.source, b.rendering) for b in al.beads]
         out["seconds"] = time.perf_counter() - start
         if embedder is not None:
             out["embed_seconds"] = embedder.seconds

@@ -67,7 +67,7 @@ def run_variant(articles: list[Article], mt: str | None, signals: str, mode: str
                 embedder: Any) -> Result:
     result = Result()
     for article in articles:
-        result.add(article, run_workbench(article.source, article.target,
+        result.add(article, run_workbench(article.source, article.rendering,
                                           mt=article.mt[mt] if mt else None, mode=mode,
                                           signals=signals, embedder=embedder))
     return result
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     label = "dev" if args.split == "dev" else "test (7 articles, pooled)"
     print(f"Text+Berg de->fr, {label}, auto mode unless said otherwise")
     embedder, note = make_embedder(args.threads)
-    count, secs = warm_cache(embedder, (s for a in articles for s in a.source + a.target))
+    count, secs = warm_cache(embedder, (s for a in articles for s in a.source + a.rendering))
     print(f"{note}; {count} sentences encoded or found there in {secs:.1f} s")
     print(f"{'':36} {'strict':^20}  {'lax':^20}")
     print(f"{'system':36} {'P':>6} {'R':>6} {'F1':>6}  {'P':>6} {'R':>6} {'F1':>6} {'seconds':>8}  "
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             forced[key] = {m: run_variant(articles, mt, signals, m, embedder) for m in FORCED}
     peer = Result()
     for article in articles:
-        peer.add(article, run_galechurch(article.source, article.target))
+        peer.add(article, run_galechurch(article.source, article.rendering))
     print(line("galechurch (PyPI, lengths only)", peer))
     print("published (test set, strict F1):")
     for name, f in PUBLISHED:

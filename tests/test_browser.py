@@ -327,7 +327,7 @@ def test_the_focused_bead_shows_its_memory_matches_and_t_copies_the_first_into_a
         item = panel.locator("#memory-matches li")
         assert item.count() == 1
         assert item.locator(".m-score").inner_text() == "100 exact"
-        assert item.locator(".m-target").inner_text() == "We, the citizens of Russia, oppose mobilization."
+        assert item.locator(".m-rendering").inner_text() == "We, the citizens of Russia, oppose mobilization."
         assert item.locator(".m-origin").inner_text().startswith(f"{PAIR} · s0:t1 · Анна · 20")
         assert item.locator(".m-query").count() == 0
         # The next bead: a fuzzy match, the word its source lacks marked.

@@ -228,7 +228,7 @@ def test_xliff12_is_strictly_valid_and_translate_toolkit_reads_every_field(pair,
         alt = unit.getalttrans()
         assert [a.target for a in alt] == ([no_xml_forbidden(r.mt)] if r.mt else [])
         target = unit.xmlelement.find(f"{{{export.XLIFF12_NS}}}target")
-        if r.target:
+        if r.rendering:
             assert target.get("state") == export.XLIFF12_STATES[r.status]
         else:
             assert target is None
@@ -272,7 +272,7 @@ def test_xliff20_is_valid_and_keeps_every_field_and_character(pair, tmp_path):
         target = seg.find("x:target", ns)
         assert (cp_text(target) if target is not None else "") == r.rendering_text
         assert seg.get("subState") == f"workbench:{r.status}"
-        assert seg.get("state") == (export.XLIFF20_STATES[r.status] if r.target else "initial")
+        assert seg.get("state") == (export.XLIFF20_STATES[r.status] if r.rendering else "initial")
         notes = unit.findall("x:notes/x:note", ns)
         assert [(n.get("category"), n.text) for n in notes] == [
             (a.category or None, no_xml_forbidden(export.note_text(a))) for a in r.annotations]
@@ -323,9 +323,10 @@ def test_tsv_round_trips_every_cell_through_the_csv_module(pair, tmp_path):
     for row in rows[1:]:
         cell = dict(zip(export.TSV_COLUMNS, map(export.tsv_unescape, row)))
         r = recs[cell["bead"]]
-        assert (cell["pair"], cell["kind"], cell["source_language"], cell["target_language"]) == (
+        assert (cell["pair"], cell["kind"], cell["source_language"], cell["rendering_language"]) == (
             "petition-ru__newsweek-en", r.kind, "ru", "en")
-        assert (cell["source"], cell["target"], cell["mt"]) == (r.source_text, r.rendering_text, r.mt or "")
+        assert (cell["source_text"], cell["rendering_text"], cell["mt"]) == (
+            r.source_text, r.rendering_text, r.mt or "")
         assert (cell["score"], cell["method"], cell["status"], cell["category"]) == (
             f"{r.score:.4f}", r.method, r.status, r.category)
         notes = [store.Annotation.from_comment(n) for n in cell["notes"].split("\n")] if cell["notes"] else []
@@ -346,8 +347,9 @@ def test_jsonl_one_object_per_line_for_any_line_splitter(pair, tmp_path):
         r = recs[obj["bead"]]
         assert obj == {
             "pair": "petition-ru__newsweek-en", "bead": r.key, "source_ids": list(r.source),
-            "target_ids": list(r.target), "kind": r.kind, "source_language": "ru",
-            "target_language": "en", "source": r.source_text, "target": r.rendering_text,
+            "rendering_ids": list(r.rendering), "kind": r.kind, "source_language": "ru",
+            "rendering_language": "en", "source_text": r.source_text,
+            "rendering_text": r.rendering_text,
             "mt": r.mt, "mt_model": r.mt_model, "score": r.score, "method": r.method,
             "status": r.status, "category": r.category,
             "notes": [{"text": a.text, "category": a.category, "author": a.author, "time": a.time}

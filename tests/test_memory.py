@@ -43,7 +43,7 @@ def set_status(root: Path, key: str, status: str) -> None:
 
 
 def answers(memory: Memory, text: str) -> list[tuple]:
-    return [(m.kind, m.score, m.segment.source, m.segment.target, m.segment.pair, m.segment.bead)
+    return [(m.kind, m.score, m.segment.source_text, m.segment.rendering_text, m.segment.pair, m.segment.bead)
             for m in memory.lookup(text, "ru", "en", min_score=50)]
 
 
@@ -127,7 +127,7 @@ def test_a_deleted_pair_file_leaves_the_memory_on_sync(data: Path) -> None:
 
 def test_omegat_tmx_is_read_with_languages_reviewers_and_without_inline_codes() -> None:
     segments = read_tmx(OMEGAT)
-    assert [(s.source, s.target, s.source_language, s.target_language, s.reviewer, s.time, s.bead)
+    assert [(s.source_text, s.rendering_text, s.source_language, s.rendering_language, s.reviewer, s.time, s.bead)
             for s in segments] == [
         ("Мы требуем немедленно остановить мобилизацию.",
          "We demand that the mobilisation be stopped at once.", "ru", "en", "marta",
@@ -185,9 +185,9 @@ def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out}: 4 units\n"
     back = read_tmx(out)
-    assert [(s.source, s.target, s.reviewer, s.time) for s in back] == [
-        (s.source, s.target, s.reviewer, s.time) for s in Memory(data).segments()]
-    assert back[0].source == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
+    assert [(s.source_text, s.rendering_text, s.reviewer, s.time) for s in back] == [
+        (s.source_text, s.rendering_text, s.reviewer, s.time) for s in Memory(data).segments()]
+    assert back[0].source_text == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
 
 
 def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
@@ -196,7 +196,7 @@ def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
                             "--format", "jsonl", "--data", str(data)])
     assert result.exit_code == 0, result.output
     [record] = [json.loads(line) for line in result.output.splitlines()]
-    assert (record["kind"], record["score"], record["target"], record["pair"], record["bead"]) == (
+    assert (record["kind"], record["score"], record["rendering_text"], record["pair"], record["bead"]) == (
         "fuzzy", 82.54, TGT[1], "src__tgt", "s1:t1")
     text = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en",
                           "--data", str(data)])
@@ -228,7 +228,7 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
         (TGT[0], "memory", 100.0, None),
         ("Shchukin i Zhukov", "mt", None, "translate-ru_en"),
         (TGT[0], "memory", 92.31, None)]
-    assert (records[2]["tm_kind"], records[2]["tm_source"], records[2]["tm_bead"]) == (
+    assert (records[2]["tm_kind"], records[2]["tm_source_text"], records[2]["tm_bead"]) == (
         "fuzzy", "Юрий Гагарин.", "s0:t0")
     strict = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
                             "--data", str(data), str(text)])
@@ -248,7 +248,7 @@ def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, t
     paraphrase = "Мы не согласны с частичной мобилизацией."
     found = memory.semantic_lookup(paraphrase, "ru", "en", min_similarity=0.9,
                                    embedder=Embedder(cache_dir=tmp_path / "vectors"))
-    assert [(m.kind, m.segment.bead, m.segment.target) for m in found] == [
+    assert [(m.kind, m.segment.bead, m.segment.rendering_text) for m in found] == [
         ("semantic", "s1:t1", TGT[1])]
     assert 90 < found[0].score <= 100
     assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
@@ -305,6 +305,6 @@ def test_trados_style_tmx_in_utf16_with_dates_on_the_unit_is_read(tmp_path: Path
         '<tuv xml:lang="fr-FR"><seg>Le sommet est <ph x="1" type="0"/>haut.</seg></tuv></tu>\n'
         '</body></tmx>\n', encoding="utf-16")
     [s] = read_tmx(tmx)
-    assert (s.source, s.target, s.source_language, s.target_language, s.reviewer, s.time) == (
+    assert (s.source_text, s.rendering_text, s.source_language, s.rendering_language, s.reviewer, s.time) == (
         "Der Gipfel liegt hoch.", "Le sommet est haut.", "de", "fr", "GLOBAL\\jens",
         "2023-10-06T10:15:00Z")

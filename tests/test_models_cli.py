@@ -67,11 +67,11 @@ def test_translate_jsonl_files_and_output_file(ru_en_model, tmp_path: Path) -> N
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     model = {"model": "translate-ru_en", "model_version": "1.0"}
     assert records == [
-        {"file": str(a), "index": 0, "source": "Юрий Гагарин.", "translation": "Yuriy Gagarin.",
+        {"file": str(a), "index": 0, "source_text": "Юрий Гагарин.", "translation": "Yuriy Gagarin.",
          "start": 0, "end": 13, "paragraph": 0, "line": 1, **model},
-        {"file": str(a), "index": 1, "source": "Щукин и Жуков", "translation": "Shchukin i Zhukov",
+        {"file": str(a), "index": 1, "source_text": "Щукин и Жуков", "translation": "Shchukin i Zhukov",
          "start": 15, "end": 28, "paragraph": 1, "line": 3, **model},
-        {"file": str(b), "index": 0, "source": "Валентина Терешкова",
+        {"file": str(b), "index": 0, "source_text": "Валентина Терешкова",
          "translation": "Valentina Tereshkova", "start": 0, "end": 19, "paragraph": 0, "line": 1,
          **model},
     ]
@@ -173,11 +173,11 @@ def test_long_input_is_translated_piece_by_piece_with_the_records_of_whole_segme
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     whole = segment(text, "ru")
     assert len(whole) == 640
-    assert [(r["index"], r["source"], r["start"], r["end"], r["paragraph"], r["line"]) for r in records] \
+    assert [(r["index"], r["source_text"], r["start"], r["end"], r["paragraph"], r["line"]) for r in records] \
         == [(s.index, s.text, s.start, s.end, s.paragraph, s.line) for s in whole]
-    translations = {r["source"]: r["translation"] for r in records}
+    translations = {r["source_text"]: r["translation"] for r in records}
     assert translations["Юрий Гагарин,\nВалентина Терешкова."] == "Yuriy Gagarin, Valentina Tereshkova."
-    assert (records[-1]["source"], records[-1]["translation"]) == ("Щукин и Жуков.»", "Shchukin i Zhukov».")
+    assert (records[-1]["source_text"], records[-1]["translation"]) == ("Щукин и Жуков.»", "Shchukin i Zhukov».")
     as_text = CliRunner().invoke(main, ["translate", "--from", "ru", "--to", "en", str(src)])
     translated = ["Yuriy Gagarin. Valentina Tereshkova.", "Shchukin i Zhukov\nMoskva, 21 sentyabrya 1961 goda.",
                   "Yuriy Gagarin, Valentina Tereshkova.", "  Shchukin i Zhukov  \n \n",

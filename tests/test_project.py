@@ -57,7 +57,7 @@ def test_the_cli_align_writes_the_records_the_project_prepares(project, data_dir
 def _approve_first_one_to_one(project: Project) -> str:
     path = project.po_path(PAIR)
     _, pf = project.pair_file(PAIR)
-    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.target) == 1)
+    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.rendering) == 1)
     project.editor.perform(path, lambda p: edit.set_status(p, key, "approved"), author="ak")
     return key
 
@@ -74,7 +74,7 @@ def test_realign_refuses_and_writes_nothing_when_a_hand_made_unlink_would_be_und
     project.prepare(PAIR)
     path = project.po_path(PAIR)
     _, pf = project.pair_file(PAIR)
-    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.target) == 1)
+    key = next(r.key for r in pf.records if len(r.source) == 1 and len(r.rendering) == 1)
     project.editor.perform(path, lambda p: edit.unlink(p, key), author="ak")
     before = path.read_bytes()
     with pytest.raises(ConflictError) as caught:
@@ -92,7 +92,7 @@ def test_realign_through_the_web_refuses_with_409_and_the_page_offers_it(client,
     assert 'id="realign"' in html and 'name="realign" value="1"' in html
     token = client.get("/api/session").get_json()["csrf_token"]
     view = client.get(f"/api/pairs/{PAIR}").get_json()
-    bead = next(b for b in view["beads"] if len(b["source"]) == 1 and len(b["target"]) == 1)
+    bead = next(b for b in view["beads"] if len(b["source"]) == 1 and len(b["rendering"]) == 1)
     res = client.post(f"/api/pairs/{PAIR}/beads/{bead['key']}/unlink",
                       json={"author": "ak", "beads": {bead["key"]: bead["rev"]}},
                       headers={"X-CSRF-Token": token})
@@ -137,7 +137,7 @@ def test_translate_document_keeps_the_layout_and_gives_one_record_per_sentence(r
     records = doc.records("translate-ru_en", "1.0")
     assert [(r["index"], r["start"], r["end"], r["paragraph"], r["translation"]) for r in records] == [
         (0, 0, 30, 0, "Moskva, 21 sentyabrya 1961 goda."), (1, 34, 47, 1, "Shchukin i Zhukov")]
-    assert list(records[0]) == ["file", "index", "source", "translation", "start", "end",
+    assert list(records[0]) == ["file", "index", "source_text", "translation", "start", "end",
                                 "paragraph", "line", "model", "model_version"]
 
 

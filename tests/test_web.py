@@ -50,7 +50,7 @@ def test_pair_page_shows_every_sentence_once_the_po_file_is_prepared(client, dat
     n_src = int(pf.header["X-Source-Sentences"])
     n_tgt = int(pf.header["X-Rendering-Sentences"])
     assert sorted(i for b in view["beads"] for i in b["source"]) == list(range(n_src))
-    assert sorted(i for b in view["beads"] for i in b["target"]) == list(range(n_tgt))
+    assert sorted(i for b in view["beads"] for i in b["rendering"]) == list(range(n_tgt))
     html = client.get("/pairs/petition-ru__newsweek-en").get_data(as_text=True)
     assert html.count('<tr class="bead ') == len(view["beads"])
 
@@ -138,12 +138,12 @@ def test_approve_and_annotate_are_saved_to_the_po_file_at_once(hand):
 
 
 def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
-    res = post(hand, f"/pairs/{PAIR}/link", {"source": 3, "target": 4}, 1)
+    res = post(hand, f"/pairs/{PAIR}/link", {"source": 3, "rendering": 4}, 1)
     assert res.status_code == 200
     assert res.get_json()["beads"][0]["key"] == "s3:t4"
     assert res.get_json()["removed"] == ["s3:t", "s:t4"]
     assert [r.key for r in store.load(hand.po).records] == ["s:t0", "s0:t1", "s1,2:t2,3", "s3:t4", "s4:t5"]
-    assert post(hand, f"/pairs/{PAIR}/beads/s1,2:t2,3/split", {"source_at": 1, "target_at": 1}, 2
+    assert post(hand, f"/pairs/{PAIR}/beads/s1,2:t2,3/split", {"source_at": 1, "rendering_at": 1}, 2
                 ).status_code == 200
     assert post(hand, f"/pairs/{PAIR}/beads/s0:t1/merge-next", {}, 3).status_code == 200
     assert post(hand, f"/pairs/{PAIR}/beads/s4:t5/unlink", {}, 4).status_code == 200
@@ -179,7 +179,7 @@ def test_an_unmatched_rendering_sentence_offers_its_closest_source_in_json_and_h
     assert [(b["key"], b["closest"]["bead_rev"]) for b in only] == [("s:t4", holder["rev"])]
     html = hand.get(f"/pairs/{PAIR}?q=an+end").get_data(as_text=True)
     row = re.search(r'<tr class="bead kind-0-1[^>]*data-key="s:t4".*?</tr>', html, re.S).group(0)
-    assert (f'data-closest-source="3" data-closest-target="4" data-closest-bead="s3:t" '
+    assert (f'data-closest-source="3" data-closest-rendering="4" data-closest-bead="s3:t" '
             f'data-closest-rev="{holder["rev"]}">') in row
     assert ('closest source: #3 (0.41) — <button type="button" class="link" data-act="closest" '
             'title="link rendering sentence 4 with source sentence 3 (c)">link</button>') in row
@@ -193,7 +193,7 @@ def test_linking_through_the_suggestion_drops_it_and_undo_brings_it_back(hand):
     assert "#. closest source 3 (0.41)\n" in before
     view = {b["key"]: b for b in hand.get(f"/api/pairs/{PAIR}/beads").get_json()["beads"]}
     hint = view["s:t4"]["closest"]
-    body = {"source": hint["source"], "target": 4,
+    body = {"source": hint["source"], "rendering": 4,
             "beads": {"s:t4": view["s:t4"]["rev"], hint["bead"]: hint["bead_rev"]}}
     res = post(hand, f"/pairs/{PAIR}/link", body)
     assert res.status_code == 200, res.get_json()
@@ -257,7 +257,7 @@ def test_triage_filters_search_sort_and_counts(hand):
 def test_bad_action_requests_are_answered_with_what_is_wrong(hand):
     res = post(hand, f"/pairs/{PAIR}/beads/s9:t9/status", {"status": "approved"})
     assert res.status_code == 404 and "no bead 's9:t9'" in res.get_json()["message"]
-    res = post(hand, f"/pairs/{PAIR}/link", {"source": "3", "target": 4})
+    res = post(hand, f"/pairs/{PAIR}/link", {"source": "3", "rendering": 4})
     assert res.status_code == 400 and res.get_json()["message"] == "'source' must be an integer"
     res = post(hand, f"/pairs/{PAIR}/beads/s0:t1/annotations", {"text": "x", "author": " "})
     assert res.status_code == 400 and res.get_json()["message"].startswith("set your name first")
@@ -336,7 +336,7 @@ def test_export_download_streams_a_valid_tmx_of_the_pair(client):
     view = client.get("/api/pairs/petition-ru__newsweek-en").get_json()
     assert len(tmx.findall(".//tu")) == len(view["beads"])
     matched = client.get("/pairs/petition-ru__newsweek-en/export?format=jsonl").get_data(as_text=True)
-    assert len(matched.splitlines()) == sum(1 for b in view["beads"] if b["source"] and b["target"])
+    assert len(matched.splitlines()) == sum(1 for b in view["beads"] if b["source"] and b["rendering"])
 
 
 def test_export_download_refuses_an_unknown_format_and_a_bad_score(client):
@@ -418,7 +418,7 @@ def test_actions_without_a_name_are_refused(hand):
 def test_a_po_file_restored_from_git_sets_the_history_aside_with_a_notice(hand):
     committed = hand.po.read_bytes()
     assert post(hand, f"/pairs/{PAIR}/beads/s0:t1/status", {"status": "approved"}).status_code == 200
-    assert post(hand, f"/pairs/{PAIR}/link", {"source": 3, "target": 4}).status_code == 200
+    assert post(hand, f"/pairs/{PAIR}/link", {"source": 3, "rendering": 4}).status_code == 200
     hand.po.write_bytes(committed)  # `git checkout translations/...po`
     res = post(hand, f"/pairs/{PAIR}/undo", {})
     assert res.status_code == 400 and res.get_json()["message"] == "nothing to undo for ak in this pair"
@@ -490,7 +490,7 @@ def test_approving_a_bead_puts_it_in_the_memory_matches_of_another_pairs_bead(tw
     c.post(f"/api/pairs/{PAIR}/beads/s0:t1/annotations", json={"text": "ok", "author": "Анна"},
            headers={"X-CSRF-Token": c.csrf})
     exact = matches(SECOND, "s0:t0")
-    assert [(m["kind"], m["score"], m["pair_id"], m["bead"], m["target"], m["reviewer"])
+    assert [(m["kind"], m["score"], m["pair_id"], m["bead"], m["rendering_text"], m["reviewer"])
             for m in exact] == [("exact", 100.0, PAIR, "s0:t1",
                                  "We, the citizens of Russia, oppose mobilization.", "Анна")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", exact[0]["time"])

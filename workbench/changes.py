@@ -69,8 +69,10 @@ def _record_to_json(r: Record) -> dict:
 
 
 def _record_from_json(d: dict) -> Record:
+    # History written before the rendering side's ids were called "rendering" has them as "target".
+    rendering = d["rendering"] if "rendering" in d else d["target"]
     return Record(
-        source=tuple(d["source"]), target=tuple(d["target"]), source_text=d["source_text"],
+        source=tuple(d["source"]), rendering=tuple(rendering), source_text=d["source_text"],
         rendering_text=d["rendering_text"], score=float(d["score"]), method=d["method"],
         status=d["status"], annotations=tuple(Annotation(**a) for a in d["annotations"]),
         mt=d["mt"], mt_model=d["mt_model"],

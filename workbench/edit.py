@@ -68,15 +68,15 @@ class _Sentence:
 def sentences(r: Record) -> tuple[dict[int, _Sentence], dict[int, _Sentence]]:
     """The source and rendering sentences of a bead, by id, with their references and MT."""
     src = _split_text(r.source_text, r.source_lengths, len(r.source), r.key, "source")
-    tgt = _split_text(r.rendering_text, r.rendering_lengths, len(r.target), r.key, "rendering")
+    tgt = _split_text(r.rendering_text, r.rendering_lengths, len(r.rendering), r.key, "rendering")
     mt: list[str | None] = [None] * len(r.source)
     if r.mt is not None:
         mt = list(_split_text(r.mt, r.mt_lengths, len(r.source), r.key, "machine-translated"))
-    refs: list[tuple[str, str] | None] = [None] * (len(r.source) + len(r.target))
+    refs: list[tuple[str, str] | None] = [None] * (len(r.source) + len(r.rendering))
     if len(r.references) == len(refs):
         refs = list(r.references)
     return ({i: _Sentence(src[k], refs[k], mt[k]) for k, i in enumerate(r.source)},
-            {j: _Sentence(tgt[k], refs[len(r.source) + k]) for k, j in enumerate(r.target)})
+            {j: _Sentence(tgt[k], refs[len(r.source) + k]) for k, j in enumerate(r.rendering)})
 
 
 def _build(src: dict[int, _Sentence], tgt: dict[int, _Sentence], *, like: Record, score: float,
@@ -88,7 +88,7 @@ def _build(src: dict[int, _Sentence], tgt: dict[int, _Sentence], *, like: Record
     has_mt = bool(s_ids) and all(m is not None for m in mts)
     refs = [src[i].ref for i in s_ids] + [tgt[j].ref for j in t_ids]
     return Record(
-        source=s_ids, target=t_ids,
+        source=s_ids, rendering=t_ids,
         source_text=" ".join(src[i].text for i in s_ids),
         rendering_text=" ".join(tgt[j].text for j in t_ids),
         score=score, method=method, status=status, annotations=annotations,
@@ -110,7 +110,7 @@ def _index(pf: PairFile, key: str) -> int:
 
 def _holding(pf: PairFile, side: str, sid: int) -> int:
     for i, r in enumerate(pf.records):
-        if sid in (r.source if side == "source" else r.target):
+        if sid in (r.source if side == "source" else r.rendering):
             return i
     raise InputError(f"no {side} sentence {sid} in this pair",
                      hint="sentence ids are 0-based and shown on the page as data-id")
@@ -139,38 +139,38 @@ def annotate(pf: PairFile, key: str, text: str, category: str, author: str,
     return _commit(pf, "annotate", f"note on {key}", new)
 
 
-def link(pf: PairFile, source: int, target: int) -> Change:
-    """Put rendering sentence `target` into the bead of source sentence `source`; the bead it
+def link(pf: PairFile, source: int, rendering: int) -> Change:
+    """Put rendering sentence `rendering` into the bead of source sentence `source`; the bead it
     leaves keeps its other sentences (or disappears when it had none)."""
-    a, b = _holding(pf, "source", source), _holding(pf, "rendering", target)
+    a, b = _holding(pf, "source", source), _holding(pf, "rendering", rendering)
     if a == b:
-        raise InputError(f"source sentence {source} and rendering sentence {target} are already "
+        raise InputError(f"source sentence {source} and rendering sentence {rendering} are already "
                          "in the same bead")
     ra, rb = pf.records[a], pf.records[b]
     sa, ta = sentences(ra)
     sb, tb = sentences(rb)
-    joined = _build(sa, ta | {target: tb[target]}, like=ra, score=1.0, method=MANUAL,
+    joined = _build(sa, ta | {rendering: tb[rendering]}, like=ra, score=1.0, method=MANUAL,
                     annotations=ra.annotations, mt_model=ra.mt_model)
     new = list(pf.records)
     new[a] = joined
-    rest_t = {j: s for j, s in tb.items() if j != target}
+    rest_t = {j: s for j, s in tb.items() if j != rendering}
     if sb or rest_t:
         new[b] = _build(sb, rest_t, like=rb, score=0.0, method=LEFTOVER,
                         annotations=rb.annotations)
     else:
         del new[b]
-    return _commit(pf, "link", f"link s{source} with t{target}", new)
+    return _commit(pf, "link", f"link s{source} with t{rendering}", new)
 
 
 def unlink(pf: PairFile, key: str) -> Change:
     """Replace a bead by one bead per sentence: its source sentences, then its rendering ones."""
     i = _index(pf, key)
     r = pf.records[i]
-    if not r.source or not r.target:
+    if not r.source or not r.rendering:
         raise InputError(f"bead {key} links nothing: it has sentences on one side only")
     src, tgt = sentences(r)
     pieces = [_build({s: src[s]}, {}, like=r, score=0.0, method=LEFTOVER) for s in r.source]
-    pieces += [_build({}, {t: tgt[t]}, like=r, score=0.0, method=LEFTOVER) for t in r.target]
+    pieces += [_build({}, {t: tgt[t]}, like=r, score=0.0, method=LEFTOVER) for t in r.rendering]
     pieces[0] = replace(pieces[0], annotations=r.annotations)
     return _commit(pf, "unlink", f"unlink {key}", pf.records[:i] + pieces + pf.records[i + 1:])
 
@@ -197,7 +197,7 @@ def merge_next(pf: PairFile, key: str) -> Change:
 def _concat(r: Record, n: Record) -> Record:
     """Merge two beads whose sentence boundaries are not recorded: possible when neither side
     interleaves, since the texts then follow each other."""
-    for a, b, side in ((r.source, n.source, "source"), (r.target, n.target, "rendering")):
+    for a, b, side in ((r.source, n.source, "source"), (r.rendering, n.rendering, "rendering")):
         if a and b and max(a) > min(b):
             raise InputError(f"beads {r.key} and {n.key} interleave on the {side} side and do not "
                              "record where their sentences end", hint="re-align the pair "
@@ -205,7 +205,7 @@ def _concat(r: Record, n: Record) -> Record:
     has_mt = (r.mt is not None or not r.source) and (n.mt is not None or not n.source) and bool(
         r.source or n.source)
     return Record(
-        source=r.source + n.source, target=r.target + n.target,
+        source=r.source + n.source, rendering=r.rendering + n.rendering,
         source_text=" ".join(t for t in (r.source_text, n.source_text) if t),
         rendering_text=" ".join(t for t in (r.rendering_text, n.rendering_text) if t),
         score=1.0, method=MANUAL, annotations=r.annotations + n.annotations,
@@ -215,21 +215,23 @@ def _concat(r: Record, n: Record) -> Record:
         + r.references[len(r.source):] + n.references[len(n.source):])
 
 
-def split(pf: PairFile, key: str, source_at: int, target_at: int) -> Change:
-    """Split a bead in two: its first `source_at` source and first `target_at` rendering sentences,
+def split(pf: PairFile, key: str, source_at: int, rendering_at: int) -> Change:
+    """Split a bead in two: its first `source_at` source and first `rendering_at` rendering sentences,
     then the rest."""
     i = _index(pf, key)
     r = pf.records[i]
-    n, m = len(r.source), len(r.target)
-    if not (0 <= source_at <= n and 0 <= target_at <= m):
-        raise InputError(f"split point ({source_at}, {target_at}) is outside bead {key} ({r.kind})")
-    if source_at + target_at == 0 or source_at + target_at == n + m:
-        raise InputError(f"splitting bead {key} at ({source_at}, {target_at}) leaves one part empty",
+    n, m = len(r.source), len(r.rendering)
+    if not (0 <= source_at <= n and 0 <= rendering_at <= m):
+        raise InputError(f"split point ({source_at}, {rendering_at}) is outside bead {key} ({r.kind})")
+    if source_at + rendering_at == 0 or source_at + rendering_at == n + m:
+        raise InputError(f"splitting bead {key} at ({source_at}, {rendering_at}) leaves one part empty",
                          hint=f"choose 0..{n} source and 0..{m} rendering sentences for the first part")
     src, tgt = sentences(r)
-    first = _build({s: src[s] for s in r.source[:source_at]}, {t: tgt[t] for t in r.target[:target_at]},
+    first = _build({s: src[s] for s in r.source[:source_at]},
+                   {t: tgt[t] for t in r.rendering[:rendering_at]},
                    like=r, score=1.0, method=MANUAL, annotations=r.annotations)
-    second = _build({s: src[s] for s in r.source[source_at:]}, {t: tgt[t] for t in r.target[target_at:]},
+    second = _build({s: src[s] for s in r.source[source_at:]},
+                    {t: tgt[t] for t in r.rendering[rendering_at:]},
                     like=r, score=1.0, method=MANUAL)
     return _commit(pf, "split", f"split {key}", pf.records[:i] + [first, second] + pf.records[i + 1:])
 

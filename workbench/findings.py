@@ -54,7 +54,7 @@ def _findings(source: str, rendering: str, mt: str | None, src_lang: str,
 
 def has_findings(r: Record) -> bool:
     """Whether the bead's entry carries fidelity findings (`#. check` comments)."""
-    return bool(r.checks) and bool(r.source) and bool(r.target)
+    return bool(r.checks) and bool(r.source) and bool(r.rendering)
 
 
 def dismissals(r: Record) -> "list[tuple[Dismissal, Annotation]]":

@@ -16,14 +16,14 @@ class Bead:
     that linking them would be right (`closest`), offered to the translator as a suggestion."""
 
     source: tuple[int, ...]
-    target: tuple[int, ...]
+    rendering: tuple[int, ...]
     score: float
     method: str
     closest: tuple[int, float] | None = None
 
     @property
     def kind(self) -> str:
-        return f"{len(self.source)}-{len(self.target)}"
+        return f"{len(self.source)}-{len(self.rendering)}"
 
 
 @dataclass

@@ -176,7 +176,7 @@ def read_pair_file(path: Path) -> PairFile:
 
 def how_carried(record: Record) -> str:
     """The mark of a bead for each of its source sentences (see QUOTE_MIN)."""
-    if not record.target:
+    if not record.rendering:
         return "left out"
     if record.category == "paraphrase" or record.score < QUOTE_MIN:
         return "paraphrase"
@@ -188,8 +188,8 @@ def _carriages(pf: PairFile, n_source: int) -> list[Carriage | None]:
     for r in pf.records:
         for s in r.source:
             out[s] = Carriage(how=how_carried(r), probability=r.score, bead=r.key,
-                              rendering=r.target, text=r.rendering_text, status=r.status,
-                              checks=r.checks if r.target else (),
+                              rendering=r.rendering, text=r.rendering_text, status=r.status,
+                              checks=r.checks if r.rendering else (),
                               shared=tuple(x for x in r.source if x != s))
     return out
 

@@ -150,7 +150,7 @@ def _view(source: Sequence[str], rendering: Sequence[str], src_lang: str, tgt_la
     cmp_side = Side(mt, names=names) if mt is not None else src_side
     tgt_side = Side(rendering, names=names)
     measured = max(1, sum(tgt_side.lengths)) / max(1, sum(src_side.lengths))
-    view = PairView(cmp=cmp_side, tgt=tgt_side, ratio=1.0 if mt is not None else measured,
+    view = PairView(cmp=cmp_side, rendering=tgt_side, ratio=1.0 if mt is not None else measured,
                     src=src_side if mt is not None else None, src_ratio=measured)
     if embedder is not None and source and rendering:
         from workbench.align.semantic import semantic_view
@@ -193,7 +193,7 @@ def _monotone(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
               mp: MonotoneParams, pp: PartialParams, sig: Signals, src_lang: str, tgt_lang: str,
               settings: dict[str, str]) -> list[Bead]:
     method = sig.method
-    n, m = len(view.cmp), len(view.tgt)
+    n, m = len(view.cmp), len(view.rendering)
     chain = monotone_chain(best_matches(score, cands, mp.anchor_threshold))
     spans = search_monotone(score, n, m, chain, mp)
     closest = {}
@@ -221,7 +221,7 @@ def _partial(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
              mp: MonotoneParams, pp: PartialParams, sig: Signals, src_lang: str, tgt_lang: str,
              settings: dict[str, str]) -> list[Bead]:
     method = sig.method
-    n, m = len(view.cmp), len(view.tgt)
+    n, m = len(view.cmp), len(view.rendering)
     beads = []
     src_seen: set[int] = set()
     tgt_seen: set[int] = set()
@@ -243,7 +243,7 @@ def _partial(score: BeadScorer, view: PairView, cands: dict[int, list[int]],
 def _own_view(view: PairView, src_lang: str, tgt_lang: str) -> PairView:
     """The source itself (not its MT) against the rendering, at the language pair's expected
     length ratio: what the partial search's models were fitted on."""
-    return PairView(cmp=view.src if view.src is not None else view.cmp, tgt=view.tgt,
+    return PairView(cmp=view.src if view.src is not None else view.cmp, rendering=view.rendering,
                     sem=view.sem, ratio=_expected_ratio(src_lang, tgt_lang))
 
 
@@ -253,7 +253,7 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
     sentence left unmatched keeps its closest source sentence and that one's probability."""
     from workbench.align.retrieve import search
 
-    n, m = len(view.cmp), len(view.tgt)
+    n, m = len(view.cmp), len(view.rendering)
     links, closest = search(view, model)
     beads = []
     src_seen: set[int] = set()

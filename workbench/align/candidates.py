@@ -19,7 +19,7 @@ def candidate_pairs(view: PairView, per_source: int = 8, max_df: int | None = No
     good partners, and the one at the expected place is the likely one."""
     import numpy as np
 
-    n, m = len(view.cmp), len(view.tgt)
+    n, m = len(view.cmp), len(view.rendering)
     if max_df is None:
         max_df = max(8, int(2 * math.sqrt(m)))
     # postings as one flat array sorted by item (CSR): a dict of lists costs ten times the memory
@@ -28,10 +28,10 @@ def candidate_pairs(view: PairView, per_source: int = 8, max_df: int | None = No
     flat_j: list[int] = []
     for j in range(m):
         # the n-gram counts' keys are the sentence's distinct n-grams (Side.grams is not built)
-        for g in view.tgt.counts[j]:
+        for g in view.rendering.counts[j]:
             flat_item.append(ids.setdefault(g, len(ids)))
             flat_j.append(j)
-        for a in view.tgt.anchors[j]:
+        for a in view.rendering.anchors[j]:
             flat_item.append(ids.setdefault(a, len(ids)))
             flat_j.append(j)
     items = np.array(flat_item, dtype=np.int64)
@@ -77,7 +77,7 @@ def best_matches(score: BeadScorer, cands: dict[int, list[int]], threshold: floa
     """Mutually best 1-1 candidates scoring at least `threshold`, as (src, tgt, score) by src.
     Equal scores go to the pair nearest the diagonal, then the first, so that repeated sentences
     pair copy with copy instead of all with the first."""
-    n, m = max(1, len(score.view.cmp)), max(1, len(score.view.tgt))
+    n, m = max(1, len(score.view.cmp)), max(1, len(score.view.rendering))
     best_for_src: dict[int, tuple[float, int, int]] = {}
     best_for_tgt: dict[int, tuple[float, int, int]] = {}
     for i in sorted(cands):

@@ -305,7 +305,7 @@ class PairView:
     with MT also the source itself and the length ratio rendering/source."""
 
     cmp: Side
-    tgt: Side
+    rendering: Side
     ratio: float
     src: Side | None = None
     src_ratio: float = 1.0
@@ -345,5 +345,5 @@ def grouped_view(view: PairView, k: int) -> PairView:
             return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
 
         sem = SemanticView(vectors(view.sem.src.v), vectors(view.sem.tgt.v))
-    return PairView(cmp=cmp_side, tgt=view.tgt.grouped(k), ratio=view.ratio, src=src_side,
-                    src_ratio=view.src_ratio, sem=sem)
+    return PairView(cmp=cmp_side, rendering=view.rendering.grouped(k), ratio=view.ratio,
+                    src=src_side, src_ratio=view.src_ratio, sem=sem)

@@ -15,10 +15,10 @@ def choose_mode(view: PairView, matches: Sequence[tuple[int, int, float]], *,
     of the same size are taken as monotone first). Otherwise monotone when both ratios are at most 1.3;
     in between, monotone only when confident matches cover at least 30% of the shorter document
     and at least 80% of them are in order. Returns the mode and the reason."""
-    n, m = len(view.cmp), len(view.tgt)
+    n, m = len(view.cmp), len(view.rendering)
     count_ratio = max(n, m) / max(1, min(n, m))
     len_cmp = sum(view.cmp.lengths) * view.ratio
-    len_tgt = sum(view.tgt.lengths)
+    len_tgt = sum(view.rendering.lengths)
     length_ratio = max(len_cmp, len_tgt) / max(1.0, min(len_cmp, len_tgt))
     ordered = len(monotone_chain(matches)) / len(matches) if matches else 1.0
     facts = (f"sentences {n}:{m}, length ratio {length_ratio:.2f}, "

@@ -89,7 +89,7 @@ def _coarse_band(score: BeadScorer, n: int, m: int, p: MonotoneParams) -> list[t
     k = COARSE_FACTOR
     cview = grouped_view(score.view, k)
     coarse = BeadScorer(cview, score.scorers)
-    spans = search_monotone(coarse, len(cview.cmp), len(cview.tgt), [],
+    spans = search_monotone(coarse, len(cview.cmp), len(cview.rendering), [],
                             replace(p, shapes=COARSE_SHAPES))
     slack = k + p.width
     band: list[tuple[int, int]] = [(m, 0)] * (n + 1)
@@ -131,7 +131,7 @@ def _search(score: BeadScorer, n: int, m: int, band: Sequence[tuple[int, int]],
     pens = {ab: p.penalty(*ab) for ab in p.shapes}
     # a long sentence left out is unlikely in a translation; a short OCR fragment often is
     skip_src = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.cmp.lengths]
-    skip_tgt = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.tgt.lengths]
+    skip_tgt = [-p.skip_penalty * min(1.0, x / p.skip_length) for x in score.view.rendering.lengths]
     neg = -np.inf
     rows: list[np.ndarray] = []
     back: list[list[int]] = []

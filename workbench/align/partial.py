@@ -96,8 +96,8 @@ def display_order(beads: list[Bead], n: int, m: int) -> list[Bead]:
     sentence; every source-only (1-0) bead follows the bead holding the nearest preceding source
     sentence, or comes first when no earlier source sentence is placed. For a monotone alignment
     this is the usual order with both sides ascending."""
-    with_tgt = sorted((b for b in beads if b.target), key=lambda b: b.target[0])
-    src_only = sorted((b for b in beads if not b.target), key=lambda b: b.source[0])
+    with_tgt = sorted((b for b in beads if b.rendering), key=lambda b: b.rendering[0])
+    src_only = sorted((b for b in beads if not b.rendering), key=lambda b: b.source[0])
     holder: dict[int, int] = {}
     for k, b in enumerate(with_tgt):
         for s in b.source:

@@ -106,10 +106,10 @@ class RowScorer:
         if got is None:
             view = self.view
             if key == "anchors":
-                got = _Sparse(_anchor_counts(view.cmp), _anchor_counts(view.tgt))
+                got = _Sparse(_anchor_counts(view.cmp), _anchor_counts(view.rendering))
             else:
                 order = view.cmp.n if key is None else key
-                got = _Sparse(view.cmp.sentence_counts(order), view.tgt.sentence_counts(order))
+                got = _Sparse(view.cmp.sentence_counts(order), view.rendering.sentence_counts(order))
             self._sparse[key] = got
         return got
 
@@ -124,7 +124,7 @@ class RowScorer:
         """Distinct anchors of rendering spans of b sentences ending at each j (index j)."""
         got = self._union.get(b)
         if got is None:
-            tgt = self.view.tgt.anchors
+            tgt = self.view.rendering.anchors
             got = np.zeros(len(tgt) + 1, dtype=np.int64)
             for j in range(b, len(tgt) + 1):
                 got[j] = len(frozenset().union(*tgt[j - b:j])) if b > 1 else len(tgt[j - 1])
@@ -189,7 +189,7 @@ class RowScorer:
                 l1, ratio = _span_length(view.src, s0, s1), view.src_ratio
             else:
                 l1, ratio = _span_length(view.cmp, s0, s1), view.ratio
-            lt = self._prefix_lengths("tgt", view.tgt)
+            lt = self._prefix_lengths("rendering", view.rendering)
             l2 = (lt[js][None, :] - lt[starts]) + bs - 1
             return _length_probability(l1, l2, ratio, scorer.variance), None
         if isinstance(scorer, AnchorScorer):

@@ -28,9 +28,9 @@ class NgramScorer:
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
         if s1 - s0 == 1 and t1 - t0 == 1:
             # the n-gram counts' keys are the same sets, and need no frozensets built
-            a, b = view.cmp.counts[s0].keys(), view.tgt.counts[t0].keys()
+            a, b = view.cmp.counts[s0].keys(), view.rendering.counts[t0].keys()
         else:
-            a, b = view.cmp.span(s0, s1)[0], view.tgt.span(t0, t1)[0]
+            a, b = view.cmp.span(s0, s1)[0], view.rendering.span(t0, t1)[0]
         if not a or not b:
             return 0.0
         return 2.0 * len(a & b) / (len(a) + len(b))
@@ -49,7 +49,7 @@ class CountNgramScorer:
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
         a, na = view.cmp.span_counts(s0, s1, self.order)
-        b, nb = view.tgt.span_counts(t0, t1, self.order)
+        b, nb = view.rendering.span_counts(t0, t1, self.order)
         if not na or not nb:
             return 0.0
         inter = 0
@@ -72,7 +72,7 @@ class IdfNgramScorer:
     def _weights(self, view: PairView) -> dict[str, float]:
         if self._idf is None or self._view is not view:
             df: dict[str, int] = {}
-            sides = [view.cmp, view.tgt]
+            sides = [view.cmp, view.rendering]
             for side in sides:
                 for g in side.grams:
                     for x in g:
@@ -88,7 +88,7 @@ class IdfNgramScorer:
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
         idf = self._weights(view)
-        a, b = view.cmp.span(s0, s1)[0], view.tgt.span(t0, t1)[0]
+        a, b = view.cmp.span(s0, s1)[0], view.rendering.span(t0, t1)[0]
         if not a or not b:
             return 0.0
         den = self._mass(a, idf) + self._mass(b, idf)
@@ -117,9 +117,9 @@ class LengthScorer:
             l1, ratio = view.src.span_length(s0, s1), view.src_ratio
         else:
             l1, ratio = view.cmp.span_length(s0, s1), view.ratio
-        lengths = [view.tgt.span_length(t0, t1)]
+        lengths = [view.rendering.span_length(t0, t1)]
         if self.quotes:
-            lengths += [len(q) for t in range(t0, t1) for q in view.tgt.quotes[t]]
+            lengths += [len(q) for t in range(t0, t1) for q in view.rendering.quotes[t]]
         return max(self._probability(l1, l2, ratio) for l2 in lengths)
 
     def _probability(self, l1: int, l2: int, ratio: float) -> float:
@@ -141,7 +141,7 @@ class AnchorScorer:
         self.source_recall = source_recall
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        a, b = view.cmp.span_anchors(s0, s1), view.tgt.span_anchors(t0, t1)
+        a, b = view.cmp.span_anchors(s0, s1), view.rendering.span_anchors(t0, t1)
         if self.source_recall:
             return len(a & b) / len(a) if a else None
         if not a and not b:
@@ -159,12 +159,12 @@ class QuoteScorer:
     name = "quote"
 
     def score(self, view: PairView, s0: int, s1: int, t0: int, t1: int) -> float | None:
-        quotes = [q for t in range(t0, t1) for q in view.tgt.quotes[t]]
+        quotes = [q for t in range(t0, t1) for q in view.rendering.quotes[t]]
         if s1 - s0 != 1:
             return None
         if not quotes:
             # in a rendering that quotes at all, an unquoted sentence is weaker evidence
-            return 0.0 if view.tgt.has_quotes else None
+            return 0.0 if view.rendering.has_quotes else None
         grams, length, _ = view.cmp.span(s0, s1)
         best = 0.0
         for q in quotes:
@@ -215,7 +215,7 @@ class BeadScorer:
         one = s1 - s0 == 1 and t1 - t0 == 1
         if one and self._by_text:
             v = self.view
-            key: tuple[int, ...] = (v.cmp._which[s0], v.tgt._which[t0],
+            key: tuple[int, ...] = (v.cmp._which[s0], v.rendering._which[t0],
                                     v.src._which[s0] if v.src is not None else -1)
         else:
             key = (s0, s1, t0, t1)

@@ -91,7 +91,7 @@ def check_records(records: Iterable, *, src_lang: str, tgt_lang: str,
     dismissals are read from the records' annotations (`check-dismissed KIND KEY: reason`)."""
     out = []
     for r in records:
-        if not r.source or not r.target:
+        if not r.source or not r.rendering:
             continue
         findings = check_pair(r.source_text, r.rendering_text, src_lang=src_lang, tgt_lang=tgt_lang,
                               mt=r.mt, kinds=kinds)

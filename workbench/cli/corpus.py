@@ -33,7 +33,7 @@ EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "tsv", "jsonl", "moses", "po")
               help="Also export unmatched beads (n-0, 0-n: a sentence with no counterpart, the "
                    "missing side empty). Default: left out.")
 @click.option("--kinds", default=None, metavar="1-1,1-2,...",
-              help="Only these bead kinds (source-target sentence counts). Default: every kind.")
+              help="Only these bead kinds (source-rendering sentence counts). Default: every kind.")
 def export_command(po_files: tuple[str, ...], fmt: str, output: str, status: str,
                    min_score: float | None, include_unmatched: bool, kinds: str | None) -> None:
     """Export the beads of one or more pairs' PO_FILEs as one corpus.

@@ -127,7 +127,7 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
         click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
                    err=True)
         return
-    body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.target))}]:{b.score:.4f}\n"
+    body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:{b.score:.4f}\n"
                    for b in alignment.beads)
     write_output(output, body, inputs)
     click.echo(how, err=True)

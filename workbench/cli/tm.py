@@ -105,4 +105,4 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
         marked = "".join(f"[{t}]" if tag != "equal" else t for t, tag in m.diff[1])
         who = ", ".join(x for x in (s.reviewer, s.time) if x)
         click.echo(f"{m.kind} {m.score:g}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
-        click.echo(f"  {marked}\n  {s.target}")
+        click.echo(f"  {marked}\n  {s.rendering_text}")

@@ -65,8 +65,9 @@ _TSV_RE = re.compile(r"[\\\t\n\r]")
 #: Escaped in JSONL although JSON allows them raw, so that no line splitter cuts an object in two.
 _JSONL_RAW_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
-TSV_COLUMNS = ("pair", "bead", "kind", "source_language", "target_language", "source", "target",
-               "mt", "mt_model", "score", "method", "status", "category", "notes", "references")
+TSV_COLUMNS = ("pair", "bead", "kind", "source_language", "rendering_language", "source_text",
+               "rendering_text", "mt", "mt_model", "score", "method", "status", "category", "notes",
+               "references")
 
 
 # --- selection -----------------------------------------------------------------------------------
@@ -101,11 +102,11 @@ class Filters:
         bad = [k for k in kinds if not _KIND_RE.match(k) or k == "0-0"]
         if bad or not kinds:
             raise InputError(f"bad --kinds value '{text}'",
-                             hint="give bead kinds such as 1-1,1-2,2-1 (source-target sentence counts)")
+                             hint="give bead kinds such as 1-1,1-2,2-1 (source-rendering sentence counts)")
         return frozenset(f"{int(a)}-{int(b)}" for a, b in (k.split("-") for k in kinds))
 
     def accepts(self, r: Record) -> bool:
-        if not (r.source and r.target) and not self.include_unmatched:
+        if not (r.source and r.rendering) and not self.include_unmatched:
             return False
         if self.kinds is not None and r.kind not in self.kinds:
             return False

@@ -64,9 +64,10 @@ def jsonl_object(inp_pair: PairFile, r: Record) -> dict:
     """The JSONL object of one bead (also what the JSON API could serve)."""
     return {
         "pair": f"{inp_pair.source_id}__{inp_pair.rendering_id}", "bead": r.key,
-        "source_ids": list(r.source), "target_ids": list(r.target), "kind": r.kind,
-        "source_language": inp_pair.source_language, "target_language": inp_pair.rendering_language,
-        "source": r.source_text, "target": r.rendering_text, "mt": r.mt, "mt_model": r.mt_model,
+        "source_ids": list(r.source), "rendering_ids": list(r.rendering), "kind": r.kind,
+        "source_language": inp_pair.source_language, "rendering_language": inp_pair.rendering_language,
+        "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
+        "mt_model": r.mt_model,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "notes": [{"text": a.text, "category": a.category, "author": a.author, "time": a.time}
                   for a in r.annotations],

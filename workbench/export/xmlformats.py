@@ -95,7 +95,7 @@ def _prop(parent, kind: str, text: str) -> None:
 def _tmx_tu(inp: _Input, r: Record, src: str, tgt: str, clean: _Cleaner):
     ctx = _context(inp, r)
     tu = etree.Element("tu", tuid=ctx, srclang=src)
-    if len(r.source) > 1 or len(r.target) > 1:
+    if len(r.source) > 1 or len(r.rendering) > 1:
         tu.set("segtype", "block")
     sub = etree.SubElement
     for a in r.annotations:
@@ -161,7 +161,7 @@ def _xliff12_unit(inp: _Input, r: Record, clean: _Cleaner):
                                       "approved": "yes" if r.status == "approved" else "no",
                                       _XML_SPACE: "preserve"})
     sub(tu, "source").text = clean(r.source_text)
-    if r.target:
+    if r.rendering:
         sub(tu, "target", state=XLIFF12_STATES[r.status]).text = clean(r.rendering_text)
     # no name attributes: the strict schema wants context-group names unique in the whole <file>
     group = sub(tu, "context-group", purpose="information")
@@ -271,10 +271,10 @@ def _xliff20_unit(inp: _Input, r: Record, clean: _Cleaner):
             if a.category:
                 note.set("category", a.category)
             note.text = clean(note_text(a))
-    segment = sub(unit, "segment", state=XLIFF20_STATES[r.status] if r.target else "initial",
+    segment = sub(unit, "segment", state=XLIFF20_STATES[r.status] if r.rendering else "initial",
                   subState=f"{TOOL}:{r.status}")
     _with_cp(sub(segment, "source"), r.source_text)
-    if r.target:
+    if r.rendering:
         _with_cp(sub(segment, "target"), r.rendering_text)
     return unit
 

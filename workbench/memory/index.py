@@ -215,8 +215,8 @@ class Memory(Lookups):
                                    (name,)):
             old.setdefault(tuple(row[1:]), []).append(row[0])
         for s in segments:
-            key = (s.source, s.target, s.source_language, s.target_language, s.origin, s.pair,
-                   s.bead, s.reviewer, s.time)
+            key = (s.source_text, s.rendering_text, s.source_language, s.rendering_language,
+                   s.origin, s.pair, s.bead, s.reviewer, s.time)
             if old.get(key):
                 old[key].pop(0)
             else:
@@ -234,13 +234,13 @@ class Memory(Lookups):
         return len(rows)
 
     def _insert(self, name: str, s: Segment) -> None:
-        norm = normalize(s.source)
+        norm = normalize(s.source_text)
         cur = self.db.execute(
             "INSERT INTO segments (file, source, target, nhash, src, tgt, origin, pair, bead, reviewer,"
             " time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, s.source, s.target, _hash(norm), s.source_language, s.target_language, s.origin,
-             s.pair, s.bead, s.reviewer, s.time))
-        lp = f"{s.source_language}>{s.target_language}"
+            (name, s.source_text, s.rendering_text, _hash(norm), s.source_language,
+             s.rendering_language, s.origin, s.pair, s.bead, s.reviewer, s.time))
+        lp = f"{s.source_language}>{s.rendering_language}"
         i = cur.lastrowid
         folded = norm.casefold()
         for g in trigrams(folded) + words(folded):
@@ -250,7 +250,7 @@ class Memory(Lookups):
                 ids = self._new[key] = array("i")
             ids.append(i)
         self._new_count += 1
-        self._vectors.pop((s.source_language, s.target_language), None)
+        self._vectors.pop((s.source_language, s.rendering_language), None)
 
     def _delete(self, i: int, src: str, tgt: str) -> None:
         # The id stays in the postings (ids are never reused): candidates are read back from

@@ -19,13 +19,13 @@ class Lookups:
     db: sqlite3.Connection
     _vectors: dict[tuple[str, str], tuple[list[int], object]]
 
-    def lookup(self, text: str, source_language: str, target_language: str, *,
+    def lookup(self, text: str, source_language: str, rendering_language: str, *,
                min_score: float = DEFAULT_MIN, limit: int = 5) -> list[Match]:
         """The best matches for `text` at or above `min_score`: exact ones (100) first, then fuzzy
         by score; ties by newest, then pair and bead."""
         from rapidfuzz import fuzz
 
-        src, tgt = language(source_language), language(target_language)
+        src, tgt = language(source_language), language(rendering_language)
         query = normalize(text)
         if not query:
             return []
@@ -117,7 +117,7 @@ class Lookups:
                      diff=(tuple((s.text, s.tag) for s in d.mt),
                            tuple((s.text, s.tag) for s in d.rendering)))
 
-    def semantic_lookup(self, text: str, source_language: str, target_language: str, *,
+    def semantic_lookup(self, text: str, source_language: str, rendering_language: str, *,
                         min_similarity: float = 0.85, limit: int = 5, embedder=None) -> list[Match]:
         """Earlier renderings of sources that say the same as `text` in other words: cosine of the
         sentence encoder's vectors (workbench.embed, loaded now), x 100, labelled "semantic".
@@ -125,7 +125,7 @@ class Lookups:
         the encoder) and compared in one matrix product."""
         import numpy as np
 
-        src, tgt = language(source_language), language(target_language)
+        src, tgt = language(source_language), language(rendering_language)
         query = normalize(text)
         if not query:
             return []

@@ -46,10 +46,10 @@ class Segment:
     `origin` is "pair" (an approved bead; `pair` and `bead` name it) or "tmx" (an imported file;
     `pair` is the file's name, `bead` the unit's tuid or number)."""
 
-    source: str
-    target: str
+    source_text: str
+    rendering_text: str
     source_language: str
-    target_language: str
+    rendering_language: str
     origin: str
     pair: str
     bead: str
@@ -70,8 +70,9 @@ class Match:
 
     def to_json(self) -> dict:
         s = self.segment
-        return {"kind": self.kind, "score": self.score, "source": s.source, "target": s.target,
-                "source_language": s.source_language, "target_language": s.target_language,
+        return {"kind": self.kind, "score": self.score, "source_text": s.source_text,
+                "rendering_text": s.rendering_text, "source_language": s.source_language,
+                "rendering_language": s.rendering_language,
                 "origin": s.origin, "pair": s.pair, "bead": s.bead, "reviewer": s.reviewer,
                 "time": s.time,
                 "diff": {"query": [list(x) for x in self.diff[0]],
@@ -102,14 +103,14 @@ def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Seg
     src, tgt = language(pf.source_language), language(pf.rendering_language)
     out = []
     for r in pf.records:
-        if r.status != "approved" or not r.source or not r.target:
+        if r.status != "approved" or not r.source or not r.rendering:
             continue
         if not normalize(r.source_text) or not normalize(r.rendering_text):
             continue
         note = r.annotations[-1] if r.annotations else None
-        out.append(Segment(source=r.source_text, target=r.rendering_text, source_language=src,
-                           target_language=tgt, origin="pair", pair=pair, bead=r.key,
-                           reviewer=note.author if note else "",
+        out.append(Segment(source_text=r.source_text, rendering_text=r.rendering_text,
+                           source_language=src, rendering_language=tgt, origin="pair", pair=pair,
+                           bead=r.key, reviewer=note.author if note else "",
                            time=note.time if note else ""))
     return out
 
@@ -118,8 +119,9 @@ _COLUMNS = "id, source, target, src, tgt, origin, pair, bead, reviewer, time"
 
 
 def _row_segment(row: Sequence) -> Segment:
-    return Segment(source=row[1], target=row[2], source_language=row[3], target_language=row[4],
-                   origin=row[5], pair=row[6], bead=row[7], reviewer=row[8], time=row[9])
+    return Segment(source_text=row[1], rendering_text=row[2], source_language=row[3],
+                   rendering_language=row[4], origin=row[5], pair=row[6], bead=row[7],
+                   reviewer=row[8], time=row[9])
 
 
 def _hash(norm: str) -> int:

@@ -36,9 +36,10 @@ def _seg_text(seg) -> str:
 
 
 def read_tmx(path: str | Path, name: str | None = None) -> list[Segment]:
-    """The units of a TMX file (1.4b, as OmegaT and Trados write it): one Segment per target
-    language of each <tu>. The source <tuv> is the one in the unit's srclang (else the header's;
-    with "*all*", the first). A file that is not such TMX is a ParseError with its line."""
+    """The units of a TMX file (1.4b, as OmegaT and Trados write it): one Segment per
+    language of each <tu> besides the source's. The source <tuv> is the one in the unit's srclang
+    (else the header's; with "*all*", the first). A file that is not such TMX is a ParseError with
+    its line."""
     from lxml import etree
 
     p = Path(path)
@@ -96,9 +97,10 @@ def read_tmx(path: str | Path, name: str | None = None) -> list[Segment]:
                         or tu.get("creationid") or "")
             time = _tmx_time(tuv.get("changedate") or tu.get("changedate")
                              or tuv.get("creationdate") or tu.get("creationdate"))
-            out.append(Segment(source=source[1], target=text, source_language=source[0],
-                               target_language=lang, origin="tmx", pair=label,
-                               bead=tu.get("tuid") or str(n), reviewer=reviewer, time=time))
+            out.append(Segment(source_text=source[1], rendering_text=text,
+                               source_language=source[0], rendering_language=lang, origin="tmx",
+                               pair=label, bead=tu.get("tuid") or str(n), reviewer=reviewer,
+                               time=time))
     return out
 
 
@@ -144,7 +146,8 @@ def write_tmx(segments: Iterable[Segment], out: BinaryIO) -> int:
                         for kind, value in (("x-origin", s.origin), ("x-pair", s.pair),
                                             ("x-bead", s.bead)):
                             etree.SubElement(tu, "prop", type=kind).text = clean(value)
-                        for lang, text in ((s.source_language, s.source), (s.target_language, s.target)):
+                        for lang, text in ((s.source_language, s.source_text),
+                                           (s.rendering_language, s.rendering_text)):
                             tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
                             etree.SubElement(tuv, "seg").text = clean(text)
                         xf.write(tu, "\n")

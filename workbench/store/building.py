@@ -33,19 +33,19 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
     records = []
     for bead in alignment.beads:
         refs = tuple((source.path, str(source_sentences[i].line)) for i in bead.source) + tuple(
-            (rendering.path, str(rendering_sentences[j].line)) for j in bead.target)
+            (rendering.path, str(rendering_sentences[j].line)) for j in bead.rendering)
         mt_text = None
         if mt is not None and bead.source:
             mt_text = " ".join(mt[i] for i in bead.source)
-        several = len(bead.source) > 1 or len(bead.target) > 1
+        several = len(bead.source) > 1 or len(bead.rendering) > 1
         records.append(Record(
-            source=tuple(bead.source), target=tuple(bead.target),
+            source=tuple(bead.source), rendering=tuple(bead.rendering),
             source_text=_join(source_sentences, bead.source),
-            rendering_text=_join(rendering_sentences, bead.target),
+            rendering_text=_join(rendering_sentences, bead.rendering),
             score=round(float(bead.score), 4), method=bead.method,
             mt=mt_text, mt_model=mt_model if mt_text is not None else None, references=refs,
             source_lengths=tuple(len(source_sentences[i].text) for i in bead.source) if several else (),
-            rendering_lengths=tuple(len(rendering_sentences[j].text) for j in bead.target)
+            rendering_lengths=tuple(len(rendering_sentences[j].text) for j in bead.rendering)
             if several else (),
             mt_lengths=tuple(len(mt[i]) for i in bead.source) if several and mt_text is not None
             else (),
@@ -80,7 +80,7 @@ def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
         if not r.source:
             continue
         parts = [mt[j] for j in r.source]
-        several = len(r.source) > 1 or len(r.target) > 1
+        several = len(r.source) > 1 or len(r.rendering) > 1
         new = replace(r, mt=" ".join(parts), mt_model=mt_model,
                       mt_lengths=tuple(len(p) for p in parts) if several else ())
         if new != r:
@@ -93,14 +93,14 @@ def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
 def check_alignment(beads: Sequence[Bead], n_source: int, n_rendering: int) -> None:
     """Every sentence of both sides in exactly one bead; raise WorkbenchError otherwise."""
     for side, n, get in (("source", n_source, lambda b: b.source),
-                         ("rendering", n_rendering, lambda b: b.target)):
+                         ("rendering", n_rendering, lambda b: b.rendering)):
         seen: list[int] = sorted(i for b in beads for i in get(b))
         if seen != list(range(n)):
             missing = sorted(set(range(n)) - set(seen))
             dup = sorted({i for i in seen if seen.count(i) > 1})
             raise WorkbenchError(f"alignment does not cover the {side} exactly once "
                                  f"(missing {missing[:5]}, repeated {dup[:5]})")
-    if any(not b.source and not b.target for b in beads):
+    if any(not b.source and not b.rendering for b in beads):
         raise WorkbenchError("alignment contains an empty bead")
 
 

@@ -158,7 +158,7 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
     notes = tuple(Annotation.from_comment(c) for c in entry.tcomment.split("\n")
                   if c.strip()) if entry.tcomment else ()
     return Record(
-        source=src, target=tgt,
+        source=src, rendering=tgt,
         source_text=entry.msgid if src else "",
         rendering_text=entry.msgstr,
         score=float(align["score"]), method=align["method"], status=_status(entry.flags),
@@ -179,7 +179,7 @@ class _Coverage:
 
     def add(self, r: Record) -> None:
         for side, _, seen, twice in self.sides:
-            for i in r.source if side == "source" else r.target:
+            for i in r.source if side == "source" else r.rendering:
                 if i in seen:
                     twice.append(i)
                 seen.add(i)

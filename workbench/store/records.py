@@ -84,7 +84,7 @@ class Record:
     """One bead as stored: sentence ids and texts of both sides, score, MT, status, annotations."""
 
     source: tuple[int, ...]
-    target: tuple[int, ...]
+    rendering: tuple[int, ...]
     source_text: str
     rendering_text: str
     score: float
@@ -109,12 +109,12 @@ class Record:
 
     @property
     def kind(self) -> str:
-        return f"{len(self.source)}-{len(self.target)}"
+        return f"{len(self.source)}-{len(self.rendering)}"
 
     @property
     def key(self) -> str:
         """Stable id within the pair, from the sentence ids: 's3,4:t7', 's:t5', 's2:t'."""
-        return bead_key(self.source, self.target)
+        return bead_key(self.source, self.rendering)
 
     @property
     def category(self) -> str:
@@ -126,11 +126,11 @@ class Record:
 
     @property
     def bead(self) -> Bead:
-        return Bead(self.source, self.target, self.score, self.method, self.closest)
+        return Bead(self.source, self.rendering, self.score, self.method, self.closest)
 
 
-def bead_key(source: Iterable[int], target: Iterable[int]) -> str:
-    return "s" + ",".join(map(str, source)) + ":t" + ",".join(map(str, target))
+def bead_key(source: Iterable[int], rendering: Iterable[int]) -> str:
+    return "s" + ",".join(map(str, source)) + ":t" + ",".join(map(str, rendering))
 
 
 @dataclass

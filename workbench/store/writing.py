@@ -76,7 +76,7 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     if not r.source:
         flags.append(RENDERING_ONLY)
     comments = [
-        f"align {r.kind} src={','.join(map(str, r.source))} tgt={','.join(map(str, r.target))} "
+        f"align {r.kind} src={','.join(map(str, r.source))} tgt={','.join(map(str, r.rendering))} "
         f"score={r.score:.4f} method={r.method}"]
     if r.closest is not None:
         comments.append(f"closest source {r.closest[0]} ({r.closest[1]:.2f})")

@@ -19,7 +19,7 @@ from workbench.corpus import Sentence
 
 
 class MemoryLookup(Protocol):
-    def lookup(self, text: str, source_language: str, target_language: str, *,
+    def lookup(self, text: str, source_language: str, rendering_language: str, *,
                min_score: float = ..., limit: int = ...) -> list[Any]: ...
 
 
@@ -47,12 +47,12 @@ class TranslatedDocument:
 
     def records(self, model: str | None, model_version: str | None,
                 with_memory: bool = False) -> list[dict[str, Any]]:
-        """One object per sentence (file, index, source, translation, offsets, model); with
+        """One object per sentence (file, index, source_text, translation, offsets, model); with
         `with_memory`, also where the translation came from (see memory_fields)."""
         out = []
         for s, translation, hit in zip(self.sentences, self.translations, self.matches):
             record: dict[str, Any] = {
-                "file": self.name, "index": s.index, "source": s.text, "translation": None,
+                "file": self.name, "index": s.index, "source_text": s.text, "translation": None,
                 "start": s.start, "end": s.end, "paragraph": s.paragraph, "line": s.line,
                 "model": model, "model_version": model_version}
             if with_memory:
@@ -68,9 +68,10 @@ def memory_fields(hit: Any) -> dict[str, Any]:
     if hit is None:
         return {"origin": "mt", "tm_score": None}
     s = hit.segment
-    return {"translation": s.target, "origin": "memory", "tm_kind": hit.kind, "tm_score": hit.score,
-            "tm_source": s.source, "tm_pair": s.pair, "tm_bead": s.bead, "tm_reviewer": s.reviewer,
-            "tm_time": s.time, "model": None, "model_version": None}
+    return {"translation": s.rendering_text, "origin": "memory", "tm_kind": hit.kind,
+            "tm_score": hit.score, "tm_source_text": s.source_text, "tm_pair": s.pair,
+            "tm_bead": s.bead, "tm_reviewer": s.reviewer, "tm_time": s.time, "model": None,
+            "model_version": None}
 
 
 class DocumentTranslation:
@@ -118,7 +119,7 @@ class DocumentTranslation:
         next of `translations` (which must be the engine's answer to every piece, in order)."""
         it = iter(translations)
         for doc in self.documents:
-            doc.translations = [hit.segment.target if hit is not None else next(it)
+            doc.translations = [hit.segment.rendering_text if hit is not None else next(it)
                                 for hit in doc.matches]
         return self.documents
 

@@ -79,6 +79,18 @@ def _int(data: dict[str, Any], name: str) -> int:
     return _whole(data, name, "a sentence number")
 
 
+#: Body keys renamed for the one word for the rendering side: (old, new).
+_RENAMED = (("target", "rendering"), ("target_at", "rendering_at"))
+
+
+def _no_old_names(data: dict[str, Any]) -> None:
+    """A clear 400 for a body that still uses a key's old name, rather than "missing 'rendering'"."""
+    for old, new in _RENAMED:
+        if old in data and new not in data:
+            raise InputError(f"'{old}' is now called '{new}'",
+                             hint="rename the key in the request body")
+
+
 def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
     v = data.get(name, default)
     if not isinstance(v, str):
@@ -216,8 +228,9 @@ def annotate(pair_id: str, key: str):
 @bp.post("/pairs/<pair_id>/link")
 def link(pair_id: str):
     data = _body()
-    source, target = _int(data, "source"), _int(data, "target")
-    return _act(pair_id, lambda pf: edit.link(pf, source, target), data)
+    _no_old_names(data)
+    source, rendering = _int(data, "source"), _int(data, "rendering")
+    return _act(pair_id, lambda pf: edit.link(pf, source, rendering), data)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
@@ -235,7 +248,8 @@ def merge_next(pair_id: str, key: str):
 @bp.post("/pairs/<pair_id>/beads/<key>/split")
 def split(pair_id: str, key: str):
     data = _body()
-    s, t = _int(data, "source_at"), _int(data, "target_at")
+    _no_old_names(data)
+    s, t = _int(data, "source_at"), _int(data, "rendering_at")
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 

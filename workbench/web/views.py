@@ -87,7 +87,7 @@ def record_view(r: store.Record, index: int | None = None,
                 pf: store.PairFile | None = None) -> dict:
     """The bead's view; with `pf` (for its languages) also its fidelity findings (checkmarks)."""
     view = {
-        "key": r.key, "kind": r.kind, "source": list(r.source), "target": list(r.target),
+        "key": r.key, "kind": r.kind, "source": list(r.source), "rendering": list(r.rendering),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
@@ -98,14 +98,14 @@ def record_view(r: store.Record, index: int | None = None,
     try:
         src, tgt = edit.sentences(r)
         source = [{"id": i, "text": src[i].text} for i in r.source]
-        rendering = [{"id": j, "text": tgt[j].text} for j in r.target]
+        rendering = [{"id": j, "text": tgt[j].text} for j in r.rendering]
         splittable = True
     except InputError:
         # Boundaries not recorded: the bead is shown (and linkable) as one piece per side.
         source = [{"id": r.source[0] if len(r.source) == 1 else None, "text": r.source_text}] \
             if r.source else []
-        rendering = [{"id": r.target[0] if len(r.target) == 1 else None, "text": r.rendering_text}] \
-            if r.target else []
+        rendering = [{"id": r.rendering[0] if len(r.rendering) == 1 else None, "text": r.rendering_text}] \
+            if r.rendering else []
         splittable = False
     if r.mt and r.rendering_text:
         d = worddiff.diff(r.mt, r.rendering_text)
@@ -197,7 +197,7 @@ def _matches(r: store.Record, q: Query, needle: str) -> bool:
         return False
     if q.low and r.score >= LOW_SCORE:
         return False
-    if q.unmatched and r.source and r.target:
+    if q.unmatched and r.source and r.rendering:
         return False
     if q.annotated and not r.annotations:
         return False

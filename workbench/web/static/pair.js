@@ -98,7 +98,7 @@
     list.replaceChildren(...memory.matches.map((m) => {
       const li = el("li", "m-kind-" + m.kind);
       li.append(el("span", "m-score", m.kind === "exact" ? "100 exact" : Math.round(m.score) + " " + m.kind));
-      li.append(el("span", "m-target", m.target));
+      li.append(el("span", "m-rendering", m.rendering_text));
       const src = el("span", "m-source");
       m.diff.source.forEach(([text, tag]) => src.append(tag === "equal" ? document.createTextNode(text) : el(tag === "added" ? "ins" : "mark", "d-" + tag, text)));
       li.append(src);
@@ -127,7 +127,7 @@
       return;
     }
     const from = (m.pair_id || m.pair) + " " + m.bead + (m.reviewer ? ", " + m.reviewer : "");
-    const text = m.target + " [memory: " + m.kind + " " + Math.round(m.score) + ", " + from + "]";
+    const text = m.rendering_text + " [memory: " + m.kind + " " + Math.round(m.score) + ", " + from + "]";
     return call(beadPath(current, "annotations"), { text: text, category: "" }, current, []);
   }
 
@@ -304,7 +304,7 @@
       say("Pick a source sentence and a rendering sentence first (click them).", "error");
       return;
     }
-    const payload = { source: picked.source, target: picked.rendering };
+    const payload = { source: picked.source, rendering: picked.rendering };
     const holder = (side, id) => {
       const el = body.querySelector('.sent[data-side="' + side + '"][data-id="' + id + '"]');
       return el ? el.closest("tr.bead").dataset.key : null;
@@ -324,7 +324,7 @@
       return;
     }
     const d = row.dataset;
-    const payload = { source: Number(d.closestSource), target: Number(d.closestTarget) };
+    const payload = { source: Number(d.closestSource), rendering: Number(d.closestRendering) };
     const known = {};
     if (d.closestBead) known[d.closestBead] = d.closestRev;
     picked.source = picked.rendering = null;
@@ -334,7 +334,7 @@
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
-    const nS = Number(row.dataset.nSource), nT = Number(row.dataset.nTarget);
+    const nS = Number(row.dataset.nSource), nT = Number(row.dataset.nRendering);
     if (row.dataset.splittable !== "1" || nS + nT < 3) {
       say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
       return;
@@ -345,7 +345,7 @@
       const i = ids(side).indexOf(picked[side]);
       return i > 0 ? i : Math.min(1, n);
     };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), target_at: at("rendering", nT) },
+    return call(beadPath(current, "split"), { source_at: at("source", nS), rendering_at: at("rendering", nT) },
       undefined, [current]);
   }
 
