@@ -285,7 +285,7 @@ def test_cli_links_and_mt_count(tmp_path):
                              + SENTENCES[2:3]) + "\n", encoding="utf-8")
     mt.write_text("\n".join(SENTENCES[:3]) + "\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "workbench", "align", str(src), str(tgt), "--src-lang", "en",
-           "--tgt-lang", "en", "--presegmented", "--mode", "monotone"]
+           "--rendering-lang", "en", "--presegmented", "--mode", "monotone"]
     done = subprocess.run(cmd + ["--mt", str(mt)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

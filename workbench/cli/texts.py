@@ -54,7 +54,8 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 @click.argument("source", type=click.Path(dir_okay=False))
 @click.argument("rendering", type=click.Path(dir_okay=False))
 @click.option("--src-lang", default="ru", show_default=True, metavar="LANG", help="Source language.")
-@click.option("--tgt-lang", default="en", show_default=True, metavar="LANG", help="Rendering language.")
+@click.option("--rendering-lang", "--tgt-lang", "tgt_lang", default="en", show_default=True,
+              metavar="LANG", help="Rendering language (--tgt-lang: its earlier name).")
 @click.option("--mt", "mt_file", default=None, type=click.Path(dir_okay=False),
               help="Machine translation of the source, one line per source sentence. Without it the "
                    "installed Argos model is used, or, with none, the model-free signals.")
@@ -71,7 +72,7 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
               help="Write here instead of stdout (a .po name selects --format po).")
 @click.option("--format", "fmt", type=click.Choice(["po", "links"]), default=None,
               help="po: the pair's PO file (needs -o); links: one bead per line as "
-                   "[src ids]:[tgt ids]:score, 0-based. Default: po for -o *.po, else links.")
+                   "[source ids]:[rendering ids]:score, 0-based. Default: po for -o *.po, else links.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
 def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
