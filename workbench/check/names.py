@@ -1,9 +1,10 @@
 """Person and place names on both sides of a bead.
 
 This module owns finding names (capitalised words inside a sentence, short acronyms; in languages
-that capitalise every noun, the words a name of the MT stands for), matching them across scripts
-through the Cyrillic transliteration and a consonant key, country names and their derived words
-through CLDR's territory codes, and the name check (a name lost, added or replaced).
+that capitalise every noun, the words a name of the MT stands for, and without an MT the words its
+lexicon does not know, as names a common noun of the other side may have replaced), matching them
+across scripts through the Cyrillic transliteration and a consonant key, country names and their
+derived words through CLDR's territory codes, and the name check (a name lost, added or replaced).
 """
 
 from __future__ import annotations
@@ -219,6 +220,41 @@ def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
     return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
 
 
+def _compound_of_known(word: str, lexicon) -> bool:
+    """A German compound whose last part the lexicon knows as a noun, of four letters or more
+    (Trägerstreik) or of three after a known first part (Gletscherarm; not Kondus, Karakorum)."""
+    def known(part: str) -> bool:
+        return any(x in lexicon for x in (part, part.capitalize(), part.lower()))
+
+    for i in range(2, len(word) - 2):
+        head, tail = word[:i], word[i:].capitalize()
+        if tail in lexicon and (len(tail) >= 4 or known(head) or known(head.rstrip("s"))):
+            return True
+    return False
+
+
+def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
+    """Where a side capitalises every noun and no MT says which words are names: the capitalised
+    words inside a sentence (a compound's parts each) that its lexicon knows in no form, not even as
+    a compound's last part (Baltoro, Siachen in Kondus-Gletscher). They may be names; they serve only
+    as a name the other side may have replaced with a common noun, never as a finding alone."""
+    lexicon = _lexicon(side.lang)
+    if lexicon is None:
+        return []
+    out = []
+    for tok, s, e in _words(side.text):
+        before = side.text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper():
+            continue
+        start = s
+        for part in tok.split("-"):
+            if (len(part) >= 4 and part[0].isupper() and part not in lexicon
+                    and part.lower() not in lexicon and not _compound_of_known(part, lexicon)):
+                out.append((part, start, start + len(part)))
+            start += len(part) + 1
+    return out
+
+
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
                other_folded: str, other_places: set[str]
                ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
@@ -246,8 +282,15 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                  r_places)
     added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
+    if src.lang in NOUN_CAPITALISING and not mt:
+        # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
+        # for them, to hold a common noun of the rendering to, never as findings of their own
+        unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
+        lost_slots = len(_merge_runs(src.text, unknown))
+    else:
+        lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
-    added_spans += _merge_runs(ren.text, added_weak)[:max(0, len(lost_spans) - len(added_spans))]
+    added_spans += _merge_runs(ren.text, added_weak)[:max(0, lost_slots - len(added_spans))]
     lost_spans += _merge_runs(src.text, lost_weak)[:max(0, len(added_spans) - len(lost_spans))]
     out = []
     for x, y in zip(lost_spans, added_spans):
