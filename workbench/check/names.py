@@ -210,14 +210,44 @@ _DETERMINERS = re.compile(
     r"(?:[^\W\d_A-ZÀ-ÝА-Я]\w*\s+)?$")
 
 
+#: Languages without articles: no determiner marks a common noun there, so a capitalised word its
+#: lexicon knows in lower case is weak evidence of a name wherever it stands (в рядах Вооруженных
+#: сил, Правительство России).
+_ARTICLELESS = frozenset({"ru", "uk", "be", "pl", "cs", "sk"})
+
+
 def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
     """Whether a capitalised word is weak evidence of a name: its language knows it only in lower
-    case, a determiner stands before it and no capitalised word or domain follows (le
-    Gouvernement népalais, la Tour de Muztagh, the Government's; not the Change.org site)."""
+    case, a determiner stands before it (in a language that has them) and no capitalised word or
+    domain follows (le Gouvernement népalais, la Tour de Muztagh, the Government's; not the
+    Change.org site)."""
     tok, s, e = word
     if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]|\.[a-z]{2,}\b", text[e:]):
         return False  # in a run of capitals, or a site's name (Change.org)
-    return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
+    return (lang in _ARTICLELESS or _DETERMINERS.search(text[:s]) is not None) and \
+        _common_word(tok, lang)
+
+
+def _of_common_words(text: str, span: Span, lang: str) -> bool:
+    """A run of capitalised words that its language knows each in lower case (Armed Forces, State
+    Duma is not): an institution's name made of common words, not a person's or a place's."""
+    words = [t for t, _, _ in _words(text[span[0]:span[1]])]
+    return bool(words) and all(_common_word(t, lang) for t in words)
+
+
+def _institutions_met(strong: list[Span], text: str, lang: str, weak_other: list[Span]
+                      ) -> tuple[list[Span], list[Span]]:
+    """The runs of `strong` and the other side's common nouns in capitals left once each run of
+    common words meets one of those (Вооруженных сил / the Armed Forces): one institution named on
+    both sides in its own language's words, no name lost or replaced."""
+    left, other = list(strong), list(weak_other)
+    while other:
+        run = next((x for x in left if _of_common_words(text, x, lang)), None)
+        if run is None:
+            break
+        left.remove(run)
+        other.pop(0)
+    return left, other
 
 
 def _compound_of_known(word: str, lexicon) -> bool:
@@ -282,6 +312,12 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                  r_places)
     added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
+    lost_weak_spans, added_weak_spans = _merge_runs(src.text, lost_weak), _merge_runs(ren.text,
+                                                                                     added_weak)
+    added_spans, lost_weak_spans = _institutions_met(added_spans, ren.text, ren.lang,
+                                                     lost_weak_spans)
+    lost_spans, added_weak_spans = _institutions_met(lost_spans, src.text, src.lang,
+                                                     added_weak_spans)
     if src.lang in NOUN_CAPITALISING and not mt:
         # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
         # for them, to hold a common noun of the rendering to, never as findings of their own
@@ -290,8 +326,8 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     else:
         lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
-    added_spans += _merge_runs(ren.text, added_weak)[:max(0, lost_slots - len(added_spans))]
-    lost_spans += _merge_runs(src.text, lost_weak)[:max(0, len(added_spans) - len(lost_spans))]
+    added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
+    lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
     out = []
     for x, y in zip(lost_spans, added_spans):
         out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "

@@ -102,19 +102,31 @@ def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = (
                       ) -> list[float]:
     """Where (0 to 1, at its first cue) each clause (between , ; : dashes, and/but and sentence
     ends) holding a cue stands in the text: negative concord (никто ничего не) is one negation, as
-    is French ne ... pas. Clauses holding a span of `skip` are left out."""
-    bounds = [m.start() for m in _CLAUSE_BOUNDS.finditer(text)]
+    is French ne ... pas, and so is a negative determiner repeated right after 'and' or 'or' over
+    coordinated nouns (no grounds and no reasons; нет оснований и причин). Clauses holding a span
+    of `skip` are left out."""
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_BOUNDS.finditer(text)]
 
     def clause(pos: int) -> int:
-        return sum(1 for b in bounds if b < pos)
+        return sum(1 for b, _ in bounds if b < pos)
 
     skipped = {clause(s) for s, _ in skip}
     first: dict[int, float] = {}
     for s, e in sorted(spans):
         k = clause(s)
-        if k not in skipped:
-            first.setdefault(k, (s + e) / 2 / max(1, len(text)))
+        if k in skipped or k in first:
+            continue
+        if k - 1 in first and _COORDINATED.fullmatch(text[bounds[k - 1][0]:s]) and \
+                _NEGATIVE_DETERMINER.match(text, s):
+            continue  # the same negation over coordinated nouns
+        first[k] = (s + e) / 2 / max(1, len(text))
     return [first[k] for k in sorted(first)]
+
+
+#: What stands between a negated clause and a negation that repeats it over coordinated words.
+_COORDINATED = re.compile(r"\s(?:and|or|und|oder|et|ou|и|или)\s+", re.I)
+#: Negations of a noun rather than of a verb: no, kein, aucun, ни.
+_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни|никак\w*)(?!\w)")
 
 
 def _unpaired(a: Sequence[float], b: Sequence[float], limit: float) -> tuple[list[int], list[int]]:
