@@ -318,7 +318,7 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                                      lost_weak_spans)
     lost_spans, added_weak_spans = _institutions_met(lost_spans, src.text, src.lang,
                                                      added_weak_spans)
-    if src.lang in NOUN_CAPITALISING and not mt:
+    if src.lang in NOUN_CAPITALISING and not mt and added_weak_spans:
         # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
         # for them, to hold a common noun of the rendering to, never as findings of their own
         unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
