@@ -18,6 +18,11 @@ msgid and msgstr must be the same), the check a PO pipeline runs today, applied 
 
     .venv/bin/python benchmarks/check_precision.py                # test split (the report)
     .venv/bin/python benchmarks/check_precision.py --split dev    # the split to tune on
+
+The dev split is small (246 1-1 pairs, 22 with a negation on both sides), so for choosing rules it
+can be enlarged: --links all also takes the gold links of several sentences (joined, 381 pairs on
+dev), --seeds N pools N planted sets per kind, and --plant-into de drops negations from the German
+side instead (nicht, nie go; kein -> ein, nichts -> etwas, niemand -> jemand; negation only).
 """
 
 from __future__ import annotations
@@ -58,8 +63,9 @@ def read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n")
 
 
-def gold_pairs(split: str) -> list[tuple[str, str, str]]:
-    """(German, French, Google MT) of every 1-1 gold link of the split."""
+def gold_pairs(split: str, links: str = "1-1") -> list[tuple[str, str, str]]:
+    """(German, French, Google MT) of every 1-1 gold link of the split; with links="all", of every
+    link with both sides (the sentences of a side joined by a space: beads of several sentences)."""
     articles = ["dev"] if split == "dev" else [f"test{i}" for i in range(7)]
     out = []
     for name in articles:
@@ -68,11 +74,13 @@ def gold_pairs(split: str) -> list[tuple[str, str, str]]:
         for line in read_lines(EVAL / f"{name}.gold"):
             if not line.strip():
                 continue
-            src, tgt = (re.findall(r"\d+", side) for side in line.split("]:["))
-            if len(src) == 1 and len(tgt) == 1:
-                s, t = int(src[0]), int(tgt[0])
-                if de[s].strip() and fr[t].strip():
-                    out.append((de[s].strip(), fr[t].strip(), mt[s].strip()))
+            src, tgt = ([int(x) for x in re.findall(r"\d+", side)] for side in line.split("]:["))
+            if not src or not tgt or links == "1-1" and (len(src) != 1 or len(tgt) != 1):
+                continue
+            d, f, m = (" ".join(lines[i].strip() for i in ids if lines[i].strip())
+                       for lines, ids in ((de, src), (fr, tgt), (mt, src)))
+            if d and f:
+                out.append((d, f, m))
     return out
 
 
@@ -111,6 +119,8 @@ def plant_date(de: str, fr: str, rng: random.Random) -> str | None:
 
 
 _DE_NEG_RE = re.compile(r"\b(?:nicht|kein\w*|nie|niemals|nichts|niemand\w*|weder|nirgends)\b", re.I)
+#: German negations removed outright: the word goes, or turns into its positive (kein -> ein).
+_DE_DROP_RE = re.compile(r"\b(?:(nicht|nie|niemals)\s+|(k)(ein\w*)|(nichts)|(niemand)(\w*))\b")
 
 
 def plant_negation(de: str, fr: str, rng: random.Random) -> str | None:
@@ -122,6 +132,24 @@ def plant_negation(de: str, fr: str, rng: random.Random) -> str | None:
     m = rng.choice(negs)
     out = fr[:m.start()] + m.group(2) + fr[m.end():]
     return re.sub(r"\s{2,}", " ", out)
+
+
+def plant_negation_de(de: str, fr: str, rng: random.Random) -> str | None:
+    """The German side loses a negation (nicht, nie go; kein -> ein, nichts -> etwas, niemand ->
+    jemand), where the French negates too."""
+    negs = list(_DE_DROP_RE.finditer(de))
+    if not negs or not _NEG_RE.search(fr):
+        return None
+    m = rng.choice(negs)
+    if m.group(1):
+        new = ""
+    elif m.group(2):
+        new = m.group(3)
+    elif m.group(4):
+        new = "etwas"
+    else:
+        new = "jemand" + m.group(6)
+    return de[:m.start()] + new + de[m.end():]
 
 
 def name_pool(pairs: list[tuple[str, str, str]]) -> list[str]:
@@ -146,11 +174,17 @@ def plant_name(de: str, fr: str, rng: random.Random, pool: list[str]) -> str | N
 
 
 def planted_set(pairs: list[tuple[str, str, str]], kind: str, rng: random.Random,
-                pool: list[str]) -> tuple[list[tuple[int, str]], int]:
-    """PER_KIND (pair index, planted French) of one kind; pairs are used again (with another
-    change) when fewer than PER_KIND apply. Returns the set and the number of distinct pairs."""
-    plant = {"number": plant_number, "date": plant_date, "negation": plant_negation,
-             "name": lambda de, fr, r: plant_name(de, fr, r, pool)}[kind]
+                pool: list[str], into: str = "fr") -> tuple[list[tuple[int, str]], int]:
+    """PER_KIND (pair index, planted side) of one kind; pairs are used again (with another
+    change) when fewer than PER_KIND apply. Returns the set and the number of distinct pairs.
+    The planted side is the French (into="fr") or the German (into="de", negation only)."""
+    if into == "de":
+        if kind != "negation":
+            return [], 0
+        plant = plant_negation_de
+    else:
+        plant = {"number": plant_number, "date": plant_date, "negation": plant_negation,
+                 "name": lambda de, fr, r: plant_name(de, fr, r, pool)}[kind]
     order = list(range(len(pairs)))
     rng.shuffle(order)
     applicable = [i for i in order if plant(pairs[i][0], pairs[i][1], random.Random(i)) is not None]
@@ -159,7 +193,7 @@ def planted_set(pairs: list[tuple[str, str, str]], kind: str, rng: random.Random
     while len(out) < PER_KIND and applicable and rounds < 50:
         for i in applicable:
             changed = plant(pairs[i][0], pairs[i][1], rng)
-            if changed is not None and changed != pairs[i][1]:
+            if changed is not None and changed != pairs[i][0 if into == "de" else 1]:
                 out.append((i, changed))
             if len(out) == PER_KIND:
                 break
@@ -182,9 +216,8 @@ def pofilter_numbers():
     return flagged
 
 
-def run(split: str, use_mt: bool) -> dict:
-    pairs = gold_pairs(split)
-    rng = random.Random(SEED)
+def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str = "fr") -> dict:
+    pairs = gold_pairs(split, links)
     pool = name_pool(pairs)
     started = time.perf_counter()
     kinds = PLANTED + ("quote", "mt-missing")
@@ -193,13 +226,24 @@ def run(split: str, use_mt: bool) -> dict:
     flagged = pofilter_numbers()
     base_flag = [flagged(de, fr) for de, fr, _ in pairs]
     result: dict = {"split": split, "pairs": len(pairs), "mt": "google" if use_mt else "none",
+                    "links": links, "seeds": seeds, "planted_into": into,
                     "recall": {}, "baseline_recall": {}, "applicable_pairs": {}}
+    rngs = [random.Random(SEED + k) for k in range(seeds)]
     for kind in PLANTED:
-        planted, applicable = planted_set(pairs, kind, rng, pool)
+        planted: list[tuple[int, str]] = []
+        for rng in rngs:
+            some, applicable = planted_set(pairs, kind, rng, pool, into)
+            planted += some
+        if not planted:
+            continue
         accept = {"number", "date"} if kind in ("number", "date") else {kind}
         hits = base_hits = error_hits = 0
-        for i, fr in planted:
-            de, _, mt = pairs[i]
+        for i, changed in planted:
+            de, fr, mt = pairs[i]
+            if into == "de":
+                de = changed
+            else:
+                fr = changed
             before = {f.key for f in base[i]}
             found = check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=PLANTED,
                                mt=mt if use_mt else None)
@@ -231,15 +275,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "test"], default="test")
     ap.add_argument("--mt", action="store_true", help="also give the checks the Google MT")
     ap.add_argument("--show", type=int, default=0, help="print this many falsely flagged pairs")
+    ap.add_argument("--links", choices=["1-1", "all"], default="1-1",
+                    help="all: also the gold links of several sentences (joined), a larger set")
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="plant this many sets per kind (seeds 13, 14, ...), pooled")
+    ap.add_argument("--plant-into", choices=["fr", "de"], default="fr",
+                    help="de: plant dropped negations into the German side (negation only)")
     args = ap.parse_args(argv)
-    r = run(args.split, args.mt)
+    r = run(args.split, args.mt, args.links, args.seeds, args.plant_into)
     for de, fr, why in r.pop("examples")[:args.show]:
         print(f"- {de}\n  {fr}\n  {why}")
-    print(f"Text+Berg de-fr {r['split']}: {r['pairs']} 1-1 gold pairs, MT {r['mt']}, "
-          f"{PER_KIND} planted errors per kind, {r['seconds']} s")
+    print(f"Text+Berg de-fr {r['split']}: {r['pairs']} {r['links']} gold pairs, MT {r['mt']}, "
+          f"{PER_KIND * r['seeds']} planted errors per kind into the {r['planted_into']} side, "
+          f"{r['seconds']} s")
     print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'pofilter numbers':>17} "
           f"{'ratio':>6}")
-    for kind in PLANTED:
+    for kind in r["recall"]:
         rec, base = r["recall"][kind], r["baseline_recall"][kind]
         ratio = f"{rec / base:.2f}" if base else "-"
         print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} "
@@ -253,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
                       "false_rate_by_kind": r["false_rate_by_kind"],
                       "baseline_recall": r["baseline_recall"],
                       "baseline_false_rate": r["baseline_false_rate"], "split": r["split"],
-                      "mt": r["mt"], "pairs": r["pairs"]}))
+                      "mt": r["mt"], "pairs": r["pairs"], "links": r["links"],
+                      "seeds": r["seeds"], "planted_into": r["planted_into"]}))
     return 0
 
 

@@ -1,9 +1,10 @@
 """Person and place names on both sides of a bead.
 
 This module owns finding names (capitalised words inside a sentence, short acronyms; in languages
-that capitalise every noun, the words a name of the MT stands for), matching them across scripts
-through the Cyrillic transliteration and a consonant key, country names and their derived words
-through CLDR's territory codes, and the name check (a name lost, added or replaced).
+that capitalise every noun, the words a name of the MT stands for, and without an MT the words its
+lexicon does not know, as names a common noun of the other side may have replaced), matching them
+across scripts through the Cyrillic transliteration and a consonant key, country names and their
+derived words through CLDR's territory codes, and the name check (a name lost, added or replaced).
 """
 
 from __future__ import annotations
@@ -209,14 +210,79 @@ _DETERMINERS = re.compile(
     r"(?:[^\W\d_A-ZÀ-ÝА-Я]\w*\s+)?$")
 
 
+#: Languages without articles: no determiner marks a common noun there, so a capitalised word its
+#: lexicon knows in lower case is weak evidence of a name wherever it stands (в рядах Вооруженных
+#: сил, Правительство России).
+_ARTICLELESS = frozenset({"ru", "uk", "be", "pl", "cs", "sk"})
+
+
 def _common_noun_at(word: tuple[str, int, int], text: str, lang: str) -> bool:
     """Whether a capitalised word is weak evidence of a name: its language knows it only in lower
-    case, a determiner stands before it and no capitalised word or domain follows (le
-    Gouvernement népalais, la Tour de Muztagh, the Government's; not the Change.org site)."""
+    case, a determiner stands before it (in a language that has them) and no capitalised word or
+    domain follows (le Gouvernement népalais, la Tour de Muztagh, the Government's; not the
+    Change.org site)."""
     tok, s, e = word
     if re.match(r"[\s-]+[A-ZÀ-ÝА-Я]|\.[a-z]{2,}\b", text[e:]):
         return False  # in a run of capitals, or a site's name (Change.org)
-    return _DETERMINERS.search(text[:s]) is not None and _common_word(tok, lang)
+    return (lang in _ARTICLELESS or _DETERMINERS.search(text[:s]) is not None) and \
+        _common_word(tok, lang)
+
+
+def _of_common_words(text: str, span: Span, lang: str) -> bool:
+    """A run of capitalised words that its language knows each in lower case (Armed Forces, State
+    Duma is not): an institution's name made of common words, not a person's or a place's."""
+    words = [t for t, _, _ in _words(text[span[0]:span[1]])]
+    return bool(words) and all(_common_word(t, lang) for t in words)
+
+
+def _institutions_met(strong: list[Span], text: str, lang: str, weak_other: list[Span]
+                      ) -> tuple[list[Span], list[Span]]:
+    """The runs of `strong` and the other side's common nouns in capitals left once each run of
+    common words meets one of those (Вооруженных сил / the Armed Forces): one institution named on
+    both sides in its own language's words, no name lost or replaced."""
+    left, other = list(strong), list(weak_other)
+    while other:
+        run = next((x for x in left if _of_common_words(text, x, lang)), None)
+        if run is None:
+            break
+        left.remove(run)
+        other.pop(0)
+    return left, other
+
+
+def _compound_of_known(word: str, lexicon) -> bool:
+    """A German compound whose last part the lexicon knows as a noun, of four letters or more
+    (Trägerstreik) or of three after a known first part (Gletscherarm; not Kondus, Karakorum)."""
+    def known(part: str) -> bool:
+        return any(x in lexicon for x in (part, part.capitalize(), part.lower()))
+
+    for i in range(2, len(word) - 2):
+        head, tail = word[:i], word[i:].capitalize()
+        if tail in lexicon and (len(tail) >= 4 or known(head) or known(head.rstrip("s"))):
+            return True
+    return False
+
+
+def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
+    """Where a side capitalises every noun and no MT says which words are names: the capitalised
+    words inside a sentence (a compound's parts each) that its lexicon knows in no form, not even as
+    a compound's last part (Baltoro, Siachen in Kondus-Gletscher). They may be names; they serve only
+    as a name the other side may have replaced with a common noun, never as a finding alone."""
+    lexicon = _lexicon(side.lang)
+    if lexicon is None:
+        return []
+    out = []
+    for tok, s, e in _words(side.text):
+        before = side.text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper():
+            continue
+        start = s
+        for part in tok.split("-"):
+            if (len(part) >= 4 and part[0].isupper() and part not in lexicon
+                    and part.lower() not in lexicon and not _compound_of_known(part, lexicon)):
+                out.append((part, start, start + len(part)))
+            start += len(part) + 1
+    return out
 
 
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
@@ -246,9 +312,22 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                  r_places)
     added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
+    lost_weak_spans, added_weak_spans = _merge_runs(src.text, lost_weak), _merge_runs(ren.text,
+                                                                                     added_weak)
+    added_spans, lost_weak_spans = _institutions_met(added_spans, ren.text, ren.lang,
+                                                     lost_weak_spans)
+    lost_spans, added_weak_spans = _institutions_met(lost_spans, src.text, src.lang,
+                                                     added_weak_spans)
+    if src.lang in NOUN_CAPITALISING and not mt and added_weak_spans:
+        # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
+        # for them, to hold a common noun of the rendering to, never as findings of their own
+        unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
+        lost_slots = len(_merge_runs(src.text, unknown))
+    else:
+        lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
-    added_spans += _merge_runs(ren.text, added_weak)[:max(0, len(lost_spans) - len(added_spans))]
-    lost_spans += _merge_runs(src.text, lost_weak)[:max(0, len(added_spans) - len(lost_spans))]
+    added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
+    lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
     out = []
     for x, y in zip(lost_spans, added_spans):
         out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "

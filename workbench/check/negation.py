@@ -1,8 +1,10 @@
 """Negation on both sides of a bead.
 
 This module owns the negation cues per language (with double negations that cancel out and forms
-that only look negative, French "ne ... que"), counting the clauses that negate, and the negation
-check (one side negates where the other does not, or in a different number of clauses).
+that only look negative, French "ne ... que"), the limits and lacks that say what a negation says
+without one, the clauses that negate and where they stand, and the negation check (one side negates
+where the other does not, or in a different number of clauses, and no limit or lack of its own near
+the other side's extra negation says the same).
 """
 
 from __future__ import annotations
@@ -21,18 +23,22 @@ _NEGATION: dict[str, list[str]] = {
            r"\bnobody\b", r"\bnone\b", r"\bneither\b", r"\bnor\b", r"\bnowhere\b",
            r"\bno one\b"],
     "de": [r"\bnicht\b", r"\bkein(?:e|en|em|er|es)?\b", r"\bnie\b", r"\bniemals\b", r"\bnichts\b",
-           r"\bniemand(?:en|em)?\b", r"\bweder\b", r"\bnirgends\b", r"\bnirgendwo\b"],
+           r"\bniemand(?:en|em)?\b", r"\bweder\b", r"\bnirgends\b", r"\bnirgendwo\b",
+           r"\bkeines(?:falls|wegs)\b", r"\bmitnichten\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,5}?(?:pas|plus|jamais|rien|personne|aucun|aucune|"
            r"guère|point|nullement|nulle)\b",
            r"\bni\b", r"\bnulle part\b", r"\b(?:personne|rien)\s+(?:ne|n['’])",
            r"^\W*rien\s+de\b",
            r"\bnullement\b", r"(?<!sans )(?<!avant qu['’])(?<!avant qu['’] )(?<!avant que )"
-           r"(?<!sans qu['’])(?<!sans qu['’] )(?<!sans que )\baucun(?:e|s|es)?\b", r"\bnon\b(?!-)",
+           r"(?<!sans qu['’])(?<!sans qu['’] )(?<!sans que )\baucun(?:e|s|es)?\b",
+           # non on its own or before pas, plus, que; before another word it negates that word
+           # (non encordés, a lack) or is none (non loin, non seulement)
+           r"\bnon\b(?!-)(?!\s+(?!(?:pas|plus|que|point)\b)[^\W\d_])",
            r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
            # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
            r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:peux|peut|pouvons|pouvez|peuvent|pouvait|"
            r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|sais|sait|savait|saurait|ose|"
-           r"osait|cesse|cessait)\b(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
+           r"osait|cesse|cessait)\b(?!-)(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
            r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<!\w)никак(?:ой|ая|ое|ие|их)?(?!\w)",
@@ -87,44 +93,115 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
     return cues, sorted(doubles)
 
 
-def _clauses_with(text: str, spans: Sequence[Span]) -> int:
-    """How many clauses (between , ; : dashes, and/but and sentence ends) hold a negation cue:
-    negative concord (никто ничего не) is one negation, as is French ne ... pas."""
-    bounds = [m.start() for m in re.finditer(
-        r"[,;:—–()]|\s-|-\s|\s(?:and|but|und|aber|sondern|et|mais|и|но|а)\s"
-        r"|[.!?…]\s+(?=\W*[A-ZÀ-ÝА-ЯЁ])", text)]
-    return len({sum(1 for b in bounds if b < s) for s, _ in spans})
+_CLAUSE_BOUNDS = re.compile(
+    r"[,;:—–()]|\s-|-\s|\s(?:and|but|und|aber|sondern|et|mais|и|но|а)\s"
+    r"|[.!?…]\s+(?=\W*[A-ZÀ-ÝА-ЯЁ])")
+
+
+def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = ()
+                      ) -> list[float]:
+    """Where (0 to 1, at its first cue) each clause (between , ; : dashes, and/but and sentence
+    ends) holding a cue stands in the text: negative concord (никто ничего не) is one negation, as
+    is French ne ... pas, and so is a negative determiner repeated right after 'and' or 'or' over
+    coordinated nouns (no grounds and no reasons; нет оснований и причин). Clauses holding a span
+    of `skip` are left out."""
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_BOUNDS.finditer(text)]
+
+    def clause(pos: int) -> int:
+        return sum(1 for b, _ in bounds if b < pos)
+
+    skipped = {clause(s) for s, _ in skip}
+    first: dict[int, float] = {}
+    for s, e in sorted(spans):
+        k = clause(s)
+        if k in skipped or k in first:
+            continue
+        if k - 1 in first and _COORDINATED.fullmatch(text[bounds[k - 1][0]:s]) and \
+                _NEGATIVE_DETERMINER.match(text, s):
+            continue  # the same negation over coordinated nouns
+        first[k] = (s + e) / 2 / max(1, len(text))
+    return [first[k] for k in sorted(first)]
+
+
+#: What stands between a negated clause and a negation that repeats it over coordinated words.
+_COORDINATED = re.compile(r"\s(?:and|or|und|oder|et|ou|и|или)\s+", re.I)
+#: Negations of a noun rather than of a verb: no, kein, aucun, ни.
+_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни|никак\w*)(?!\w)")
+
+
+def _unpaired(a: Sequence[float], b: Sequence[float], limit: float) -> tuple[list[int], list[int]]:
+    """Pair positions of a and b nearest first, at most `limit` apart, each once; returns the
+    indices of a and of b left unpaired."""
+    candidates = sorted((abs(x - y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
+                        if abs(x - y) <= limit)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _, i, j in candidates:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+    return ([i for i in range(len(a)) if i not in used_a],
+            [j for j in range(len(b)) if j not in used_b])
+
+
+#: How far apart (as a share of each side's length) a limit or lack may stand from the negation it
+#: says the same as: a negation and its stand-in are in the same part of the sentence, even where
+#: word order differs between the languages.
+NEAR = 0.3
 
 
 #: Words that say what a negation says without one: a limit (nur bis 7000 m / n'ont pas dépassé
-#: 7000 m; only, seulement, ne ... que), a lack (hoffnungslos / ne laissent aucun espoir; without,
-#: sans, hors de question, ignorant) or a verb of not doing (vermeiden, éviter, refuse).
-_NEGATION_LIKE: dict[str, list[str]] = {
-    "en": [r"\b(?:only|merely|solely|without)\b", r"\b(?!never|none)\w{3,}less\b",
-           r"\b(?:avoid|refus|ignoran)\w*"],
-    "de": [r"\b(?:nur|bloss|bloß|lediglich|ohne)\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
-           r"\b(?:vermeid|vermied|verweiger)\w*"],
-    "fr": [r"\b(?:seulement|uniquement|sans)\b", r"\bhors (?:de )?question\b",
-           _NOT_NEGATION["fr"][0], r"\b(?:évit|refus|ignoran)\w*"],
-    "ru": [r"(?<!\w)(?:только|лишь|без)(?!\w)", r"(?<!\w)(?:избега|избеж|отказ)\w*"],
+#: 7000 m; only, seulement, ne ... que, erst, kaum) or a lack (hoffnungslos / ne laissent aucun
+#: espoir; without, sans, un-, -frei, hors de question, non encordés; verbs of not doing or not
+#: having: vermeiden, éviter, refuse, manquer, échouer).
+_NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
+    "en": {"limit": [r"\b(?:only|merely|solely|hardly|barely|scarcely)\b"],
+           "lack": [r"\b(?:without|unable|impossible|in vain)\b", r"\b(?!never|none)\w{3,}less\b",
+                    r"\b(?:avoid|refus|ignoran|fail|lack)\w*"]},
+    "de": {"limit": [r"\b(?:nur|bloss|bloß|lediglich|erst|kaum)\b"],
+           "lack": [r"\bohne\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
+                    r"\b\w{3,}frei(?:e|en|em|er|es)?\b", r"\bvergeblich\w*",
+                    # un- adjectives (unmöglich, unberührt), not unter, unser, und, uns
+                    r"\bun(?!ter|ser|d\b|s\b|ten\b|gefähr)\w{4,}",
+                    r"\b(?:vermeid|vermied|verweiger|fehl|scheiter|gescheitert)\w*"]},
+    "fr": {"limit": [r"\b(?:seulement|uniquement|à peine)\b", r"\bseul(?:e|s|es)?\b",
+                     _NOT_NEGATION["fr"][0]],
+           "lack": [r"\bsans\b", r"\bhors (?:de )?question\b", r"\bimpossib\w*",
+                    r"\bnon\s+(?!(?:pas|plus|que|point|loin|seulement|moins)\b)[^\W\d_]",
+                    r"\ben vain\b", r"\b(?:évit|refus|ignoran|manqu|échou)\w*"]},
+    "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва)(?!\w)"],
+           "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)бе[зс]\w{3,}", r"(?<!\w)невозможн\w*",
+                    r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*"]},
 }
 
 
-def _negation_like(text: str, lang: str) -> list[Span]:
+def _negation_like(text: str, lang: str, kind: str) -> list[Span]:
+    """Spans of the limits (kind 'limit') or lacks ('lack') of a text."""
     low = text.lower()
-    return sorted((m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, [])
+    return sorted((m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
                   for m in re.finditer(p, low))
 
 
 def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     s_cues, s_double = _negations(src.text, src.lang)
     r_cues, r_double = _negations(ren.text, ren.lang)
-    ns, nr = _clauses_with(src.text, s_cues), _clauses_with(ren.text, r_cues)
+    s_at, r_at = _clause_positions(src.text, s_cues), _clause_positions(ren.text, r_cues)
+    ns, nr = len(s_at), len(r_at)
     if ns == nr:
         return []
-    # the side with fewer negations may say the same with a limit or a lack: weak evidence
-    fewer, cues, most = (src, s_cues, nr) if ns < nr else (ren, r_cues, ns)
-    if _clauses_with(fewer.text, cues + _negation_like(fewer.text, fewer.lang)) >= most:
+    # The side with fewer negations may say the same with a limit or a lack (weak evidence), but
+    # only near the other side's negation it stands for, and only a limit or lack that the other
+    # side does not itself have there (a limit translated as a limit stands for no negation).
+    (fewer, f_cues, f_at), (more, m_cues, m_at) = sorted(
+        [(src, s_cues, s_at), (ren, r_cues, r_at)], key=lambda x: len(x[2]))
+    _, unmatched = _unpaired(f_at, m_at, 1.0)
+    free: list[float] = []
+    for kind in ("limit", "lack"):
+        f_like = _clause_positions(fewer.text, _negation_like(fewer.text, fewer.lang, kind), f_cues)
+        m_like = _clause_positions(more.text, _negation_like(more.text, more.lang, kind), m_cues)
+        free += [f_like[i] for i in _unpaired(f_like, m_like, NEAR)[0]]
+    missing, _ = _unpaired([m_at[j] for j in unmatched], sorted(free), NEAR)
+    if not missing:
         return []
 
     def cue(side: _Side, span: Span) -> str:
