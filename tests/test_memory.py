@@ -13,7 +13,7 @@ from factories import make_pair_file
 from workbench import edit
 from workbench.model import Bead
 from workbench.errors import ParseError
-from workbench.memory import INDEX_NAME, Memory, read_tmx
+from workbench.memory import Memory, index_path, read_tmx
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OMEGAT = FIXTURES / "omegat-project.tmx"
@@ -100,7 +100,7 @@ def test_rebuild_from_the_po_files_gives_the_same_answers(data: Path) -> None:
     memory.rebuild()
     assert [answers(memory, q) for q in queries] == before
     memory.close()
-    (data / INDEX_NAME).unlink()
+    index_path(data).unlink()
     assert [answers(Memory(data), q) for q in queries] == before
     assert before[1][0][:2] == ("exact", 100.0) and before[0] == []
 
@@ -108,9 +108,9 @@ def test_rebuild_from_the_po_files_gives_the_same_answers(data: Path) -> None:
 def test_a_damaged_index_is_rebuilt_on_next_use(data: Path) -> None:
     set_status(data, "s1:t1", "approved")
     Memory(data).close()
-    (data / INDEX_NAME).write_bytes(b"this is not an SQLite database" * 100)
+    index_path(data).write_bytes(b"this is not an SQLite database" * 100)
     assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)
-    with sqlite3.connect(data / INDEX_NAME) as db:
+    with sqlite3.connect(index_path(data)) as db:
         db.execute("UPDATE meta SET value = '0' WHERE key = 'format'")
     db.close()
     assert answers(Memory(data), SRC[1])[0][:2] == ("exact", 100.0)

@@ -9,6 +9,7 @@ import pytest
 
 from factories import PAIR, SECOND, add_second_pair, make_data_dir, post
 from workbench import store
+from workbench.memory import index_path
 
 BUNDLED = "petition-ru__newsweek-en"
 
@@ -519,7 +520,7 @@ def test_memory_matches_refuse_a_bad_limit_and_an_unknown_bead(two_pairs):
 def test_a_broken_memory_index_never_fails_a_save(two_pairs):
     c = two_pairs
     assert c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory").status_code == 200  # index built
-    index = c.root / "translations" / ".memory.sqlite3"
+    index = index_path(c.root)
     index.write_bytes(b"not a database")
     _status(c, PAIR, "s0:t1", "approved")
     assert store.load(c.root / "translations" / f"{PAIR}.po").record("s0:t1").status == "approved"
@@ -528,8 +529,8 @@ def test_a_broken_memory_index_never_fails_a_save(two_pairs):
 
 def test_an_index_that_cannot_be_written_is_a_clear_403_and_the_save_still_happens(two_pairs):
     c = two_pairs
-    index = c.root / "translations" / ".memory.sqlite3"
-    index.mkdir()  # neither an SQLite file nor replaceable by one
+    index = index_path(c.root)
+    index.mkdir(parents=True)  # neither an SQLite file nor replaceable by one
     res = c.get(f"/api/pairs/{SECOND}/beads/s0:t0/memory")
     assert res.status_code == 403
     assert "the translation memory's index cannot be read or written" in res.get_json()["message"]

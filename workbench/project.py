@@ -282,7 +282,7 @@ class Project:
     def memory(self) -> Any:
         """This thread's translation memory (a Memory holds one SQLite connection), up to date with
         the data directory's files; an index found damaged on the way is rebuilt."""
-        from workbench.memory import INDEX_NAME, Memory
+        from workbench.memory import Memory, index_path
 
         try:
             mem = getattr(self._local, "memory", None)
@@ -296,17 +296,18 @@ class Project:
         except (sqlite3.Error, OSError) as exc:
             self._local.memory = None
             raise ReadOnlyError(f"the translation memory's index cannot be read or written: {exc}",
-                                path=str(self.root / INDEX_NAME),
-                                hint="check that translations/ is writable, or delete the index "
+                                path=str(index_path(self.root)),
+                                hint="check that the cache directory is writable (or set WORKBENCH_CACHE_DIR), "
+                                     "or delete the index "
                                      "file: it is rebuilt from the PO files") from None
 
     def pair_saved(self, path: Path) -> None:
         """Bring the memory up to date with a pair file just saved (with the editor's parse). The
         PO file is the truth and is already written: a failure here is logged, the connection
         dropped, and the next use rebuilds or syncs."""
-        from workbench.memory import INDEX_NAME
+        from workbench.memory import index_path
 
-        if getattr(self._local, "memory", None) is None and not (self.root / INDEX_NAME).exists():
+        if getattr(self._local, "memory", None) is None and not index_path(self.root).exists():
             return  # no memory in use yet: its first use builds it from the files
         try:
             mem = getattr(self._local, "memory", None)

@@ -37,12 +37,12 @@ from pathlib import Path
 from workbench.errors import InputError
 from workbench.memory.index import Memory
 from workbench.memory.segments import (CANDIDATE_BUDGET, DEFAULT_MIN, FORMAT, IMPORTS_DIR,
-                                       INDEX_NAME, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
+                                       index_path, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
                                        WORD_CANDIDATES, Match, Segment, SyncReport, language,
                                        normalize, pair_segments, trigrams, words)
 from workbench.memory.tmx import read_tmx, write_tmx
 
-__all__ = ["CANDIDATE_BUDGET", "DEFAULT_MIN", "FORMAT", "IMPORTS_DIR", "INDEX_NAME",
+__all__ = ["CANDIDATE_BUDGET", "DEFAULT_MIN", "FORMAT", "IMPORTS_DIR", "index_path",
            "MAX_CANDIDATES", "PENDING_LIMIT", "WORD_BUDGET", "WORD_CANDIDATES", "Match", "Memory",
            "Segment", "SyncReport", "export_to_path", "language", "normalize", "open_memory",
            "pair_segments", "read_tmx", "trigrams", "words", "write_tmx"]

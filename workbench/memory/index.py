@@ -13,7 +13,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.memory.lookup import Lookups
-from workbench.memory.segments import (_COLUMNS, FORMAT, IMPORTS_DIR, INDEX_NAME, PENDING_LIMIT,
+from workbench.memory.segments import (_COLUMNS, FORMAT, IMPORTS_DIR, index_path, PENDING_LIMIT,
                                        Segment, SyncReport, _hash, _row_segment, normalize,
                                        pair_segments, trigrams, words)
 from workbench.memory.tmx import read_tmx, write_tmx
@@ -59,7 +59,7 @@ class Memory(Lookups):
             raise InputError("not a data directory: it has no translations/", path=str(data_dir),
                              hint="give the directory that holds corpora/ and translations/ "
                                   "with --data")
-        self.path = Path(index) if index is not None else self.root / INDEX_NAME
+        self.path = Path(index) if index is not None else index_path(self.root)
         self._db: sqlite3.Connection | None = None
         self._vectors: dict[tuple[str, str], tuple[list[int], object]] = {}
         self._new: dict[tuple[str, str], array] = {}  # postings of this transaction's inserts

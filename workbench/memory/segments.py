@@ -11,8 +11,19 @@ from typing import Callable, Sequence
 
 from workbench.errors import WorkbenchError
 
-#: Where the index lives, relative to the data directory.
-INDEX_NAME = Path("translations") / ".memory.sqlite3"
+
+
+def index_path(data_dir: str | Path) -> Path:
+    """Where a data directory's index lives: in the user's cache directory (WORKBENCH_CACHE_DIR,
+    else the XDG cache), one file per data directory named after its resolved path. The index is
+    derived data, so the data directory holds only what people wrote, and reading it (a page, a
+    lookup) writes nothing there."""
+    from workbench.translate.engine import default_cache_dir
+
+    root = Path(data_dir).resolve()
+    digest = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return default_cache_dir() / "memory" / f"{root.name or 'root'}-{digest}.sqlite3"
+
 #: Where imported TMX files are kept (the memory's second source of truth besides the PO files).
 IMPORTS_DIR = Path("memory")
 #: Bumped when the schema or what is indexed changes; an index of another format is rebuilt.
