@@ -99,15 +99,15 @@ def main() -> None:
     base = base_sentences()
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="tm-bench-"))
     (work / "translations").mkdir(parents=True, exist_ok=True)
-    index = work / "translations" / ".memory.sqlite3"
+    index = work / "memory-index.sqlite3"  # beside the data, not in the user's cache
     build = None
     if args.reuse and index.exists():
-        memory = Memory(work)
+        memory = Memory(work, index=index)
     else:
         if index.exists():
             index.unlink()
         t0 = time.perf_counter()
-        memory = Memory(work)
+        memory = Memory(work, index=index)
         memory.add_segments(expanded(base, args.size), "bench")
         build = time.perf_counter() - t0
     size_mb = index.stat().st_size / 1e6
