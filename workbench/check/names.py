@@ -335,9 +335,9 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
     unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
     for x in unpaired:
-        out.append(Finding("name", "warning", x, None,
+        out.append(Finding("name", "note", x, None,
                            f"source names {src.text[x[0]:x[1]]}; the rendering does not"))
     for y in added_spans[len(lost_spans):]:
-        out.append(Finding("name", "warning", None, y,
+        out.append(Finding("name", "note", None, y,
                            f"rendering names {ren.text[y[0]:y[1]]}; the source does not"))
     return out
