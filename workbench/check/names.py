@@ -318,13 +318,13 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                                      lost_weak_spans)
     lost_spans, added_weak_spans = _institutions_met(lost_spans, src.text, src.lang,
                                                      added_weak_spans)
-    if src.lang in NOUN_CAPITALISING and not mt and added_weak_spans:
+    if src.lang in NOUN_CAPITALISING and not mt and (added_spans or added_weak_spans):
         # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
-        # for them, to hold a common noun of the rendering to, never as findings of their own
+        # for them, to hold a name or a common noun of the rendering to (a name in the place of
+        # another), never as findings of their own
         unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
-        lost_slots = len(_merge_runs(src.text, unknown))
-    else:
-        lost_slots = len(lost_spans)
+        lost_spans = _merge_runs(src.text, unknown)
+    lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
     added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
     lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
