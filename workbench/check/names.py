@@ -21,6 +21,7 @@ from workbench.check.text import (
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
+    _gap,
     _locale,
     _stopwords,
     _transliterate,
@@ -285,6 +286,26 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
     return out
 
 
+def _english_names(side: _Side) -> list[tuple[str, int, int]]:
+    """Where a side capitalises every noun and no MT says which words are names: the capitalised
+    words inside a sentence, not function words of the side's language, that the English lexicon
+    knows only capitalised (Hagen, Nepal, Everest: English keeps only its names capitalised).
+    Like _unknown_words, only to hold the other side's name in their place."""
+    en = _lexicon("en")
+    if en is None:
+        return []
+    stop = _stopwords(side.lang)
+    out = []
+    for tok, s, e in _words(side.text):
+        before = side.text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper() \
+                or len(tok) < 3 or _fold(tok) in stop:
+            continue
+        if tok in en and tok.lower() not in en:
+            out.append((tok, s, e))
+    return out
+
+
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
                other_folded: str, other_places: set[str]
                ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
@@ -322,7 +343,9 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
         # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
         # for them, to hold a name or a common noun of the rendering to (a name in the place of
         # another), never as findings of their own
-        unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
+        candidates = sorted(set(_unknown_words(src)) | set(_english_names(src)),
+                            key=lambda w: w[1])
+        unknown, _ = _unmatched(candidates, src, r_tokens, r_folded, r_places)
         lost_spans = _merge_runs(src.text, unknown)
     lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
