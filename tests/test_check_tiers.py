@@ -114,3 +114,13 @@ def test_bundled_newsweek_pair_stores_no_notes():
     lines = [c for r in pf.records for c in r.checks]
     assert not any(c.startswith("check name:") for c in lines)
     assert sum(c.startswith("check quote:") for c in lines) == 4
+
+
+def test_an_abbreviated_second_year_is_that_year():
+    # 1952/53 is 1952 and 1953, no contradiction of 1953 and 53
+    assert check_pair("1952 und 1953 forschte Pugh.", "En 1952/53, Pugh fit des recherches.",
+                      src_lang="de", tgt_lang="fr", notes=True) == []
+    assert [f.explanation for f in check_pair(
+        "1952 und 1954 forschte Pugh.", "En 1952/53, Pugh fit des recherches.", src_lang="de",
+        tgt_lang="fr")] == ["source says 1954; rendering says 53"]
+    assert check_pair("Seiten 12-15.", "Pages 12-15.", src_lang="de", tgt_lang="fr") == []

@@ -320,6 +320,9 @@ def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             value = _read_digits(raw, lang)
             if value is None:
                 continue
+            short = re.search(r"(?<!\d)(1[5-9]|20)(\d\d)\s?[/–-]\s?$", text[:span[0]])
+            if short and re.fullmatch(r"\d\d", raw) and raw > short.group(2):
+                value = Decimal(short.group(1) + raw)  # 1952/53: the second year, abbreviated
             end = span[1]
             after = text[end:]
             sm = re.match(r"[\s\u00a0\u202f]*([^\W\d_]+)\.?", after)
