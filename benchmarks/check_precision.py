@@ -17,7 +17,8 @@ Both figures are given for the findings a review sees by default (errors and war
 all tiers, notes included (a number, date or name on one side only: `workbench check --all`;
 the JSON's *_all keys). "planted where the source has none" counts the planted changes that fall
 on a number, date or name the untouched pair already has on the French side only (a note there):
-no comparison with the source can see such a change, and the default tier does not count it.
+no comparison with the source can see such a change, and the default tier does not count it;
+"recall where it has" is the default tier's recall on the other planted changes.
 
 Baseline, measured in the same run: translate-toolkit's pofilter `numbers` check (the numbers of
 msgid and msgstr must be the same), the check a PO pipeline runs today, applied to the same pairs.
@@ -285,6 +286,9 @@ def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str 
         result["recall"][kind] = round(hits / n, 4)
         result.setdefault("recall_all", {})[kind] = round(hits_all / n, 4)
         result.setdefault("planted_one_sided", {})[kind] = one_sided
+        # the default tier's recall on the changes a comparison with the source can see
+        result.setdefault("recall_source_has_it", {})[kind] = round(
+            hits / max(1, len(planted) - one_sided), 4)
         result.setdefault("recall_errors", {})[kind] = round(error_hits / n, 4)
         result["baseline_recall"][kind] = round(base_hits / n, 4)
         result["applicable_pairs"][kind] = applicable
@@ -328,13 +332,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{PER_KIND * r['seeds']} planted errors per kind into the {r['planted_into']} side, "
           f"{r['seconds']} s")
     print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'all tiers':>9} "
-          f"{'source has none':>15} {'pofilter numbers':>17} {'ratio':>6}")
+          f"{'source has none':>15} {'recall where it has':>19} {'pofilter numbers':>17} "
+          f"{'ratio':>6}")
     for kind in r["recall"]:
         rec, base = r["recall"][kind], r["baseline_recall"][kind]
         ratio = f"{rec / base:.2f}" if base else "-"
         print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} "
               f"{r['recall_errors'][kind]:>8.3f} {r['recall_all'][kind]:>9.3f} "
-              f"{r['planted_one_sided'][kind]:>15} {base:>17.3f} {ratio:>6}")
+              f"{r['planted_one_sided'][kind]:>15} {r['recall_source_has_it'][kind]:>19.3f} "
+              f"{base:>17.3f} {ratio:>6}")
     print(f"false findings on untouched pairs, default tier: {r['false_rate']:.4f} (errors only "
           f"{r['false_rate_errors']:.4f}); all tiers, notes included: {r['false_rate_all']:.4f}; "
           f"pofilter numbers flags {r['baseline_false_rate']:.4f}")
@@ -349,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                       "false_rate_all": r["false_rate_all"], "recall_all": r["recall_all"],
                       "false_rate_by_kind_all": r["false_rate_by_kind_all"],
                       "planted_one_sided": r["planted_one_sided"],
+                      "recall_source_has_it": r["recall_source_has_it"],
                       "false_rate_by_kind": r["false_rate_by_kind"],
                       "baseline_recall": r["baseline_recall"],
                       "baseline_false_rate": r["baseline_false_rate"], "split": r["split"],
