@@ -2,7 +2,8 @@
 
 This module owns finding names (capitalised words inside a sentence, short acronyms; in languages
 that capitalise every noun, the words a name of the MT stands for, and without an MT the words its
-lexicon does not know, as names a common noun of the other side may have replaced), matching them
+lexicon does not know or the English lexicon knows only capitalised, as names a name or a common
+noun of the other side may have replaced), matching them
 across scripts through the Cyrillic transliteration and a consonant key, country names and their
 derived words through CLDR's territory codes, and the name check (a name lost, added or replaced).
 """
@@ -268,7 +269,8 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
     """Where a side capitalises every noun and no MT says which words are names: the capitalised
     words inside a sentence (a compound's parts each) that its lexicon knows in no form, not even as
     a compound's last part (Baltoro, Siachen in Kondus-Gletscher). They may be names; they serve only
-    as a name the other side may have replaced with a common noun, never as a finding alone."""
+    as a name the other side may have replaced with another name or a common noun, never as a
+    finding alone."""
     lexicon = _lexicon(side.lang)
     if lexicon is None:
         return []
