@@ -10,8 +10,15 @@ shares with the German is replaced by a name from another pair that the German d
 A planted error counts as found when the checks give a finding of its kind (for a changed number
 or a shifted date: number or date, as a number may stand in a date and a year beside a month)
 that the untouched pair does not have; "as error" counts only findings of severity error. False
-findings: the share of untouched pairs with any finding of the four planted kinds, at any
-severity (reported beside it: errors only, each kind, quote and, with --mt, mt-missing).
+findings: the share of untouched pairs with any finding of the four planted kinds.
+
+Both figures are given for the findings a review sees by default (errors and warnings: what
+`workbench check` prints and the PO comments carry; the JSON's recall_min and false_rate) and for
+all tiers, notes included (a number, date or name on one side only: `workbench check --all`;
+the JSON's *_all keys). "planted where the source has none" counts the planted changes that fall
+on a number, date or name the untouched pair already has on the French side only (a note there):
+no comparison with the source can see such a change, and the default tier does not count it;
+"recall where it has" is the default tier's recall on the other planted changes.
 
 Baseline, measured in the same run: translate-toolkit's pofilter `numbers` check (the numbers of
 msgid and msgstr must be the same), the check a PO pipeline runs today, applied to the same pairs.
@@ -38,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.check import check_pair  # noqa: E402
+from workbench.check import DEFAULT_SEVERITIES, check_pair  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "textberg-de-fr"
 PLANTED = ("number", "date", "negation", "name")
@@ -216,13 +223,31 @@ def pofilter_numbers():
     return flagged
 
 
-def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str = "fr") -> dict:
+def _changed_span(before: str, after: str) -> tuple[int, int]:
+    """Where `after` differs from `before`: (start, end) in `before` (common prefix and suffix)."""
+    a = 0
+    while a < min(len(before), len(after)) and before[a] == after[a]:
+        a += 1
+    b = 0
+    while b < min(len(before), len(after)) - a and before[-1 - b] == after[-1 - b]:
+        b += 1
+    return a, max(a + 1, len(before) - b)
+
+
+def _touches(span: tuple[int, int], a: int, b: int) -> bool:
+    return span[0] < b and a < span[1]
+
+
+def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str = "fr",
+        show_all: bool = False) -> dict:
     pairs = gold_pairs(split, links)
     pool = name_pool(pairs)
     started = time.perf_counter()
     kinds = PLANTED + ("quote", "mt-missing")
-    base: list[list] = [check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=kinds,
-                                   mt=mt if use_mt else None) for de, fr, mt in pairs]
+    base_all: list[list] = [check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=kinds,
+                                       mt=mt if use_mt else None, notes=True)
+                            for de, fr, mt in pairs]
+    base = [[f for f in fs if f.severity in DEFAULT_SEVERITIES] for fs in base_all]
     flagged = pofilter_numbers()
     base_flag = [flagged(de, fr) for de, fr, _ in pairs]
     result: dict = {"split": split, "pairs": len(pairs), "mt": "google" if use_mt else "none",
@@ -237,22 +262,33 @@ def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str 
         if not planted:
             continue
         accept = {"number", "date"} if kind in ("number", "date") else {kind}
-        hits = base_hits = error_hits = 0
+        hits = base_hits = error_hits = hits_all = one_sided = 0
         for i, changed in planted:
             de, fr, mt = pairs[i]
             if into == "de":
                 de = changed
             else:
                 fr = changed
-            before = {f.key for f in base[i]}
+            before = {f.key for f in base_all[i]}
             found = check_pair(de, fr, src_lang="de", tgt_lang="fr", kinds=PLANTED,
-                               mt=mt if use_mt else None)
-            new = [f for f in found if f.kind in accept and f.key not in before]
+                               mt=mt if use_mt else None, notes=True)
+            new_all = [f for f in found if f.kind in accept and f.key not in before]
+            new = [f for f in new_all if f.severity in DEFAULT_SEVERITIES]
             hits += bool(new)
+            hits_all += bool(new_all)
+            a, b = _changed_span(pairs[i][0 if into == "de" else 1], changed)
+            one_sided += any(f.kind in accept and f.severity == "note" and (
+                f.rendering_span if into == "fr" else f.source_span) and _touches(
+                f.rendering_span if into == "fr" else f.source_span, a, b) for f in base_all[i])
             error_hits += any(f.severity == "error" for f in new)
             base_hits += flagged(de, fr) and not base_flag[i]
         n = max(1, len(planted))
         result["recall"][kind] = round(hits / n, 4)
+        result.setdefault("recall_all", {})[kind] = round(hits_all / n, 4)
+        result.setdefault("planted_one_sided", {})[kind] = one_sided
+        # the default tier's recall on the changes a comparison with the source can see
+        result.setdefault("recall_source_has_it", {})[kind] = round(
+            hits / max(1, len(planted) - one_sided), 4)
         result.setdefault("recall_errors", {})[kind] = round(error_hits / n, 4)
         result["baseline_recall"][kind] = round(base_hits / n, 4)
         result["applicable_pairs"][kind] = applicable
@@ -260,13 +296,18 @@ def run(split: str, use_mt: bool, links: str = "1-1", seeds: int = 1, into: str 
     result["seconds"] = round(time.perf_counter() - started, 2)
     n = len(pairs)
     result["false_rate"] = round(sum(any(f.kind in PLANTED for f in fs) for fs in base) / n, 4)
+    result["false_rate_all"] = round(sum(any(f.kind in PLANTED for f in fs) for fs in base_all)
+                                     / n, 4)
+    result["false_rate_by_kind_all"] = {
+        k: round(sum(any(f.kind == k for f in fs) for fs in base_all) / n, 4) for k in kinds}
     result["false_rate_errors"] = round(
         sum(any(f.kind in PLANTED and f.severity == "error" for f in fs) for fs in base) / n, 4)
     result["false_rate_by_kind"] = {k: round(sum(any(f.kind == k for f in fs) for fs in base) / n, 4)
                                     for k in kinds}
     result["baseline_false_rate"] = round(sum(base_flag) / n, 4)
-    result["examples"] = [(pairs[i][0], pairs[i][1], [f.explanation for f in fs])
-                          for i, fs in enumerate(base) if any(f.kind in PLANTED for f in fs)]
+    result["examples"] = [(pairs[i][0], pairs[i][1], [f"{f.severity}: {f.explanation}" for f in fs])
+                          for i, fs in enumerate(base_all if show_all else base)
+                          if any(f.kind in PLANTED for f in fs)]
     return result
 
 
@@ -275,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "test"], default="test")
     ap.add_argument("--mt", action="store_true", help="also give the checks the Google MT")
     ap.add_argument("--show", type=int, default=0, help="print this many falsely flagged pairs")
+    ap.add_argument("--show-all", action="store_true",
+                    help="with --show: pairs flagged by any tier, notes included")
     ap.add_argument("--links", choices=["1-1", "all"], default="1-1",
                     help="all: also the gold links of several sentences (joined), a larger set")
     ap.add_argument("--seeds", type=int, default=1,
@@ -282,25 +325,37 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plant-into", choices=["fr", "de"], default="fr",
                     help="de: plant dropped negations into the German side (negation only)")
     args = ap.parse_args(argv)
-    r = run(args.split, args.mt, args.links, args.seeds, args.plant_into)
+    r = run(args.split, args.mt, args.links, args.seeds, args.plant_into, args.show_all)
     for de, fr, why in r.pop("examples")[:args.show]:
         print(f"- {de}\n  {fr}\n  {why}")
     print(f"Text+Berg de-fr {r['split']}: {r['pairs']} {r['links']} gold pairs, MT {r['mt']}, "
           f"{PER_KIND * r['seeds']} planted errors per kind into the {r['planted_into']} side, "
           f"{r['seconds']} s")
-    print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'pofilter numbers':>17} "
+    print(f"{'kind':10} {'applies':>7} {'recall':>7} {'as error':>8} {'all tiers':>9} "
+          f"{'source has none':>15} {'recall where it has':>19} {'pofilter numbers':>17} "
           f"{'ratio':>6}")
     for kind in r["recall"]:
         rec, base = r["recall"][kind], r["baseline_recall"][kind]
         ratio = f"{rec / base:.2f}" if base else "-"
         print(f"{kind:10} {r['applicable_pairs'][kind]:>7} {rec:>7.3f} "
-              f"{r['recall_errors'][kind]:>8.3f} {base:>17.3f} {ratio:>6}")
-    print(f"false findings on untouched pairs: {r['false_rate']:.4f} (errors only "
-          f"{r['false_rate_errors']:.4f}); pofilter numbers flags {r['baseline_false_rate']:.4f}")
-    print("by kind: " + ", ".join(f"{k} {v:.4f}" for k, v in r["false_rate_by_kind"].items()))
+              f"{r['recall_errors'][kind]:>8.3f} {r['recall_all'][kind]:>9.3f} "
+              f"{r['planted_one_sided'][kind]:>15} {r['recall_source_has_it'][kind]:>19.3f} "
+              f"{base:>17.3f} {ratio:>6}")
+    print(f"false findings on untouched pairs, default tier: {r['false_rate']:.4f} (errors only "
+          f"{r['false_rate_errors']:.4f}); all tiers, notes included: {r['false_rate_all']:.4f}; "
+          f"pofilter numbers flags {r['baseline_false_rate']:.4f}")
+    print("by kind, default tier: " + ", ".join(f"{k} {v:.4f}"
+                                                for k, v in r["false_rate_by_kind"].items()))
+    print("by kind, all tiers:    " + ", ".join(f"{k} {v:.4f}"
+                                                for k, v in r["false_rate_by_kind_all"].items()))
     print(json.dumps({"recall_min": min(r["recall"].values()), "false_rate": r["false_rate"],
                       "recall": r["recall"], "recall_errors": r["recall_errors"],
                       "false_rate_errors": r["false_rate_errors"],
+                      "recall_min_all": min(r["recall_all"].values()),
+                      "false_rate_all": r["false_rate_all"], "recall_all": r["recall_all"],
+                      "false_rate_by_kind_all": r["false_rate_by_kind_all"],
+                      "planted_one_sided": r["planted_one_sided"],
+                      "recall_source_has_it": r["recall_source_has_it"],
                       "false_rate_by_kind": r["false_rate_by_kind"],
                       "baseline_recall": r["baseline_recall"],
                       "baseline_false_rate": r["baseline_false_rate"], "split": r["split"],

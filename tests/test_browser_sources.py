@@ -119,18 +119,14 @@ def test_the_petition_and_both_renderings_side_by_side(page, serve, petition_dir
     assert page.locator("td[data-how='quote']").count() == 12
     shares = page.locator("table.coverage .share").all_inner_texts()
     assert shares == ["100%", "100%"]
-    # the article's sentence that carries the title names the site and the pseudonym
-    first = page.locator("tr#s0 ul.disagreements li").all_inner_texts()
-    assert first == ["name: newsweek-en says \u201cRussian-language\u201d; petition-en has no such name",
-                     "name: newsweek-en says \u201cChange\u201d; petition-en has no such name",
-                     "name: newsweek-en says \u201cPower\u201d; petition-en has no such name"]
+    # the article's sentence that carries the title names the site and the pseudonym, which the
+    # petition's translation leaves out: notes (one side only), not shown
+    assert page.locator("tr#s0 ul.disagreements li").all_inner_texts() == []
     # Вооруженных сил / the Armed Forces is one institution, no name finding
     findings = page.locator("tr#s2 td[data-rendering='petition-en'] li.finding").all_inner_texts()
     assert findings == []
     findings = page.locator("tr#s0 td[data-rendering='newsweek-en'] li.finding").all_inner_texts()
-    assert findings[:3] == ["name: rendering names Russian-language; the source does not",
-                            "name: rendering names Change; the source does not",
-                            "name: rendering names Power; the source does not"]
+    assert [f for f in findings if f.startswith("name:")] == []
     # the stylesheet applies (the CSP allows it from the workbench only)
     colour = page.locator("tr#s0 td[data-rendering='newsweek-en'] .badge").evaluate(
         "e => getComputedStyle(e).color")

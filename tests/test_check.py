@@ -18,7 +18,8 @@ from workbench.check import (KINDS, Dismissal, Finding, check_pair, finding_key,
 def found(source: str, rendering: str, src: str, tgt: str, kinds=KINDS, mt=None) -> list[tuple]:
     """(severity, kind, explanation, source words, rendering words) of each finding."""
     out = []
-    for f in check_pair(source, rendering, src_lang=src, tgt_lang=tgt, mt=mt, kinds=kinds):
+    for f in check_pair(source, rendering, src_lang=src, tgt_lang=tgt, mt=mt, kinds=kinds,
+                        notes=True):
         s = source[f.source_span[0]:f.source_span[1]] if f.source_span else None
         r = rendering[f.rendering_span[0]:f.rendering_span[1]] if f.rendering_span else None
         out.append((f.severity, f.kind, f.explanation, s, r))
@@ -83,7 +84,7 @@ def test_number_units_in_both_directions():
 
 def test_number_present_on_one_side_only_is_a_warning():
     assert found("Мы собрали 140 000 подписей.", "We collected signatures.", "ru", "en") == [
-        ("warning", "number", "source says 140 000; the rendering has no such number", "140 000",
+        ("note", "number", "source says 140 000; the rendering has no such number", "140 000",
          None)]
 
 
@@ -174,9 +175,10 @@ def test_name_german_source_names_come_from_the_mt():
     source = "Unter Leitung von Albert Eggler erreichte die Mannschaft den Gipfel."
     rendering = "Sous la direction de Yuko Maki , l' équipe atteignit le sommet."
     mt = "Sous la direction d'Albert Eggler, l'équipe a atteint le sommet."
-    # every German noun is capitalised: without an MT only the rendering's name is evidence
+    # every German noun is capitalised: without an MT, a word the English lexicon knows only as a
+    # name (Albert) holds the rendering's name in its place
     assert found(source, rendering, "de", "fr", kinds=("name",)) == [
-        ("warning", "name", "rendering names Yuko Maki; the source does not", None, "Yuko Maki")]
+        ("error", "name", "source names Albert; rendering names Yuko Maki", "Albert", "Yuko Maki")]
     assert found(source, rendering, "de", "fr", kinds=("name",), mt=mt) == [
         ("error", "name", "source names Albert Eggler; rendering names Yuko Maki", "Albert Eggler",
          "Yuko Maki")]

@@ -10,7 +10,7 @@ from test_check_precision_cases import found
 def test_name_common_noun_in_the_place_of_an_unknown_source_word_is_found():
     assert found("Sie hatten Verdruss mit den Baltis .",
                  "Ils eurent des ennuis avec les Journal .") == [
-        ("warning", "name", "rendering names Journal; the source does not", None, "Journal")]
+        ("error", "name", "source names Baltis; rendering names Journal", "Baltis", "Journal")]
     assert found("Sie hatten Verdruss mit den Baltis .",
                  "Ils eurent des ennuis avec les Baltis .") == []
 

@@ -12,7 +12,7 @@ from workbench.check import check_pair
 def found(source: str, rendering: str, src: str = "de", tgt: str = "fr") -> list[tuple]:
     """(severity, kind, explanation, source words, rendering words) of each finding."""
     out = []
-    for f in check_pair(source, rendering, src_lang=src, tgt_lang=tgt):
+    for f in check_pair(source, rendering, src_lang=src, tgt_lang=tgt, notes=True):
         s = source[f.source_span[0]:f.source_span[1]] if f.source_span else None
         r = rendering[f.rendering_span[0]:f.rendering_span[1]] if f.rendering_span else None
         out.append((f.severity, f.kind, f.explanation, s, r))
@@ -31,14 +31,14 @@ def test_name_common_noun_after_a_determiner_is_no_name():
 def test_name_beside_a_common_noun_is_still_found():
     assert found("Die Regierung von Nepal prüft den Antrag.",
                  "Le Gouvernement du Makalu examine la demande.") == [
-        ("warning", "name", "rendering names Makalu; the source does not", None, "Makalu")]
+        ("error", "name", "source names Nepal; rendering names Makalu", "Nepal", "Makalu")]
     assert found("Er traf den Turm.", "Il vit la Tour de Muztagh.") == [
-        ("warning", "name", "rendering names Muztagh; the source does not", None, "Muztagh")]
+        ("note", "name", "rendering names Muztagh; the source does not", None, "Muztagh")]
 
 
 def test_name_common_words_in_a_run_of_capitals_are_a_name():
     assert found("Sie flogen mit der Luftwaffe .", "Ils volaient avec la Royal Air Force .") == [
-        ("warning", "name", "rendering names Royal Air Force; the source does not", None,
+        ("note", "name", "rendering names Royal Air Force; the source does not", None,
          "Royal Air Force")]
 
 
@@ -54,9 +54,9 @@ def test_name_spelled_alike_compound_part_and_short_name_inside_a_word():
 def test_name_short_key_does_not_match_a_function_word():
     # 'Shah' and 'sie' share the key 's'; 'Hayat' and 'hat' the key 'ht'
     assert found("Dann sah sie den Pass .", "Puis Shah vit le col .") == [
-        ("warning", "name", "rendering names Shah; the source does not", None, "Shah")]
+        ("note", "name", "rendering names Shah; the source does not", None, "Shah")]
     assert found("Er hat den Pass gesehen .", "Il a vu le col avec Hayat .") == [
-        ("warning", "name", "rendering names Hayat; the source does not", None, "Hayat")]
+        ("note", "name", "rendering names Hayat; the source does not", None, "Hayat")]
 
 
 def test_name_heading_in_capitals_and_word_after_a_list_number_are_no_names():
@@ -77,14 +77,14 @@ def test_number_year_omitted_is_no_finding_a_year_changed_is():
 def test_number_year_omitted_where_the_other_side_names_another_year():
     assert found("Die Alpen 1956 ( November ) bringen einen Bericht .",
                  "Les Alpes ont publié un rapport ( novembre 1955 ) .") == [
-        ("warning", "number", "source says 1956; the rendering has no such number", "1956", None)]
+        ("note", "number", "source says 1956; the rendering has no such number", "1956", None)]
 
 
 def test_number_in_brackets_or_a_reference_omitted_is_no_finding():
     assert found("Der Makalu ( 8481 m ) ist schön .", "Le Makalu est beau .") == []
     assert found("Siehe Die Alpen , S. 81 .", "Voir Les Alpes .") == []
     assert found("Der Makalu ist 8481 m hoch .", "Le Makalu est haut .") == [
-        ("warning", "number", "source says 8481; the rendering has no such number", "8481", None)]
+        ("note", "number", "source says 8481; the rendering has no such number", "8481", None)]
 
 
 # --- dates ---
@@ -95,8 +95,8 @@ def test_date_given_spread_out_on_the_other_side_is_no_finding():
                          "repartent .") == []
     assert found(source, "Le soir du 10 juillet le ciel s' éclaircit , et le 12 au matin ils "
                          "repartent .") == [
-        ("warning", "number", "rendering says 12; the source has no such number", None, "12"),
-        ("warning", "date", "source says 11 July; the rendering has no such date", "11. Juli",
+        ("note", "number", "rendering says 12; the source has no such number", None, "12"),
+        ("note", "date", "source says 11 July; the rendering has no such date", "11. Juli",
          None)]
 
 
@@ -138,4 +138,4 @@ def test_name_common_noun_in_the_place_of_a_lost_name_is_a_swap():
 def test_name_common_word_of_a_site_name_is_a_name():
     assert found("Петицию создали на сайте.", "The petition was created on the Change.org site.",
                  "ru", "en") == [
-        ("warning", "name", "rendering names Change; the source does not", None, "Change")]
+        ("note", "name", "rendering names Change; the source does not", None, "Change")]

@@ -8,9 +8,11 @@ with the conventions of its language: decimal and grouping symbols and month and
 from Babel's locale data (CLDR) for any language Babel knows; number words, scale words, negation
 cues and a few month forms CLDR lacks (Russian prepositional case) are small tables per language
 code. Names are compared across scripts through the workbench's Cyrillic transliteration and a
-consonant key. A finding carries its kind, a severity ("error" or "warning"), character offsets on
-both sides (None where a side has nothing to mark), a one-line explanation and a key that stays the
-same while the marked words do. Findings are plain data, deterministic and byte-stable; they are
+consonant key. A finding carries its kind, a severity ("error" where both sides carry a value of
+the kind and the values differ, "warning", or "note" where one side only carries a number, date
+or name, which free translation and reporting do all the time: notes are left out unless asked
+for), character offsets on both sides (None where a side has nothing to mark), a one-line
+explanation and a key that stays the same while the marked words do. Findings are plain data, deterministic and byte-stable; they are
 written as `check KIND: explanation` comment lines (format_comment / parse_comment), and a
 translator's dismissal of one is a Dismissal (kind, key, reason).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from workbench.check.dates import check_dates
 from workbench.check.findings import (
+                                      DEFAULT_SEVERITIES,
                                       KINDS,
                                       SEVERITIES,
                                       BeadFindings,
@@ -48,7 +51,7 @@ from workbench.check.runner import (
 )
 from workbench.check.text import NOUN_CAPITALISING
 
-__all__ = ["KINDS", "SEVERITIES", "MT_MISSING_MIN_RATIO", "NOUN_CAPITALISING", "BeadFindings",
+__all__ = ["DEFAULT_SEVERITIES", "KINDS", "SEVERITIES", "MT_MISSING_MIN_RATIO", "NOUN_CAPITALISING", "BeadFindings",
            "Dismissal", "Finding", "Span", "check_dates", "check_mt_missing", "check_names",
            "check_negation", "check_numbers", "check_pair", "check_quotes", "check_records",
            "finding_key", "format_comment", "parse_comment", "parse_kinds", "po_entry_lines",

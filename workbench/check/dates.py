@@ -323,11 +323,11 @@ def check_dates(src: _Side, ren: _Side) -> list[Finding]:
         for x in xs[len(ys):]:
             if what == "date" and x.day is None and x.year is None or _told(x, ren):
                 continue  # a bare month name is often paraphrased away
-            out.append(Finding("date", "warning", x.span, None,
+            out.append(Finding("date", "note", x.span, None,
                                f"source says {_describe_date(x)}; the rendering has no such {what}"))
         for y in ys[len(xs):]:
             if what == "date" and y.day is None and y.year is None or _told(y, src):
                 continue
-            out.append(Finding("date", "warning", None, y.span,
+            out.append(Finding("date", "note", None, y.span,
                                f"rendering says {_describe_date(y)}; the source has no such {what}"))
     return out

@@ -1,6 +1,8 @@
 """What a fidelity check finds and how it is written down.
 
-This module owns the findings model: the kinds and severities, a Finding (kind, severity, spans on
+This module owns the findings model: the kinds and severities (and which of them a review sees by
+default: errors and warnings; a note says only that one side carries a number, date or name the
+other leaves out, as free translation and reporting do all the time), a Finding (kind, severity, spans on
 both sides and in the MT, explanation, stable key), a translator's Dismissal of one, the
 `check KIND: explanation` comment lines of PO records (format_comment / parse_comment), the key that
 stays the same while the marked words do (finding_key), and the findings of one bead of a pair file
@@ -15,7 +17,10 @@ from dataclasses import dataclass
 from typing import Iterable
 
 KINDS = ("number", "date", "name", "negation", "quote", "mt-missing")
-SEVERITIES = ("error", "warning")
+SEVERITIES = ("error", "warning", "note")
+#: The severities a review sees by default (stored as `#. check` comments, shown on the page,
+#: printed by `workbench check`); notes only when asked for (`workbench check --all`).
+DEFAULT_SEVERITIES = ("error", "warning")
 
 Span = tuple[int, int]
 

@@ -2,7 +2,8 @@
 
 This module owns finding names (capitalised words inside a sentence, short acronyms; in languages
 that capitalise every noun, the words a name of the MT stands for, and without an MT the words its
-lexicon does not know, as names a common noun of the other side may have replaced), matching them
+lexicon does not know or the English lexicon knows only capitalised, as names a name or a common
+noun of the other side may have replaced), matching them
 across scripts through the Cyrillic transliteration and a consonant key, country names and their
 derived words through CLDR's territory codes, and the name check (a name lost, added or replaced).
 """
@@ -21,6 +22,7 @@ from workbench.check.text import (
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
+    _gap,
     _locale,
     _stopwords,
     _transliterate,
@@ -267,7 +269,8 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
     """Where a side capitalises every noun and no MT says which words are names: the capitalised
     words inside a sentence (a compound's parts each) that its lexicon knows in no form, not even as
     a compound's last part (Baltoro, Siachen in Kondus-Gletscher). They may be names; they serve only
-    as a name the other side may have replaced with a common noun, never as a finding alone."""
+    as a name the other side may have replaced with another name or a common noun, never as a
+    finding alone."""
     lexicon = _lexicon(side.lang)
     if lexicon is None:
         return []
@@ -282,6 +285,26 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
                     and part.lower() not in lexicon and not _compound_of_known(part, lexicon)):
                 out.append((part, start, start + len(part)))
             start += len(part) + 1
+    return out
+
+
+def _english_names(side: _Side) -> list[tuple[str, int, int]]:
+    """Where a side capitalises every noun and no MT says which words are names: the capitalised
+    words inside a sentence, not function words of the side's language, that the English lexicon
+    knows only capitalised (Hagen, Nepal, Everest: English keeps only its names capitalised).
+    Like _unknown_words, only to hold the other side's name in their place."""
+    en = _lexicon("en")
+    if en is None:
+        return []
+    stop = _stopwords(side.lang)
+    out = []
+    for tok, s, e in _words(side.text):
+        before = side.text[:s].rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
+        if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper() \
+                or len(tok) < 3 or _fold(tok) in stop:
+            continue
+        if tok in en and tok.lower() not in en:
+            out.append((tok, s, e))
     return out
 
 
@@ -318,13 +341,15 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
                                                      lost_weak_spans)
     lost_spans, added_weak_spans = _institutions_met(lost_spans, src.text, src.lang,
                                                      added_weak_spans)
-    if src.lang in NOUN_CAPITALISING and not mt and added_weak_spans:
+    if src.lang in NOUN_CAPITALISING and not mt and (added_spans or added_weak_spans):
         # no MT to say which of the source's nouns are names: its words no lexicon knows stand in
-        # for them, to hold a common noun of the rendering to, never as findings of their own
-        unknown, _ = _unmatched(_unknown_words(src), src, r_tokens, r_folded, r_places)
-        lost_slots = len(_merge_runs(src.text, unknown))
-    else:
-        lost_slots = len(lost_spans)
+        # for them, to hold a name or a common noun of the rendering to (a name in the place of
+        # another), never as findings of their own
+        candidates = sorted(set(_unknown_words(src)) | set(_english_names(src)),
+                            key=lambda w: w[1])
+        unknown, _ = _unmatched(candidates, src, r_tokens, r_folded, r_places)
+        lost_spans = _merge_runs(src.text, unknown)
+    lost_slots = len(lost_spans)
     # a common noun in the place of a name the other side lost: the pair is the evidence
     added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
     lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
@@ -335,9 +360,9 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
     unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
     for x in unpaired:
-        out.append(Finding("name", "warning", x, None,
+        out.append(Finding("name", "note", x, None,
                            f"source names {src.text[x[0]:x[1]]}; the rendering does not"))
     for y in added_spans[len(lost_spans):]:
-        out.append(Finding("name", "warning", None, y,
+        out.append(Finding("name", "note", None, y,
                            f"rendering names {ren.text[y[0]:y[1]]}; the source does not"))
     return out

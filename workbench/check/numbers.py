@@ -320,6 +320,9 @@ def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             value = _read_digits(raw, lang)
             if value is None:
                 continue
+            short = re.search(r"(?<!\d)(1[5-9]|20)(\d\d)\s?[/–-]\s?$", text[:span[0]])
+            if short and re.fullmatch(r"\d\d", raw) and raw > short.group(2):
+                value = Decimal(short.group(1) + raw)  # 1952/53: the second year, abbreviated
             end = span[1]
             after = text[end:]
             sm = re.match(r"[\s\u00a0\u202f]*([^\W\d_]+)\.?", after)
@@ -459,9 +462,9 @@ def check_numbers(src: _Side, ren: _Side) -> list[Finding]:
                            f"rendering says {_num_text(y)}{_reads_as(y, ren, src, x.value)}"))
     # a number word alone on one side (deux, beide, vier) is mostly a turn of phrase
     for x in [n for n in left_s[len(left_r):] if _said(n, src, ren)]:
-        out.append(Finding("number", "warning", x.span, None,
+        out.append(Finding("number", "note", x.span, None,
                            f"source says {_num_text(x)}; the rendering has no such number"))
     for y in [n for n in left_r[len(left_s):] if _said(n, ren, src)]:
-        out.append(Finding("number", "warning", None, y.span,
+        out.append(Finding("number", "note", None, y.span,
                            f"rendering says {_num_text(y)}; the source has no such number"))
     return out

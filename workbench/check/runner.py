@@ -1,7 +1,7 @@
 """Running the checks on a bead and on the records of a pair's PO file.
 
 This module owns check_pair (every asked kind on one source, rendering and MT, in KINDS order, with
-the findings' keys), the mt-missing check (content words of the MT the rendering lacks), the
+the findings' keys; notes only when asked for), the mt-missing check (content words of the MT the rendering lacks), the
 findings of every record of a pair file with its dismissals (check_records), and where each entry
 starts in the PO text (po_entry_lines).
 """
@@ -12,7 +12,14 @@ import re
 from typing import Iterable, Sequence
 
 from workbench.check.dates import check_dates
-from workbench.check.findings import KINDS, BeadFindings, Dismissal, Finding, _with_keys
+from workbench.check.findings import (
+    DEFAULT_SEVERITIES,
+    KINDS,
+    BeadFindings,
+    Dismissal,
+    Finding,
+    _with_keys,
+)
 from workbench.check.names import check_names
 from workbench.check.negation import check_negation
 from workbench.check.numbers import check_numbers
@@ -59,10 +66,12 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
 
 
 def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt: str | None = None,
-               kinds: Sequence[str] = KINDS) -> list[Finding]:
+               kinds: Sequence[str] = KINDS, notes: bool = False) -> list[Finding]:
     """Every finding of the asked `kinds` between `source` and its `rendering` (and the MT of the
     source, where there is one), in KINDS order and then by position. Offsets are into the given
-    texts. An empty side gives no findings: a sentence with no counterpart is the aligner's matter."""
+    texts. An empty side gives no findings: a sentence with no counterpart is the aligner's matter.
+    Findings of severity note (one side only carries a number, date or name) only with `notes`;
+    keys are given before notes are left out, so a finding's key is the same either way."""
     if not source.strip() or not rendering.strip():
         return []
     src, ren = _side(source, _lang(src_lang)), _side(rendering, _lang(tgt_lang))
@@ -82,19 +91,21 @@ def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt:
             found += check_quotes(src, ren)
         elif kind == "mt-missing":
             found += check_mt_missing(ren, mt)
-    return _with_keys(found, source, rendering, mt)
+    keyed = _with_keys(found, source, rendering, mt)
+    return keyed if notes else [f for f in keyed if f.severity in DEFAULT_SEVERITIES]
 
 
 def check_records(records: Iterable, *, src_lang: str, tgt_lang: str,
-                  kinds: Sequence[str] = KINDS) -> list[BeadFindings]:
-    """Findings for every record (workbench.store.Record) with both sides, in record order; the
-    dismissals are read from the records' annotations (`check-dismissed KIND KEY: reason`)."""
+                  kinds: Sequence[str] = KINDS, notes: bool = False) -> list[BeadFindings]:
+    """Findings for every record (workbench.store.Record) with both sides, in record order (notes
+    only with `notes`); the dismissals are read from the records' annotations
+    (`check-dismissed KIND KEY: reason`)."""
     out = []
     for r in records:
         if not r.source or not r.rendering:
             continue
         findings = check_pair(r.source_text, r.rendering_text, src_lang=src_lang, tgt_lang=tgt_lang,
-                              mt=r.mt, kinds=kinds)
+                              mt=r.mt, kinds=kinds, notes=notes)
         dismissals = tuple(d for a in r.annotations if (d := Dismissal.from_comment(a.text)))
         if findings or dismissals:
             out.append(BeadFindings(r.key, tuple(findings), dismissals))

@@ -71,11 +71,14 @@ CHECK_KINDS = ("number", "date", "name", "negation", "quote", "mt-missing")
               show_default=True,
               help="text: FILE:LINE: bead KEY: severity kind: explanation; jsonl: one object per "
                    "finding (file, line, bead, kind, severity, key, spans, texts, dismissed).")
-def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> None:
+@click.option("--all", "show_all", is_flag=True,
+              help="Also the notes: a number, date or name on one side only, which free "
+                   "translation and reporting do all the time (not stored, not shown by default).")
+def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_all: bool) -> None:
     """Check each bead of the pairs' PO_FILES: does the rendering say what the source says?
 
-    Numbers, dates, names, negation, quotation marks, and MT words the rendering lacks. The files
-    are only read. Exit status 1 when a finding of severity error remains that no
+    Numbers, dates, names, negation, quotation marks, and MT words the rendering lacks; with
+    --all also the notes (one side only carries a number, date or name). The files are only read. Exit status 1 when a finding of severity error remains that no
     `check-dismissed` comment covers, else 0; 2 for a missing or damaged file or an unknown kind.
     """
     import json
@@ -90,12 +93,13 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> Non
     except ValueError as exc:
         raise InputError(str(exc), hint=f"use some of {','.join(check.KINDS)}") from None
     pairs = [(path, store.load(path)) for path in po_files]  # every file read before any output
-    counts = {"error": 0, "warning": 0, "dismissed": 0}
+    counts = {"error": 0, "warning": 0, "note": 0, "dismissed": 0}
     unresolved_errors = 0
     for path, pf in pairs:
         lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
-                                         tgt_lang=pf.rendering_language, kinds=asked):
+                                         tgt_lang=pf.rendering_language, kinds=asked,
+                                         notes=show_all):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)
@@ -116,7 +120,8 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str) -> Non
                     note = f" [dismissed: {dismissed.reason}]" if dismissed else ""
                     click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
                                f"{f.explanation}{note}")
-    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, "
+    notes = f"{counts['note']} notes, " if show_all else ""
+    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, {notes}"
                f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
                err=True)
     if unresolved_errors:
