@@ -75,10 +75,11 @@ def test_row_parts_combine_to_the_row_scores():
                     assert length[r, c] == LengthScorer().score(view, s0, s1, j - b, j)
 
 
-def test_log_length_is_used_without_mt_only():
+def test_log_length_is_used_with_the_encoder_without_mt_only():
     embed = monotone_params(Signals(embed=True, mt=False, lexical=False))
+    embed_lexical = monotone_params(Signals(embed=True, mt=False, lexical=True))
     lexical = monotone_params(Signals(embed=False, mt=False, lexical=True))
     with_mt = monotone_params(Signals(embed=True, mt=True, lexical=False))
     assert embed.log_length == LOG_LENGTH["embed"] > 0
-    assert lexical.log_length == LOG_LENGTH["anchors-length"] > 0
-    assert with_mt.log_length == 0.0
+    assert embed_lexical.log_length == LOG_LENGTH["embed+anchors-length"] > 0
+    assert lexical.log_length == with_mt.log_length == 0.0
