@@ -26,6 +26,12 @@ class MonotoneParams:
     max_cells: int = 300_000
     #: bead shapes searched (besides 0-1 and 1-0); merged spans are scored as concatenations
     shapes: tuple[tuple[int, int], ...] = MONOTONE_SHAPES
+    #: weight of the log of the rendering-length signal (the search's first `LengthScorer`),
+    #: floored at `log_length_floor`, added to every bead's gain: a bead whose lengths are far
+    #: apart loses much more than its share of the weighted mean says, so a 2-2 whose 1-1 parts
+    #: have lengths that do not fit is preferred to the parts (0: the mean alone)
+    log_length: float = 0.0
+    log_length_floor: float = 1e-3
 
     def penalty(self, a: int, b: int) -> float:
         if a == 1 and b == 1:
@@ -122,8 +128,12 @@ def _search(score: BeadScorer, n: int, m: int, band: Sequence[tuple[int, int]],
     import numpy as np
 
     from workbench.align.rowscore import RowScorer
+    from workbench.align.scorers import LengthScorer
 
     rows_scorer = RowScorer(score)
+    length_at = next((k for k, w in enumerate(score.scorers)
+                      if isinstance(w.scorer, LengthScorer) and not w.scorer.source
+                      and not w.scorer.quotes), None) if p.log_length else None
     shapes = [(1, 0), (0, 1)] + list(p.shapes)
     by_a: dict[int, list[int]] = {}
     for a, b in p.shapes:
@@ -149,7 +159,12 @@ def _search(score: BeadScorer, n: int, m: int, band: Sequence[tuple[int, int]],
         gains: dict[tuple[int, int], np.ndarray] = {}
         for a, bs in by_a.items():
             if i - a >= 0:
-                got = rows_scorer.rows(i - a, i, bs, js)
+                if length_at is None:
+                    got = rows_scorer.rows(i - a, i, bs, js)
+                else:
+                    parts = rows_scorer.parts(i - a, i, bs, js)
+                    fit = np.log(np.maximum(parts[length_at][0], p.log_length_floor))
+                    got = rows_scorer.combine(parts, bs, js) + p.log_length * fit
                 for r, b in enumerate(bs):
                     gains[(a, b)] = got[r]
         for k, (a, b) in enumerate(shapes[2:], start=2):

@@ -133,6 +133,30 @@ class RowScorer:
 
     def rows(self, s0: int, s1: int, bs: Sequence[int], js: np.ndarray) -> np.ndarray:
         """Scores, shape (len(bs), len(js)); cells with j - b < 0 are 0."""
+        return self.combine(self.parts(s0, s1, bs, js), bs, js)
+
+    def combine(self, parts: Sequence[tuple[np.ndarray, np.ndarray | None]], bs: Sequence[int],
+                js: np.ndarray) -> np.ndarray:
+        """The weighted mean of the scorers' `parts` (as `rows` gives it)."""
+        shape = (len(bs), len(js))
+        ok = js[None, :] - np.array(bs, dtype=np.int64)[:, None] >= 0
+        total = np.zeros(shape)
+        weights = np.zeros(shape)
+        for w, (vals, valid) in zip(self.score.scorers, parts):
+            # adding 0.0 where a scorer abstains keeps the cell's sum what the scalar path sums
+            if valid is None:
+                total = total + w.weight * vals
+                weights = weights + w.weight
+            else:
+                total = total + np.where(valid, w.weight * vals, 0.0)
+                weights = weights + np.where(valid, w.weight, 0.0)
+        out = np.divide(total, weights, out=np.zeros(shape), where=weights > 0)
+        return np.where(ok, np.maximum(out, 0.0), 0.0)
+
+    def parts(self, s0: int, s1: int, bs: Sequence[int], js: np.ndarray
+              ) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Each scorer's values, shape (len(bs), len(js)), and where it applies (None: everywhere);
+        cells with j - b < 0 hold values of no meaning."""
         bsa = np.array(bs, dtype=np.int64)[:, None]
         starts = js[None, :] - bsa
         ok = starts >= 0
@@ -140,8 +164,7 @@ class RowScorer:
         t_hi = int(js[-1])
         self._window = (s0, s1, t_lo, t_hi)
         shape = (len(bs), len(js))
-        total = np.zeros(shape)
-        weights = np.zeros(shape)
+        out: list[tuple[np.ndarray, np.ndarray | None]] = []
         for w in self.score.scorers:
             got = self._row(w.scorer, s0, s1, bsa, js, np.where(ok, starts, t_lo), t_lo, t_hi)
             if got is None:
@@ -153,17 +176,9 @@ class RowScorer:
                             v = w.scorer.score(self.view, s0, s1, j - b, j)
                             if v is not None:
                                 vals[r, c], valid[r, c] = v, True
-            else:
-                vals, valid = got
-            # adding 0.0 where a scorer abstains keeps the cell's sum what the scalar path sums
-            if valid is None:
-                total = total + w.weight * vals
-                weights = weights + w.weight
-            else:
-                total = total + np.where(valid, w.weight * vals, 0.0)
-                weights = weights + np.where(valid, w.weight, 0.0)
-        out = np.divide(total, weights, out=np.zeros(shape), where=weights > 0)
-        return np.where(ok, np.maximum(out, 0.0), 0.0)
+                got = (vals, valid)
+            out.append(got)
+        return out
 
     def _row(self, scorer: object, s0: int, s1: int, bs: np.ndarray, js: np.ndarray,
              starts: np.ndarray, t_lo: int, t_hi: int
