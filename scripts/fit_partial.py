@@ -1,16 +1,15 @@
-"""Fit the partial search's three logistic models (workbench/align/retrieve.py: a candidate's own
-evidence, its neighbours' support, and a link's taking in a neighbouring sentence) on partial
-renderings built from the Text+Berg development article, choose the link and join thresholds, and
-print them as the constants of workbench/align/params.py. Never run on the test articles.
+"""Fit the partial search's two logistic models (workbench/align/retrieve.py: a candidate's own
+evidence and its neighbours' support) on partial renderings built from the Text+Berg development
+article, choose the threshold, and print them as the constants of workbench/align/params.py. Never
+run on the test articles.
 
     .venv/bin/python scripts/fit_partial.py            # needs ../shared/eval beside the repository
 
 The model in use compares the source itself with the rendering; one whose lexical feature compares
 the development article's Google MT with the rendering is fitted beside it for comparison. Labels: a
 candidate (source i, rendering j) is right when the kept gold links pair them; a rendering sentence
-of its own (a distractor) has no right candidate; a join is right when every pair it adds is a gold
-pair. The thresholds are scored as the benchmark scores (pair F1 of the whole search, halves and
-joins included), pooled over the whole- and cut-quote cases.
+of its own (a distractor) has no right candidate. The threshold is scored as the benchmark scores
+(pair F1 of the whole search, halves included), pooled over the whole- and cut-quote cases.
 """
 
 from __future__ import annotations
@@ -29,9 +28,8 @@ from align_partial import make_cases  # noqa: E402
 
 from workbench.align import _own_view, _view  # noqa: E402
 from workbench.align.params import RetrievalModel  # noqa: E402
-from workbench.align.features import PairView  # noqa: E402
-from workbench.align.retrieve import (FEATURES, Candidate, _logit, _tops, accept,  # noqa: E402
-                                      candidates, score, steps)
+from workbench.align.retrieve import (FEATURES, Candidate, _logit, accept,  # noqa: E402
+                                      candidates, score)
 from workbench.embed import Embedder  # noqa: E402
 
 L2 = 1e-2
@@ -55,19 +53,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 #: the search's settings other than the fitted weights and threshold: candidates per rendering
 #: sentence and the neighbours' windows
 SHAPE = RetrievalModel(first=(), second=(0.0, 0.0, 0.0, 0.0), min_first=MIN_FIRST, per_sentence=5,
-                       per_sentence_parts=3, window_rendering=6, window_source=8, max_span=2)
+                       per_sentence_parts=3, window_rendering=6, window_source=8)
 
-#: fit the join model (retrieve._grow)
-JOIN = True
 GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-JOIN_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 FIT_SEEDS = range(0, 5)
 CHECK_SEEDS = range(5, 10)
 
 
 def labelled(embedder: Embedder, mt: list[str] | None, seeds: range
-             ) -> list[tuple[str, list[Candidate], set, PairView]]:
+             ) -> list[tuple[str, list[Candidate], set]]:
     out = []
     for case in make_cases("dev", seeds.stop, False):
         if int(case.name.split("/")[1]) not in seeds:
@@ -77,8 +72,8 @@ def labelled(embedder: Embedder, mt: list[str] | None, seeds: range
             # what the search sees in use: the source at the language pair's expected length ratio
             view = _own_view(view, "de", "fr")
         gold = {(i, j) for s, t in case.gold for i in s for j in t}
-        out.append((case.name, candidates(view, SHAPE.per_sentence, SHAPE.per_sentence_parts), gold,
-                    view))
+        cands = candidates(view, SHAPE.per_sentence, SHAPE.per_sentence_parts)
+        out.append((case.name, cands, gold))
     return out
 
 
@@ -86,10 +81,10 @@ def greedy_f1(data, model: RetrievalModel, quotes: int) -> tuple[float, int]:
     """Pair-level F1 of the search's links (retrieve.accept, halves joined) over the cases, and how
     many distractors they link."""
     hits = linked = distractor = 0
-    for _, cands, gold, view in data:
+    for _, cands, gold in data:
         score(cands, model)
         quoting = {j for _, j in gold}
-        for s0, s1, t0, t1, _ in accept(cands, model, view):
+        for s0, s1, t0, t1, _ in accept(cands, model):
             pairs = {(i, j) for i in range(s0, s1) for j in range(t0, t1)}
             linked += len(pairs)
             hits += len(pairs & gold)
@@ -101,54 +96,32 @@ def greedy_f1(data, model: RetrievalModel, quotes: int) -> tuple[float, int]:
 
 def fit(embedder: Embedder, mt: list[str] | None) -> RetrievalModel:
     data = labelled(embedder, mt, FIT_SEEDS)
-    all_cands = [c for _, cands, _, _ in data for c in cands]
-    y = np.array([float((c.i, c.j) in gold) for _, cands, gold, _ in data for c in cands])
+    all_cands = [c for _, cands, _ in data for c in cands]
+    y = np.array([float((c.i, c.j) in gold) for _, cands, gold in data for c in cands])
     first = fit_logistic(np.array([c.features for c in all_cands]), y)
     model = replace(SHAPE, first=tuple(round(float(v), 3) for v in first),
                     second=(1.0, 0.0, 0.0, 0.0))
-    for _, cands, _, _ in data:
+    for _, cands, _ in data:
         score(cands, model)
     second = fit_logistic(np.array([[_logit(c.first), c.support, c.both] for c in all_cands]), y)
     model = replace(model, second=tuple(round(float(v), 3) for v in second))
-    quotes = sum(len(gold) for _, _, gold, _ in data)
+    quotes = sum(len(gold) for _, _, gold in data)
     distractors = sum(len({c.j for c in cands}) - len({j for _, j in gold})
-                      for _, cands, gold, _ in data)
-    if JOIN:
-        model = replace(model, join=_fit_join(data, replace(model, threshold=0.5)))
-    # the thresholds (the link's, and the join's) with the best F1 among those that link at most
-    # 1% of the distractors (the target is 2%: half of it is left for the difference between dev
-    # and unseen text)
-    best = (0.0, 0.5, 0.5)
+                      for _, cands, gold in data)
+    # the threshold with the best F1 among those that link at most 1% of the distractors (the
+    # target is 2%: half of it is left for the difference between dev and unseen text)
+    best = (0.0, 0.5)
     for t in GRID:
-        for jt in JOIN_GRID if JOIN else (0.5,):
-            f1, wrong = greedy_f1(data, replace(model, threshold=t, join_threshold=jt), quotes)
-            if wrong <= 0.01 * distractors and f1 > best[0]:
-                best = (f1, t, jt)
-    return replace(model, threshold=best[1], join_threshold=best[2])
-
-
-def _fit_join(data, model: RetrievalModel) -> tuple[float, ...]:
-    """The join model, on the steps open to the links found at `model`'s threshold: a step is right
-    when every sentence pair it adds is a gold pair."""
-    xs, ys = [], []
-    for _, cands, gold, view in data:
-        score(cands, model)
-        links = [list(x) for x in accept(cands, model)]
-        used_s = {i: k for k, x in enumerate(links) for i in range(x[0], x[1])}
-        used_t = {j: k for k, x in enumerate(links) for j in range(x[2], x[3])}
-        for st in steps(links, view, _tops(view.sem, 1), used_s, used_t, model.max_span):
-            s0, s1, t0, t1, _ = links[st.k]
-            added = ({(st.x, j) for j in range(t0, t1)} if st.side == "s"
-                     else {(i, st.x) for i in range(s0, s1)})
-            xs.append(st.features)
-            ys.append(float(added <= gold))
-    return tuple(round(float(v), 3) for v in fit_logistic(np.array(xs), np.array(ys)))
+        f1, wrong = greedy_f1(data, replace(model, threshold=t), quotes)
+        if wrong <= 0.01 * distractors and f1 > best[0]:
+            best = (f1, t)
+    return replace(model, threshold=best[1])
 
 
 def check(embedder: Embedder, mt: list[str] | None, model: RetrievalModel) -> tuple[float, int]:
     """F1 and distractors linked on the dev cases not fitted on (seeds 5-9)."""
     data = labelled(embedder, mt, CHECK_SEEDS)
-    quotes = sum(len(gold) for _, _, gold, _ in data)
+    quotes = sum(len(gold) for _, _, gold in data)
     return greedy_f1(data, model, quotes)
 
 

@@ -1,11 +1,10 @@
-"""The partial search's parts of source sentences (a quote of half a sentence) and its join steps."""
+"""Parts of source sentences: what the partial search compares a quote of half a sentence with."""
 
 from __future__ import annotations
 
 import pytest
 
 from workbench.align import _own_view, _view
-from workbench.align.retrieve import _tops, steps
 from workbench.align.semantic import sentence_parts
 
 SOURCE = [
@@ -53,17 +52,3 @@ def test_a_quoted_half_finds_its_sentence_by_its_part(view):
     assert sem.part_margin(2, 2) == pytest.approx(sem.margin(2, 3, 2, 3))
     assert float(val[1][0]) == pytest.approx(sem.part_margin(1, 1))
 
-
-def test_join_steps_are_the_free_neighbours_within_the_span_limit(view):
-    links = [[1, 2, 1, 2, 0.9]]
-    used_s, used_t = {1: 0}, {1: 0}
-    got = steps(links, view, _tops(view.sem, 1), used_s, used_t, max_span=2)
-    assert [(st.side, st.x, st.grown) for st in got] == [
-        ("s", 0, (0, 2, 1, 2)), ("s", 2, (1, 3, 1, 2)), ("t", 0, (1, 2, 0, 2)),
-        ("t", 2, (1, 2, 1, 3))]
-    assert [st.features[-2:] for st in got] == [(1.0, 0.9), (1.0, 0.9), (0.0, 0.9), (0.0, 0.9)]
-    # a used sentence is no step, and a side at the limit takes in nothing more
-    used_t[2] = 1
-    links = [[0, 2, 1, 2, 0.9]]
-    got = steps(links, view, _tops(view.sem, 1), {0: 0, 1: 0}, used_t, max_span=2)
-    assert [(st.side, st.x) for st in got] == [("t", 0)]

@@ -270,5 +270,5 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
                               closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings["search"] = "retrieve " + model.describe()
     settings["features"] = ("margin, best part, lead, lexical, containment, length, anchors, rank; "
-                            "neighbour support; joins")
+                            "neighbour support")
     return beads

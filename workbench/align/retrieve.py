@@ -12,12 +12,9 @@ the candidate's rank. A second model adds the support of ordered neighbours: rep
 passage in blocks, so a candidate whose neighbouring rendering sentences quote nearby source
 sentences in the same order, on one side or on both, is more likely right. Links are accepted
 greedily from the most probable down to a threshold, each sentence used once, nothing forced; a
-sentence next to an accepted link that is better explained as its other half joins it (1-2 or 2-1),
-and a third model then lets links take in neighbouring sentences its own candidates missed, up to
-two a side (a sentence rendered in two, or two rendered in one, whose other part alone is too short
-or too far to be retrieved). The models were fitted on partial renderings built from the Text+Berg
-development article (scripts/fit_partial.py), so a bead's score is the probability that it is
-right.
+sentence next to an accepted link that is better explained as its other half joins it (1-2 or 2-1).
+Both models were fitted on partial renderings built from the Text+Berg development article
+(scripts/fit_partial.py), so a bead's score is the probability that it is right.
 
 numpy is imported here; this module is loaded only when the encoder is in use.
 """
@@ -164,11 +161,10 @@ def search(view: PairView, model: RetrievalModel
     (for the "closest source" suggestion of sentences left unmatched)."""
     cands = candidates(view, model.per_sentence, model.per_sentence_parts)
     score(cands, model)
-    return accept(cands, model, view), _best_per_rendering(cands)
+    return accept(cands, model), _best_per_rendering(cands)
 
 
-def accept(cands: list[Candidate], model: RetrievalModel, view: PairView | None = None
-           ) -> list[tuple[int, int, int, int, float]]:
+def accept(cands: list[Candidate], model: RetrievalModel) -> list[tuple[int, int, int, int, float]]:
     """The links of scored candidates: greedily from the most probable down to the threshold, each
     sentence used once, then the neighbouring halves joined; in rendering order."""
     used_s: dict[int, int] = {}
@@ -182,8 +178,6 @@ def accept(cands: list[Candidate], model: RetrievalModel, view: PairView | None 
         used_s[c.i] = used_t[c.j] = len(links)
         links.append([c.i, c.i + 1, c.j, c.j + 1, c.p])
     _join_halves(links, cands, used_s, used_t, model)
-    if view is not None and model.join:
-        _grow(links, view, used_s, used_t, model)
     return [tuple(x) for x in sorted(links, key=lambda x: (x[2], x[0]))]
 
 
@@ -231,71 +225,3 @@ def _join_halves(links: list[list], cands: list[Candidate], used_s: dict[int, in
                 used_t[c.j] = k
 
 
-
-JOIN_FEATURES = ("margin", "part_margin", "gain", "length_gain", "lead", "source_side", "link_p")
-
-
-@dataclass
-class Step:
-    """A link taking in a free sentence next to it: the link's index, the grown link, the side and
-    sentence taken in, and the join model's evidence."""
-
-    k: int
-    grown: tuple[int, int, int, int]
-    side: str
-    x: int
-    features: tuple[float, ...]
-    p: float = 0.0
-
-
-def steps(links: list[list], view: PairView, tops: _Tops, used_s: dict[int, int],
-          used_t: dict[int, int], max_span: int) -> list[Step]:
-    """Every way one link can take in one free neighbouring sentence, with its features."""
-    sem: SemanticView = view.sem  # type: ignore[assignment]
-    length = LengthScorer(quotes=True)
-    out: list[Step] = []
-    for k, (s0, s1, t0, t1, p) in enumerate(links):
-        here = sem.margin(s0, s1, t0, t1)
-        here_length = float(length.score(view, s0, s1, t0, t1) or 0.0)
-        options = []
-        if s1 - s0 < max_span:
-            options += [("s", s0 - 1, (s0 - 1, s1, t0, t1)), ("s", s1, (s0, s1 + 1, t0, t1))]
-        if t1 - t0 < max_span:
-            options += [("t", t0 - 1, (s0, s1, t0 - 1, t1)), ("t", t1, (s0, s1, t0, t1 + 1))]
-        for side, x, grown in options:
-            used, size = (used_s, len(sem.src)) if side == "s" else (used_t, len(sem.tgt))
-            if not 0 <= x < size or x in used:
-                continue
-            if side == "s":
-                alone = sem.margin(x, x + 1, t0, t1)
-                part = max(sem.part_margin(x, j) for j in range(t0, t1))
-                lead = alone - float(tops.row_best[x])
-            else:
-                alone = sem.margin(s0, s1, x, x + 1)
-                part = max(sem.part_margin(i, x) for i in range(s0, s1))
-                lead = alone - float(tops.col_val[x][0])
-            out.append(Step(k, grown, side, x, (
-                alone, part, sem.margin(*grown) - here,
-                float(length.score(view, *grown) or 0.0) - here_length,
-                lead, 1.0 if side == "s" else 0.0, p)))
-    return out
-
-
-def _grow(links: list[list], view: PairView, used_s: dict[int, int], used_t: dict[int, int],
-          model: RetrievalModel) -> None:
-    """Links take in free neighbouring sentences, the most probable step first, while the join
-    model's probability reaches `model.join_threshold` and neither side exceeds `model.max_span`
-    sentences: a sentence rendered in two, or two sentences rendered in one, whose other part alone
-    is too short or too different to be retrieved."""
-    tops = _tops(view.sem, 1)  # type: ignore[arg-type]
-    w = model.join
-    while True:
-        best = None
-        for st in steps(links, view, tops, used_s, used_t, model.max_span):
-            st.p = _sigmoid(sum(x * y for x, y in zip(st.features, w)) + w[-1])
-            if st.p >= model.join_threshold and (best is None or (st.p, -st.k) > (best.p, -best.k)):
-                best = st
-        if best is None:
-            return
-        links[best.k] = [*best.grown, links[best.k][4]]
-        (used_s if best.side == "s" else used_t)[best.x] = best.k
