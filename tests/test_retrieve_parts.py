@@ -52,3 +52,20 @@ def test_a_quoted_half_finds_its_sentence_by_its_part(view):
     assert sem.part_margin(2, 2) == pytest.approx(sem.margin(2, 3, 2, 3))
     assert float(val[1][0]) == pytest.approx(sem.part_margin(1, 1))
 
+
+
+def test_suggestions_beside_another_search_encode_no_parts():
+    from workbench.align.params import RETRIEVAL
+    from workbench.align.retrieve import candidates, closest_sources, score
+    from workbench.embed import Embedder
+
+    fresh = _own_view(_view(SOURCE, RENDERING, "en", "en", None, Embedder()), "en", "en")
+    closest = closest_sources(fresh, RETRIEVAL)
+    assert fresh.sem._parts is None
+    assert [closest[j].i for j in range(3)] == [closest[0].i, 1, 2]
+    # sentence 2 has no clause boundary: its probability is the same with the parts encoded
+    full = candidates(fresh, RETRIEVAL.per_sentence, RETRIEVAL.per_sentence_parts)
+    score(full, RETRIEVAL)
+    assert fresh.sem._parts is not None
+    same = next(c for c in full if (c.i, c.j) == (2, 2))
+    assert same.first == pytest.approx(closest[2].first)

@@ -78,14 +78,19 @@ def _tops(sem: SemanticView, k: int) -> _Tops:
     return _Tops(col_idx, col_val, row_val[:, 0], row_idx[:, 0], second)
 
 
-def candidates(view: PairView, per_sentence: int, per_sentence_parts: int = 0) -> list[Candidate]:
+def candidates(view: PairView, per_sentence: int, per_sentence_parts: int = 0,
+               parts: bool = True) -> list[Candidate]:
     """Every rendering sentence's `per_sentence` nearest source sentences, then its
     `per_sentence_parts` source sentences with the nearest part (`SemanticView.part_tops`) not
     among them, with their features, in rendering order. `view` compares the source itself with
-    the rendering (not the MT), at the language pair's expected length ratio."""
+    the rendering (not the MT), at the language pair's expected length ratio. Without `parts` no
+    part is encoded and every source sentence is its own only part."""
     sem: SemanticView = view.sem  # type: ignore[assignment]
     tops = _tops(sem, per_sentence)
-    part_idx, part_val = sem.part_tops(max(per_sentence_parts, 2))
+    if parts:
+        part_idx, part_val = sem.part_tops(max(per_sentence_parts, 2))
+    else:
+        part_idx, part_val, per_sentence_parts = tops.col_idx, tops.col_val, 0
     lexical = NgramScorer()
     length, anchors = LengthScorer(quotes=True), AnchorScorer(source_recall=True)
     out: list[Candidate] = []
@@ -103,7 +108,7 @@ def candidates(view: PairView, per_sentence: int, per_sentence_parts: int = 0) -
             # positive only: a source sentence quoted elsewhere says nothing for this candidate
             other = float(other_j) if np.isfinite(other_j) else NEUTRAL_MARGIN
             lead_source = max(0.0, margin - other)
-            part = sem.part_margin(i, j)
+            part = sem.part_margin(i, j) if parts else margin
             part_runner = (float(part_val[j][1] if part_idx[j][0] == i else part_val[j][0])
                            if part_val.shape[1] > 1 else NEUTRAL_MARGIN)
             a = anchors.score(view, i, i + 1, j, j + 1)
@@ -194,8 +199,9 @@ def _best_per_rendering(cands: list[Candidate]) -> dict[int, Candidate]:
 
 def closest_sources(view: PairView, model: RetrievalModel) -> dict[int, Candidate]:
     """Each rendering sentence's most probable source sentence under the partial search's models
-    (for suggestions beside another search)."""
-    cands = candidates(view, model.per_sentence, model.per_sentence_parts)
+    (for suggestions beside another search). Parts of source sentences are left out: encoding them
+    would cost a full translation's alignment as much again as its source, for a suggestion."""
+    cands = candidates(view, model.per_sentence, parts=False)
     score(cands, model)
     return _best_per_rendering(cands)
 
