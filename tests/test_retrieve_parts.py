@@ -9,8 +9,8 @@ from workbench.align.semantic import sentence_parts
 
 SOURCE = [
     "The glacier above the village retreated by forty metres during the dry summer.",
-    "A new hut with twenty beds opened near the pass in early July, and its warden bakes bread "
-    "every morning for the climbers who stay overnight.",
+    ("A new hut with twenty beds opened near the pass in early July, and its warden bakes bread "
+     "every morning for the climbers who stay overnight."),
     "Heavy snow closed the road to the valley for three whole weeks in March.",
     "Farmers brought their cattle down from the alpine meadows before the storm.",
 ]
