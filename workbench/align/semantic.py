@@ -8,12 +8,16 @@ than 0.80). A true pair stands out from its neighbourhood (margin above 1); an u
 that is merely "on topic" does not. The margin is mapped linearly to a score (`MarginCurve`, its
 ends set on the Text+Berg development article). Merged spans are scored by the normalised sum of
 their sentence vectors (the vectors of the joined text, as Vecalign uses, did no better on dev).
+For reporting that quotes half a sentence, the partial search also compares rendering sentences
+with parts of source sentences (their beginnings and ends at clause boundaries), encoded on first
+use, against the whole sentence's background.
 
 numpy is imported here, so this module is loaded only when the encoder is in use.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -29,6 +33,23 @@ BACKGROUND_PRIOR = 0.80
 BLOCK = 256
 #: Span vectors cached per side (spans of up to four sentences around the search path).
 SPAN_CACHE_LIMIT = 8192
+#: Where reporting cuts a sentence it quotes in part: after a comma, semicolon or colon.
+_CLAUSE_END = re.compile(r"[,;:](?=\s)")
+#: The fewest words a part of a sentence needs to be compared on its own.
+MIN_PART_WORDS = 4
+
+
+def sentence_parts(text: str) -> list[str]:
+    """The sentence's beginnings and ends at clause boundaries (not the whole sentence), each of at
+    least MIN_PART_WORDS words, in order of their cut point: what a rendering that quotes half a
+    sentence keeps of it."""
+    out: list[str] = []
+    for m in _CLAUSE_END.finditer(text):
+        head, tail = text[:m.start()].strip(), text[m.end():].strip()
+        for part in (head, tail):
+            if len(part.split()) >= MIN_PART_WORDS and part not in out:
+                out.append(part)
+    return out
 
 
 @dataclass(frozen=True)
@@ -93,8 +114,13 @@ class SemanticView:
     computed blockwise so that no full N x M matrix is held at once."""
 
     def __init__(self, src: np.ndarray, tgt: np.ndarray, k: int = KNN,
-                 curve: MarginCurve | None = None) -> None:
+                 curve: MarginCurve | None = None, source: Sequence[str] | None = None,
+                 embedder=None) -> None:
         self.src = Vectors(src)
+        # the source's texts and the encoder, for the vectors of parts of source sentences, which
+        # only the partial search asks for
+        self._source, self._embedder = source, embedder
+        self._parts: tuple[np.ndarray, np.ndarray] | None = None
         self.tgt = Vectors(tgt)
         self.curve = curve or MarginCurve()
         self.k = k
@@ -161,6 +187,52 @@ class SemanticView:
             col_idx = np.take_along_axis(merged_idx, pick, axis=1)
         return row_idx, row_val, col_idx, col_val
 
+    def parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, owners): every source sentence and its parts (`sentence_parts`), grouped by
+        owner in source order, each sentence first; encoded on first use."""
+        if self._parts is None:
+            texts: list[str] = []
+            owners: list[int] = []
+            if self._source is not None and self._embedder is not None:
+                for i, text in enumerate(self._source):
+                    parts = sentence_parts(text)
+                    texts += parts
+                    owners += [i] * len(parts)
+            extra = (self._embedder.embed(texts) if texts
+                     else np.zeros((0, self.src.v.shape[1]), dtype=np.float32))
+            order = np.argsort(np.r_[np.arange(len(self.src)), np.array(owners, dtype=np.int64)],
+                               kind="stable")
+            vectors = np.concatenate([self.src.v, extra.astype(np.float32)])[order]
+            owner = np.r_[np.arange(len(self.src)), np.array(owners, dtype=np.int64)][order]
+            self._parts = (np.ascontiguousarray(vectors), owner)
+        return self._parts
+
+    def part_tops(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every rendering sentence's `k` source sentences with the highest margin of their best
+        part (the sentence itself or one of its parts), as (indices, margins), best first, ties by
+        index. The background is the sentence's, so a part's margin compares with the sentence's."""
+        vectors, owner = self.parts()
+        starts = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+        n, m = len(self.src), len(self.tgt)
+        k = min(k, n)
+        idx = np.zeros((m, k), dtype=np.int64)
+        val = np.full((m, k), -np.inf)
+        for a, b in _blocks(m):
+            best = np.maximum.reduceat(self.tgt.v[a:b] @ vectors.T, starts, axis=1)
+            margins = best / ((self.src.background[None, :] + self.tgt.background[a:b, None]) / 2.0)
+            order = np.argsort(-margins, axis=1, kind="stable")[:, :k]
+            idx[a:b] = order
+            val[a:b] = np.take_along_axis(margins, order, axis=1)
+        return idx, val
+
+    def part_margin(self, i: int, j: int) -> float:
+        """The margin of source sentence i's best part (itself included) against rendering j."""
+        vectors, owner = self.parts()
+        lo, hi = np.searchsorted(owner, [i, i + 1])
+        cos = float((vectors[lo:hi] @ self.tgt.v[j]).max())
+        bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
+        return cos / bg if bg > 0 else cos
+
     def candidates(self, per_sentence: int) -> dict[int, list[int]]:
         """For each source sentence, the rendering sentences with the highest margin, found from both
         directions: its own nearest rendering sentences and the rendering sentences whose nearest
@@ -176,4 +248,5 @@ class SemanticView:
 
 def semantic_view(source: Sequence[str], rendering: Sequence[str], embedder) -> SemanticView:
     """Encode both sides (the embedder caches) and build their view."""
-    return SemanticView(embedder.embed(list(source)), embedder.embed(list(rendering)))
+    return SemanticView(embedder.embed(list(source)), embedder.embed(list(rendering)),
+                        source=list(source), embedder=embedder)
