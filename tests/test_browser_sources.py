@@ -116,7 +116,8 @@ def test_the_petition_and_both_renderings_side_by_side(page, serve, petition_dir
     assert [" ".join(h.split()) for h in headers] == ["#", "petition-ru ru", "newsweek-en en",
                                                       "petition-en en"]
     assert page.locator("tr.source-row").count() == 6
-    assert page.locator("td[data-how='quote']").count() == 12
+    assert page.locator("td[data-how='quote']").count() == 11
+    assert page.locator("td[data-how='paraphrase']").count() == 1  # the title, inside a sentence
     shares = page.locator("table.coverage .share").all_inner_texts()
     assert shares == ["100%", "100%"]
     # the article's sentence that carries the title names the site and the pseudonym, which the
@@ -128,7 +129,7 @@ def test_the_petition_and_both_renderings_side_by_side(page, serve, petition_dir
     findings = page.locator("tr#s0 td[data-rendering='newsweek-en'] li.finding").all_inner_texts()
     assert [f for f in findings if f.startswith("name:")] == []
     # the stylesheet applies (the CSP allows it from the workbench only)
-    colour = page.locator("tr#s0 td[data-rendering='newsweek-en'] .badge").evaluate(
+    colour = page.locator("tr#s0 td[data-rendering='petition-en'] .badge").evaluate(
         "e => getComputedStyle(e).color")
     assert colour == "rgb(24, 106, 46)"
     _screenshot(page, "screenshot-sources.png", tmp_path)
@@ -148,5 +149,5 @@ def test_a_rendering_without_a_po_file_is_said_in_its_column_and_not_created(pag
     note = page.inner_text("table.sources thead th:nth-child(4) .column-error")
     assert note.startswith("no PO file translations/petition-ru__petition-en.po yet")
     assert page.locator("td.unreadable").count() == 6
-    assert page.locator("td[data-rendering='newsweek-en'][data-how='quote']").count() == 6
+    assert page.locator("td[data-rendering='newsweek-en'][data-how='quote']").count() == 5
     assert not missing.exists()

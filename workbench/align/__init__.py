@@ -269,6 +269,7 @@ def _retrieve(view: PairView, model: RetrievalModel, method: str,
             beads.append(Bead((), (j,), 0.0, "unmatched",
                               closest=(c.i, round(c.first, 4)) if c is not None else None))
     settings["search"] = "retrieve " + model.describe()
-    settings["features"] = ("margin, best part, lead, lexical, containment, length, anchors, rank; "
+    # one value of the X-Aligner header, whose items are "key=value" joined by "; "
+    settings["features"] = ("margin best-part lead lexical containment length anchors rank, "
                             "neighbour support")
     return beads
