@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import Runner
+from factories import CHROMIUM, CHROMIUM_ARGS, Runner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -107,3 +107,41 @@ def ru_en_de_models(ru_en_model):
     from workbench.translate import install_package
 
     return ru_en_model, install_package(EN_DE_PACKAGE)
+
+
+# --- the browser tests: Debian's Chromium driven by Playwright ---
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a test module; each test gets a context of its own (fresh localStorage)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that fails its test on a script error or a Content-Security-Policy violation
+    (`page.js_errors`; `window.__csp` lists the violations); answers of 400 or more other than the
+    browser's own favicon request are kept in `page.bad_responses` for the tests that check them."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script("window.__csp = []; document.addEventListener("
+                            "'securitypolicyviolation', e => window.__csp.push("
+                            "e.violatedDirective + ' ' + e.blockedURI));")
+    pg = context.new_page()
+    errors: list[str] = []
+    bad: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    pg.on("response", lambda r: bad.append(f"{r.status} {r.url}")
+          if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    pg.js_errors = errors
+    pg.bad_responses = bad
+    yield pg
+    context.close()
+    assert errors == []

@@ -186,3 +186,20 @@ def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=10)
     proc.stdout.close()
+
+
+# --- the browser tests -------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:
+    """Save a screenshot: into docs/ (the README's pictures) when WORKBENCH_SCREENSHOTS=docs, as
+    `make screenshots` sets it; otherwise into the test's temporary directory, so that running the
+    tests leaves the working tree as it was."""
+    folder = Path(__file__).resolve().parents[1] / "docs" \
+        if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
+    page.screenshot(path=str(folder / name), full_page=False)
+    assert (folder / name).stat().st_size > 10_000

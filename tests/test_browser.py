@@ -6,19 +6,14 @@ One browser for the module; each test gets its own server, data directory and br
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
 
-from factories import PAIR, SECOND, add_second_pair, make_data_dir, start_server, stop
+from factories import PAIR, SECOND, add_second_pair, make_data_dir, screenshot, start_server, stop
 from workbench import edit, store
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -36,44 +31,6 @@ def hand_server(tmp_path: Path):
     url, proc = start_server(root, tmp_path)
     yield url, root / "translations" / f"{PAIR}.po"
     stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    # Every Content-Security-Policy violation is kept, whichever page causes it.
-    context.add_init_script("window.__csp = []; document.addEventListener("
-                            "'securitypolicyviolation', e => window.__csp.push("
-                            "e.violatedDirective + ' ' + e.blockedURI));")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text)
-          if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    pg.js_errors = errors
-    yield pg
-    context.close()
-    assert errors == []
-
-
-def screenshot(page, name: str, tmp_path: Path) -> None:
-    """Save a screenshot: into docs/ (the README's pictures) when WORKBENCH_SCREENSHOTS=docs, as
-    `make screenshots` sets it; otherwise into the test's temporary directory, so that running the
-    tests leaves the working tree as it was."""
-    folder = REPO / "docs" if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
-    page.screenshot(path=str(folder / name), full_page=False)
-    assert (folder / name).stat().st_size > 10_000
 
 
 def open_pair(page, url: str) -> None:

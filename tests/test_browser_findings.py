@@ -6,90 +6,26 @@ test."""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from factories import screenshot, start_server, stop
 from findings_pair import PAIR, make_findings_dir  # tests/ is on sys.path (pytest's prepend mode)
 from workbench import store
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def served(tmp_path: Path):
     """`workbench serve` on a data directory holding the findings pair; (url, PO file)."""
     po = make_findings_dir(tmp_path / "data")
-    port = _free_port()
-    env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
-               WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
-    env.pop("WORKBENCH_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data",
-                             str(tmp_path / "data"), "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/api/session", timeout=5)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError("server did not start:\n" + proc.stdout.read())
-            time.sleep(0.2)
+    url, proc = start_server(tmp_path / "data", tmp_path)
     yield url, po
-    proc.terminate()
-    proc.wait(timeout=10)
-    proc.stdout.close()
-
-
-@pytest.fixture
-def page(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script("window.__csp = []; document.addEventListener("
-                                "'securitypolicyviolation', e => window.__csp.push("
-                                "e.violatedDirective + ' ' + e.blockedURI));")
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda exc: errors.append(str(exc)))
-        pg.on("console", lambda msg: errors.append(msg.text)
-              if msg.type == "error" and "Content Security Policy" in msg.text else None)
-        yield pg
-        assert pg.evaluate("window.__csp") == []
-        context.close()
-        browser.close()
-    assert errors == []
-
-
-def _screenshot(page, name: str, tmp_path: Path) -> None:
-    """Into docs/ (the README's picture) when WORKBENCH_SCREENSHOTS=docs, as `make screenshots`
-    sets it; otherwise into the test's temporary directory, leaving the working tree as it was."""
-    folder = Path(__file__).resolve().parents[1] / "docs" \
-        if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
-    page.screenshot(path=str(folder / name), full_page=False)
-    assert (folder / name).stat().st_size > 10_000
+    stop(proc)
 
 
 def _open(page, url: str) -> None:
@@ -185,4 +121,4 @@ def test_a_finding_is_marked_on_both_sides_filtered_and_dismissed_for_good(serve
         "Saved: undismiss date 162f8f08e7 on s1:t2 (revision 4)"
     assert store.load(po).record("s1:t2").annotations == ()
     page.mouse.move(0, 0)
-    _screenshot(page, "screenshot-findings.png", tmp_path)
+    screenshot(page, "screenshot-findings.png", tmp_path)

@@ -6,21 +6,14 @@ the README shows; otherwise the picture goes to the test's temporary directory."
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from factories import screenshot, start_server, stop
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -35,76 +28,25 @@ def petition_dir(tmp_path: Path) -> Path:
     return root
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def serve(tmp_path: Path):
-    procs: list[subprocess.Popen] = []
+    procs = []
 
     def start(root: Path) -> str:
-        port = _free_port()
-        env = dict(os.environ, ARGOS_PACKAGES_DIR=str(tmp_path / "argos"),
-                   WORKBENCH_CACHE_DIR=str(tmp_path / "cache"))
-        env.pop("WORKBENCH_TOKEN", None)
-        proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(root),
-                                 "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        url, proc = start_server(root, tmp_path)
         procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/api/session", timeout=5)
-                return url
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    proc.kill()
-                    raise AssertionError("server did not start:\n" + proc.stdout.read())
-                time.sleep(0.2)
+        return url
 
     yield start
     for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stdout.close()
+        stop(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text)
-          if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    # every stylesheet and script the page asks for is served (the browser's own favicon request
-    # is the one answer allowed to be 404)
-    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-          if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    yield pg
-    context.close()
-    assert errors == []  # no script error, no Content-Security-Policy violation, no missing asset
-
-
-def _screenshot(page, name: str, tmp_path: Path) -> None:
-    folder = REPO / "docs" if os.environ.get("WORKBENCH_SCREENSHOTS") == "docs" else tmp_path
-    page.screenshot(path=str(folder / name), full_page=False)
-    assert (folder / name).stat().st_size > 10_000
+@pytest.fixture(autouse=True)
+def every_asset_served(page):
+    """Every stylesheet and script the page asks for is served."""
+    yield
+    assert page.bad_responses == []
 
 
 def test_the_petition_and_both_renderings_side_by_side(page, serve, petition_dir, tmp_path):
@@ -132,7 +74,7 @@ def test_the_petition_and_both_renderings_side_by_side(page, serve, petition_dir
     colour = page.locator("tr#s0 td[data-rendering='petition-en'] .badge").evaluate(
         "e => getComputedStyle(e).color")
     assert colour == "rgb(24, 106, 46)"
-    _screenshot(page, "screenshot-sources.png", tmp_path)
+    screenshot(page, "screenshot-sources.png", tmp_path)
 
     page.click("#only-uncarried")
     page.wait_for_url(url + "/sources/petition-ru?only=uncarried")
