@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -32,13 +33,28 @@ class KeyValueCache:
         self.table, self.column, self.what, self.hint = table, column, what, hint
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(f"CREATE TABLE IF NOT EXISTS {table} ("
-                           f"key TEXT PRIMARY KEY, {column} {sql_type} NOT NULL)")
+            self._create(sql_type)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"cannot use the {what}: {exc}", path=str(self.path),
                              hint=hint) from None
+
+    def _create(self, sql_type: str, attempts: int = 50) -> None:
+        """Create the table in WAL mode. Switching to WAL takes an exclusive lock for which SQLite
+        does not wait (its busy timeout does not apply), so processes opening a new cache at the
+        same moment can see "database is locked": the switch is made once (WAL stays set in the
+        file) and retried for a few seconds."""
+        for attempt in range(attempts):
+            try:
+                with self._connect() as db:
+                    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                        db.execute("PRAGMA journal_mode=WAL")
+                    db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                               f"key TEXT PRIMARY KEY, {self.column} {sql_type} NOT NULL)")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.1)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
