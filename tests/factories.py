@@ -84,6 +84,22 @@ BEADS = [Bead((), (0,), 0.0, "test"), Bead((0,), (1,), 0.82, "test"),
          Bead((), (4,), 0.0, "test", closest=(3, 0.41)), Bead((4,), (5,), 0.9, "test")]
 
 
+def write_corpus(root: Path, source: tuple[str, str, str, str | None, Sequence[str]],
+                 rendering: tuple[str, str, str, str | None, Sequence[str]],
+                 separator: str = "\n\n") -> None:
+    """A data directory's corpora/ (two texts and a corpora.toml declaring them as one pair) and an
+    empty translations/. Each side is (id, language, file name, title or None, sentences)."""
+    (root / "corpora").mkdir(parents=True)
+    (root / "translations").mkdir()
+    toml = ""
+    for doc_id, language, name, title, texts in (source, rendering):
+        (root / "corpora" / name).write_text(separator.join(texts) + "\n", encoding="utf-8")
+        toml += f'[documents.{doc_id}]\nfile = "{name}"\nlanguage = "{language}"\n'
+        toml += (f'title = "{title}"\n' if title is not None else "") + "\n"
+    toml += f'[[pairs]]\nsource = "{source[0]}"\nrendering = "{rendering[0]}"\n'
+    (root / "corpora" / "corpora.toml").write_text(toml, encoding="utf-8")
+
+
 def make_data_dir(root: Path, n_beads: int | None = None) -> Path:
     """A data directory with one pair whose PO file is already written: the hand-made sentences
     above, or (with n_beads) a generated pair of that many 1-1 beads."""
@@ -95,14 +111,8 @@ def make_data_dir(root: Path, n_beads: int | None = None) -> Path:
                for i in range(n_beads)]
         mt = [f"Sentence number {i} about partial mobilization and the petition." for i in range(n_beads)]
         beads = [Bead((i,), (i,), round((i * 37 % 100) / 100, 2), "test") for i in range(n_beads)]
-    (root / "corpora").mkdir(parents=True)
-    (root / "translations").mkdir()
-    (root / "corpora" / "speech.ru.txt").write_text("\n\n".join(src) + "\n", encoding="utf-8")
-    (root / "corpora" / "report.en.txt").write_text("\n\n".join(tgt) + "\n", encoding="utf-8")
-    (root / "corpora" / "corpora.toml").write_text(
-        '[documents.speech-ru]\nfile = "speech.ru.txt"\nlanguage = "ru"\ntitle = "Речь"\n\n'
-        '[documents.report-en]\nfile = "report.en.txt"\nlanguage = "en"\ntitle = "Report"\n\n'
-        '[[pairs]]\nsource = "speech-ru"\nrendering = "report-en"\n', encoding="utf-8")
+    write_corpus(root, ("speech-ru", "ru", "speech.ru.txt", "Речь", src),
+                 ("report-en", "en", "report.en.txt", "Report", tgt))
     make_pair_file(root / "translations" / f"{PAIR}.po", src, tgt, beads,
                    ids=("speech-ru", "report-en"), settings={"method": "test"}, mt=mt,
                    mt_model="test-model 1.0")

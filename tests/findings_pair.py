@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from factories import write_corpus
 from workbench import store
 from workbench.corpus import Document, Sentence
 from workbench.model import Alignment, Bead
@@ -38,14 +39,8 @@ def _sentences(texts: list[str]) -> list[Sentence]:
 
 def make_findings_dir(root: Path, *, beads: list[Bead] | None = None) -> Path:
     """A data directory with the pair above and its PO file; returns the PO file's path."""
-    (root / "corpora").mkdir(parents=True)
-    (root / "translations").mkdir()
-    (root / "corpora" / "appeal.ru.txt").write_text("\n\n".join(SRC) + "\n", encoding="utf-8")
-    (root / "corpora" / "story.en.txt").write_text("\n\n".join(TGT) + "\n", encoding="utf-8")
-    (root / "corpora" / "corpora.toml").write_text(
-        '[documents.appeal-ru]\nfile = "appeal.ru.txt"\nlanguage = "ru"\ntitle = "Обращение"\n\n'
-        '[documents.story-en]\nfile = "story.en.txt"\nlanguage = "en"\ntitle = "Story"\n\n'
-        '[[pairs]]\nsource = "appeal-ru"\nrendering = "story-en"\n', encoding="utf-8")
+    write_corpus(root, ("appeal-ru", "ru", "appeal.ru.txt", "Обращение", SRC),
+                 ("story-en", "en", "story.en.txt", "Story", TGT))
     s_doc = Document("appeal-ru", "ru", "corpora/appeal.ru.txt", "\n\n".join(SRC))
     t_doc = Document("story-en", "en", "corpora/story.en.txt", "\n\n".join(TGT))
     po = root / "translations" / PO_NAME

@@ -22,6 +22,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
+from factories import write_corpus
 from workbench import files, store
 from workbench.cli import main
 from workbench.errors import ParseError, ReadOnlyError, WorkbenchError
@@ -356,14 +357,8 @@ def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos-packages"))
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "data"
-    (root / "corpora").mkdir(parents=True)
-    (root / "translations").mkdir()
-    (root / "corpora" / "speech.ru.txt").write_text("\n".join(SRC) + "\n", encoding="utf-8")
-    (root / "corpora" / "report.en.txt").write_text("\n".join(TGT) + "\n", encoding="utf-8")
-    (root / "corpora" / "corpora.toml").write_text(
-        '[documents.speech-ru]\nfile = "speech.ru.txt"\nlanguage = "ru"\n\n'
-        '[documents.report-en]\nfile = "report.en.txt"\nlanguage = "en"\n\n'
-        '[[pairs]]\nsource = "speech-ru"\nrendering = "report-en"\n', encoding="utf-8")
+    write_corpus(root, ("speech-ru", "ru", "speech.ru.txt", None, SRC),
+                 ("report-en", "en", "report.en.txt", None, TGT), separator="\n")
     shutil.copyfile(WILD / "workbench_written.po", root / "translations" / f"{PAIR}.po")
     return root
 
