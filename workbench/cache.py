@@ -19,8 +19,20 @@ from typing import Iterator, Sequence
 
 from workbench.errors import InputError
 
+#: Environment variable naming the directory of the caches (translations, vectors, the memory's
+#: index).
+CACHE_ENV = "WORKBENCH_CACHE_DIR"
+
 #: Keys asked for in one SELECT (SQLite's parameter limit is higher; this keeps statements small).
 CHUNK = 500
+
+
+def default_cache_dir() -> Path:
+    """$WORKBENCH_CACHE_DIR, else the XDG cache directory's workbench/: where derived data lives."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "workbench"
 
 
 class KeyValueCache:

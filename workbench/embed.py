@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from workbench.cache import KeyValueCache
 from workbench.errors import InputError, ModelError
-from workbench.translate import CACHE_ENV, cores, default_cache_dir
+from workbench.cache import CACHE_ENV, default_cache_dir
+from workbench.translate import cores
 
 if TYPE_CHECKING:
     import numpy

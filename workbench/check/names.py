@@ -22,7 +22,6 @@ from workbench.check.text import (
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
-    _gap,
     _locale,
     _stopwords,
     _transliterate,

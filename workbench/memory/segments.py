@@ -18,7 +18,7 @@ def index_path(data_dir: str | Path) -> Path:
     else the XDG cache), one file per data directory named after its resolved path. The index is
     derived data, so the data directory holds only what people wrote, and reading it (a page, a
     lookup) writes nothing there."""
-    from workbench.translate.engine import default_cache_dir
+    from workbench.cache import default_cache_dir
 
     root = Path(data_dir).resolve()
     digest = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]

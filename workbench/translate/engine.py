@@ -19,17 +19,14 @@ import json
 import os
 import threading
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from workbench.cache import KeyValueCache
+from workbench.cache import CACHE_ENV, KeyValueCache, default_cache_dir  # noqa: F401  (re-exported)
 from workbench.errors import ModelError, WorkbenchError
 from workbench.translate.packages import (
     InstalledPackage, _describe_installed, find_route, install_hint, installed_packages,
 )
 
-#: Environment variable naming the directory of the translation cache.
-CACHE_ENV = "WORKBENCH_CACHE_DIR"
 #: Translations written to the cache (and reported to a progress callback) at a time.
 PROGRESS_CHUNK = 256
 
@@ -97,13 +94,6 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def default_cache_dir() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "workbench"
 
 
 class TranslationCache(KeyValueCache):

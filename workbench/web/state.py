@@ -9,9 +9,6 @@ from flask import current_app
 
 from workbench.project import Project
 
-#: The name the web layer knows the project by.
-Workspace = Project
-
 
 def workspace() -> Project:
     return current_app.extensions["workbench"]
