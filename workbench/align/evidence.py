@@ -1,0 +1,226 @@
+"""The evidence of each candidate bead, as numbers: what the encoder, the lengths, the MT or the
+source's own n-grams, and the anchors say, with nothing about order (order is the search's)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.align.features import PairView
+
+#: Every feature a bead can have, in the order of a model's weights; a model uses a subset.
+FEATURES = ("margin", "margin_min", "part", "background", "length", "lexical", "anchors",
+            "merge", "big", "short", "lead")
+#: Rows of candidates whose span vectors are computed at once: bounds memory on long documents.
+BLOCK = 4096
+
+
+@dataclass(frozen=True)
+class LengthModel:
+    """Gale-Church: a true bead's rendering length is about `ratio` times its source length, with a
+    variance growing with the length; `logp` is the log of the two-sided tail probability of the
+    difference."""
+
+    ratio: float = 1.0
+    variance: float = 6.8
+
+    def logp(self, ls: np.ndarray, lt: np.ndarray) -> np.ndarray:
+        mean = np.maximum((ls + lt / self.ratio) / 2.0, 1.0)
+        delta = np.abs(lt - self.ratio * ls) / np.sqrt(self.variance * mean)
+        return np.maximum(log_tail(delta), -30.0)
+
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def log_tail(delta: np.ndarray) -> np.ndarray:
+    """log P(|N(0, 1)| >= delta), exact where erfc is representable and by its asymptotic
+    expansion beyond."""
+    z = np.asarray(delta, dtype=np.float64) / math.sqrt(2.0)
+    near = z < 5.0
+    out = np.empty_like(z)
+    out[near] = np.log(_ERFC(z[near]).astype(np.float64))
+    far = z[~near]
+    out[~near] = -far * far - np.log(far * math.sqrt(math.pi))
+    return out
+
+
+def fit_length(ls: np.ndarray, lt: np.ndarray, prior: LengthModel, weight: float = 20.0
+               ) -> LengthModel:
+    """The length model of a document from its confident 1-1 pairs' lengths, pulled towards
+    `prior` as if it had `weight` pairs of its own: a short document says little."""
+    ls, lt = np.asarray(ls, dtype=np.float64), np.asarray(lt, dtype=np.float64)
+    keep = (ls > 0) & (lt > 0)
+    ls, lt = ls[keep], lt[keep]
+    k = len(ls)
+    if k == 0:
+        return prior
+    # the median of the log ratios: a few wrong pairs do not move it
+    own = float(np.exp(np.median(np.log(lt / ls))))
+    ratio = math.exp((k * math.log(own) + weight * math.log(prior.ratio)) / (k + weight))
+    resid = (lt - ratio * ls) ** 2 / np.maximum((ls + lt / ratio) / 2.0, 1.0)
+    # robust: the median of squared residuals of a normal is 0.455 times its variance
+    own_var = float(np.median(resid)) / 0.455
+    variance = (k * own_var + weight * prior.variance) / (k + weight)
+    return LengthModel(ratio=ratio, variance=max(variance, 1.0))
+
+
+class Evidence:
+    """Features of candidate beads of one document pair.
+
+    `view` holds both sides' text features (the MT's, when there is one, as `view.cmp`); `sem` the
+    encoder's vectors (align.semantic.SemanticView) or None; `lengths` the document's length model
+    (source characters, not the MT's, against the rendering's)."""
+
+    def __init__(self, view: PairView, sem, lengths: LengthModel, *, mt: bool) -> None:
+        self.view, self.sem, self.lengths, self.mt = view, sem, lengths, mt
+        own = view.src if view.src is not None else view.cmp
+        self._ls = np.r_[0, np.cumsum(own.lengths)].astype(np.float64)
+        self._lt = np.r_[0, np.cumsum(view.rendering.lengths)].astype(np.float64)
+        if sem is not None:
+            self._ps = np.vstack([np.zeros((1, sem.src.v.shape[1])),
+                                  np.cumsum(sem.src.v, axis=0, dtype=np.float64)])
+            self._pt = np.vstack([np.zeros((1, sem.tgt.v.shape[1])),
+                                  np.cumsum(sem.tgt.v, axis=0, dtype=np.float64)])
+            self._bs = np.r_[0, np.cumsum(sem.src.background)]
+            self._bt = np.r_[0, np.cumsum(sem.tgt.background)]
+
+    def span_lengths(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s0, s1, t0, t1 = rows.T
+        return (self._ls[s1] - self._ls[s0] + (s1 - s0 - 1),
+                self._lt[t1] - self._lt[t0] + (t1 - t0 - 1))
+
+    def margins(self, rows: np.ndarray) -> np.ndarray:
+        """The encoder's margin of each bead's span vectors (normalised sums of its sentences'),
+        against the mean background of its sentences."""
+        out = np.empty(len(rows))
+        for a in range(0, len(rows), BLOCK):
+            s0, s1, t0, t1 = rows[a:a + BLOCK].T
+            u = self._ps[s1] - self._ps[s0]
+            v = self._pt[t1] - self._pt[t0]
+            cos = np.einsum("ij,ij->i", u, v) / np.maximum(
+                np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1), 1e-12)
+            bg = ((self._bs[s1] - self._bs[s0]) / (s1 - s0) + (self._bt[t1] - self._bt[t0]) / (t1 - t0)) / 2
+            out[a:a + BLOCK] = cos / bg
+        return out
+
+    def _pair_margins(self, i: np.ndarray, t: np.ndarray) -> np.ndarray:
+        sem = self.sem
+        out = np.empty(len(i))
+        for a in range(0, len(i), BLOCK):
+            ii, tt = i[a:a + BLOCK], t[a:a + BLOCK]
+            cos = np.einsum("ij,ij->i", sem.src.v[ii], sem.tgt.v[tt])
+            out[a:a + BLOCK] = cos / ((sem.src.background[ii] + sem.tgt.background[tt]) / 2)
+        return out
+
+    def weakest_member(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """For each bead the lowest, over its sentences, of the sentence's best margin against a
+        sentence of the other side of the bead: a merged span with a sentence that belongs to
+        none of the other side's is a glued neighbour. A 1-1 bead's own margin."""
+        s0, s1, t0, t1 = rows.T
+        a, b = s1 - s0, t1 - t0
+        multi = np.flatnonzero((a > 1) | (b > 1))
+        out = margin.copy()
+        if not len(multi):
+            return out
+        amax, bmax = int(a[multi].max()), int(b[multi].max())
+        grid = np.full((len(multi), amax, bmax), -np.inf)
+        for di in range(amax):
+            for dj in range(bmax):
+                ok = (a[multi] > di) & (b[multi] > dj)
+                sel = multi[ok]
+                grid[np.flatnonzero(ok), di, dj] = self._pair_margins(s0[sel] + di, t0[sel] + dj)
+        # each source sentence's best against the bead's rendering sentences, and the reverse;
+        # places beyond a bead's shape stay -inf and are left out of the minimum
+        src_best = grid.max(axis=2)
+        tgt_best = grid.max(axis=1)
+        src_best[np.isneginf(src_best)] = np.inf
+        tgt_best[np.isneginf(tgt_best)] = np.inf
+        out[multi] = np.minimum(src_best.min(axis=1), tgt_best.min(axis=1))
+        return out
+
+    def features(self, rows: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+        """One row of the named features per candidate bead."""
+        cols: dict[str, np.ndarray] = {}
+        s0, s1, t0, t1 = rows.T
+        a, b = s1 - s0, t1 - t0
+        ls, lt = self.span_lengths(rows)
+        cols["length"] = self.lengths.logp(ls, lt)
+        cols["merge"] = ((a + b) == 3).astype(np.float64)
+        cols["big"] = np.maximum(a + b - 3, 0).astype(np.float64)
+        cols["short"] = np.log1p(np.minimum(ls, lt))
+        if self.sem is not None and {"margin", "margin_min", "part", "background", "lead"} & set(names):
+            margin = self.margins(rows)
+            cols["margin"] = margin
+            cols["margin_min"] = self.weakest_member(rows, margin)
+            cols["background"] = ((self._bt[t1] - self._bt[t0]) / b)
+            if "part" in names:
+                cols["part"] = self.part_margins(rows, margin)
+            if "lead" in names:
+                cols["lead"] = lead(rows, margin)
+        if "lexical" in names:
+            cols["lexical"] = self.lexical(rows)
+        if "anchors" in names:
+            cols["anchors"] = self.anchors(rows)
+        return np.column_stack([cols[k] for k in names]) if len(rows) else np.zeros((0, len(names)))
+
+    def part_margins(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """For 1-1 beads the margin of the source sentence's best part (itself or a beginning or
+        end at a clause boundary) against the rendering sentence: reporting quotes half a
+        sentence. Merged beads keep their margin."""
+        out = margin.copy()
+        one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
+        for k in one:
+            out[k] = max(out[k], self.sem.part_margin(int(rows[k, 0]), int(rows[k, 2])))
+        return out
+
+    def lexical(self, rows: np.ndarray) -> np.ndarray:
+        """Dice of the character n-grams of the MT (or of the source itself, transliterated) and of
+        the rendering."""
+        view = self.view
+        out = np.empty(len(rows))
+        for k, (s0, s1, t0, t1) in enumerate(rows.tolist()):
+            if s1 - s0 == 1 and t1 - t0 == 1:
+                x, y = view.cmp.counts[s0].keys(), view.rendering.counts[t0].keys()
+            else:
+                x, y = view.cmp.span(s0, s1)[0], view.rendering.span(t0, t1)[0]
+            out[k] = 2.0 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+        return out
+
+    def anchors(self, rows: np.ndarray) -> np.ndarray:
+        """+1 when the spans share a number or date, -1 when both have some and share none, 0 when
+        either has none (names are left to the lexical signal)."""
+        view = self.view
+        out = np.zeros(len(rows))
+        for k, (s0, s1, t0, t1) in enumerate(rows.tolist()):
+            x = {a for a in view.cmp.span_anchors(s0, s1) if a[0] in "#@"}
+            y = {a for a in view.rendering.span_anchors(t0, t1) if a[0] in "#@"}
+            if x and y:
+                out[k] = 1.0 if x & y else -1.0
+        return out
+
+
+def lead(rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """How far each 1-1 bead's margin leads the best other 1-1 candidate of its rendering sentence
+    and of its source sentence (the smaller lead; 0 for merged beads)."""
+    out = np.zeros(len(rows))
+    one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
+    if not len(one):
+        return out
+    best_t: dict[int, list[float]] = {}
+    best_s: dict[int, list[float]] = {}
+    for k in one.tolist():
+        best_t.setdefault(int(rows[k, 2]), []).append(float(margin[k]))
+        best_s.setdefault(int(rows[k, 0]), []).append(float(margin[k]))
+    top_t = {t: sorted(v, reverse=True)[:2] for t, v in best_t.items()}
+    top_s = {s: sorted(v, reverse=True)[:2] for s, v in best_s.items()}
+    for k in one.tolist():
+        x = float(margin[k])
+        leads = []
+        for tops in (top_t[int(rows[k, 2])], top_s[int(rows[k, 0])]):
+            other = tops[1] if len(tops) > 1 and tops[0] == x else (tops[0] if tops[0] != x else None)
+            leads.append(x - other if other is not None else 0.05)
+        out[k] = min(leads)
+    return out
