@@ -12,7 +12,7 @@ from workbench.align.features import PairView
 
 #: Every feature a bead can have, in the order of a model's weights; a model uses a subset.
 FEATURES = ("margin", "margin_min", "part", "background", "length", "lexical", "anchors",
-            "merge", "big", "short", "lead")
+            "merge", "big", "short", "lead", "names", "rank", "ratio")
 #: Rows of candidates whose span vectors are computed at once: bounds memory on long documents.
 BLOCK = 4096
 
@@ -164,6 +164,13 @@ class Evidence:
             cols["lexical"] = self.lexical(rows)
         if "anchors" in names:
             cols["anchors"] = self.anchors(rows)
+        if "names" in names:
+            cols["names"] = self.names(rows)
+        if "ratio" in names:
+            # signed: a rendering shorter than its source is often a cut quote, a longer one not
+            cols["ratio"] = np.log((lt + 10.0) / (self.lengths.ratio * ls + 10.0))
+        if "rank" in names:
+            cols["rank"] = rank(rows, cols["margin"])
         return np.column_stack([cols[k] for k in names]) if len(rows) else np.zeros((0, len(names)))
 
     def part_margins(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
@@ -189,6 +196,18 @@ class Evidence:
             out[k] = 2.0 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
         return out
 
+    def names(self, rows: np.ndarray) -> np.ndarray:
+        """+1 when the spans share a name (a capitalised word inside a sentence, transliterated),
+        -1 when both have names and share none, 0 when either has none."""
+        view = self.view
+        out = np.zeros(len(rows))
+        for k, (s0, s1, t0, t1) in enumerate(rows.tolist()):
+            x = {a for a in view.cmp.span_anchors(s0, s1) if a[0] == "$"}
+            y = {a for a in view.rendering.span_anchors(t0, t1) if a[0] == "$"}
+            if x and y:
+                out[k] = 1.0 if x & y else -1.0
+        return out
+
     def anchors(self, rows: np.ndarray) -> np.ndarray:
         """+1 when the spans share a number or date, -1 when both have some and share none, 0 when
         either has none (names are left to the lexical signal)."""
@@ -200,6 +219,23 @@ class Evidence:
             if x and y:
                 out[k] = 1.0 if x & y else -1.0
         return out
+
+
+def rank(rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """For 1-1 beads, how many other 1-1 candidates of its rendering sentence or of its source
+    sentence have a higher margin (the larger count, at most 3); merged beads 0."""
+    out = np.zeros(len(rows))
+    one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
+    by_t: dict[int, list[float]] = {}
+    by_s: dict[int, list[float]] = {}
+    for k in one.tolist():
+        by_t.setdefault(int(rows[k, 2]), []).append(float(margin[k]))
+        by_s.setdefault(int(rows[k, 0]), []).append(float(margin[k]))
+    for k in one.tolist():
+        x = float(margin[k])
+        above = max(sum(v > x for v in by_t[int(rows[k, 2])]), sum(v > x for v in by_s[int(rows[k, 0])]))
+        out[k] = min(above, 3)
+    return out
 
 
 def lead(rows: np.ndarray, margin: np.ndarray) -> np.ndarray:

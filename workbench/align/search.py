@@ -1,20 +1,21 @@
 """The one search: which candidate beads form the alignment, and how probable each is.
 
 The rendering is read in order. Each step either leaves a rendering sentence unmatched or takes a
-candidate bead that starts there; a bead's start in the source depends on where the last bead
-ended: it continues there, skips a few source sentences forward, or jumps anywhere (a 1 in n
-guess). The probabilities of these moves and of an unmatched sentence are the document's own: they
-start from priors fitted on many language pairs and are re-estimated from the document itself
-(expectation maximisation), so a full translation, where nearly everything continues, and
-reporting that quotes in any order among sentences of its own come out of the same search.
-Forward and backward sums over every path give each bead's posterior probability; the alignment is
-the set of beads whose posteriors make the largest expected gain (each above the threshold), with
-every sentence in at most one bead.
+candidate bead that starts there. Where a bead starts in the source depends on where the last one
+ended: it continues there, goes forward over d >= 1 source sentences (geometrically less likely
+the further), or jumps anywhere (a 1 in n guess). The probabilities of these moves, of the
+distance forward and of an unmatched sentence are the document's own: they start from priors
+fitted on many language pairs and are re-estimated from the document itself (expectation
+maximisation), so a full translation, where nearly everything continues, and reporting that
+quotes in any order among sentences of its own come out of the same search. Forward and backward
+sums over every path give each bead's posterior probability; the alignment is the set of beads
+whose posteriors make the largest expected gain, with every sentence in at most one bead.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,27 +28,34 @@ NEG = -math.inf
 @dataclass(frozen=True)
 class OrderPrior:
     """The moves' probabilities: a rendering sentence unmatched (`null`); a bead that continues
-    where the last one ended (`cont`), skips d = 1..`max_skip` source sentences (`skip`, shared
-    geometrically with ratio `decay`) or starts anywhere (`jump`, spread over the source).
-    cont + skip + jump = 1. `strength` is how many moves' worth the prior counts when the document
-    re-estimates them."""
+    where the last one ended (`cont`), goes forward over d >= 1 source sentences (`skip`, with
+    probability (1 - decay) * decay ** (d - 1) for each d) or starts anywhere (`jump`, spread
+    evenly over the source); cont + skip + jump need not sum to 1 (they are normalised).
+    `strength` is how many moves' worth the prior counts when a document re-estimates it."""
 
     null: float = 0.3
     cont: float = 0.6
     skip: float = 0.2
     jump: float = 0.2
     decay: float = 0.5
-    max_skip: int = 8
     strength: float = 10.0
 
-    def logs(self, n: int) -> tuple[float, float, list[float], float]:
-        """(log null, log link, log skip by d (index 0 unused), log jump per source position)."""
+    def logs(self, n: int) -> "_Logs":
         total = self.cont + self.skip + self.jump
-        norm = sum(self.decay ** (d - 1) for d in range(1, self.max_skip + 1))
-        skips = [NEG] + [math.log(self.skip / total * self.decay ** (d - 1) / norm)
-                         for d in range(1, self.max_skip + 1)]
-        return (math.log(self.null), math.log(1.0 - self.null), skips,
-                math.log(self.jump / total / max(n, 1)))
+        return _Logs(null=math.log(self.null), link=math.log(1.0 - self.null),
+                     cont=math.log(self.cont / total),
+                     skip=math.log(self.skip / total * (1.0 - self.decay)),
+                     decay=math.log(self.decay), jump=math.log(self.jump / total / max(n, 1)))
+
+
+@dataclass(frozen=True)
+class _Logs:
+    null: float
+    link: float
+    cont: float
+    skip: float  # log of the first step forward; each further step adds `decay`
+    decay: float
+    jump: float
 
 
 @dataclass
@@ -79,42 +87,75 @@ def _lse_all(values) -> float:
     return top + math.log(math.fsum(math.exp(v - top) for v in values))
 
 
+class _Place:
+    """The paths' mass at one place of the rendering, by the source position where the last bead
+    ended, with what arriving at a source start from there costs."""
+
+    def __init__(self, mass: dict[int, float], lg: _Logs) -> None:
+        self.mass = mass
+        self.all = _lse_all(mass.values())
+        self.keys = sorted(mass)
+        # prefix sums of mass * decay ** -e, for the forward moves into any later start
+        acc, prefix, prefix_e = NEG, [], []
+        acc_e = NEG
+        for e in self.keys:
+            v = mass[e] - e * lg.decay
+            acc = _lse(acc, v)
+            acc_e = _lse(acc_e, v + math.log(e + 1))
+            prefix.append(acc)
+            prefix_e.append(acc_e)
+        self.prefix, self.prefix_e = prefix, prefix_e
+
+    def forward(self, s0: int, lg: _Logs) -> tuple[float, float]:
+        """(log mass of the forward moves into s0, expected distance d of those moves)."""
+        k = bisect_left(self.keys, s0)
+        if k == 0:
+            return NEG, 0.0
+        v = self.prefix[k - 1] + (s0 - 1) * lg.decay + lg.skip
+        mean_e = math.exp(self.prefix_e[k - 1] - self.prefix[k - 1]) - 1.0
+        return v, s0 - mean_e
+
+    def arrive(self, s0: int, lg: _Logs) -> float:
+        v = self.all + lg.jump
+        f = self.mass.get(s0)
+        if f is not None:
+            v = _lse(v, f + lg.cont)
+        return _lse(v, self.forward(s0, lg)[0])
+
+
 def posteriors(n: int, m: int, rows: np.ndarray, llr: np.ndarray, prior: OrderPrior) -> Posteriors:
-    """Forward and backward over every path through the candidate beads `rows` (s0, s1, t0, t1;
-    sorted by t1), each with its log-likelihood ratio against being unmatched."""
-    lnull, llink, lskip, ljump = prior.logs(n)
-    lcont = math.log(prior.cont / (prior.cont + prior.skip + prior.jump))
-    G = prior.max_skip
+    """Forward and backward over every path through the candidate beads `rows` (s0, s1, t0, t1),
+    each with its log-likelihood ratio against being unmatched."""
+    lg = prior.logs(n)
     R = rows.tolist()
-    L = (np.asarray(llr, dtype=np.float64) + llink).tolist()
+    L = (np.asarray(llr, dtype=np.float64) + lg.link).tolist()
     ends: list[list[int]] = [[] for _ in range(m + 1)]
     starts: list[list[int]] = [[] for _ in range(m + 1)]
     for k, (_, _, t0, t1) in enumerate(R):
         ends[t1].append(k)
         starts[t0].append(k)
-    fwd: list[dict[int, float]] = [{0: 0.0}]
-    fwd_all: list[float] = []
-    into = [NEG] * len(R)  # log of the paths' mass arriving at each bead's start, by its move
-    for t in range(m):
-        here = fwd[t]
-        fwd_all.append(_lse_all(here.values()))
-        new = {e: v + lnull for e, v in here.items()}
+    places: list[_Place] = []
+    into = [NEG] * len(R)
+    mass: dict[int, float] = {0: 0.0}
+    for t in range(m + 1):
+        places.append(_Place(mass, lg))
+        if t == m:
+            break
+        new = {e: v + lg.null for e, v in mass.items()}
         for k in ends[t + 1]:
             s0, s1, t0, _ = R[k]
-            into[k] = _arrive(fwd[t0], fwd_all[t0], s0, lcont, lskip, ljump, G)
-            v = into[k] + L[k]
-            new[s1] = _lse(new.get(s1, NEG), v)
+            into[k] = places[t0].arrive(s0, lg)
+            new[s1] = _lse(new.get(s1, NEG), into[k] + L[k])
         top = max(new.values())
-        fwd.append({e: v for e, v in new.items() if v >= top - PRUNE})
-    log_z = _lse_all(fwd[m].values())
+        mass = {e: v for e, v in new.items() if v >= top - PRUNE}
+    log_z = places[m].all
     bwd: list[dict[int, float]] = [dict() for _ in range(m + 1)]
-    bwd[m] = {e: 0.0 for e in fwd[m]}
-    out = [NEG] * len(R)  # each bead's mass from its end to the document's end
+    bwd[m] = {e: 0.0 for e in places[m].mass}
+    out = [NEG] * len(R)
     null = np.zeros(m)
     for t in range(m - 1, -1, -1):
         later = bwd[t + 1]
         by_s0: dict[int, float] = {}
-        jump = NEG
         for k in starts[t]:
             s0, s1, _, t1 = R[k]
             b = bwd[t1].get(s1)
@@ -122,54 +163,47 @@ def posteriors(n: int, m: int, rows: np.ndarray, llr: np.ndarray, prior: OrderPr
                 continue
             out[k] = L[k] + b
             by_s0[s0] = _lse(by_s0.get(s0, NEG), out[k])
-            jump = _lse(jump, out[k])
-        mass = {}
-        for e, f in fwd[t].items():
-            v = ljump + jump
+        jump = _lse_all(by_s0.values())
+        # suffix sums of the beads' mass * decay ** s0, for forward moves from any earlier end
+        s_keys = sorted(by_s0)
+        suffix = [NEG] * (len(s_keys) + 1)
+        for i in range(len(s_keys) - 1, -1, -1):
+            suffix[i] = _lse(suffix[i + 1], by_s0[s_keys[i]] + s_keys[i] * lg.decay)
+        here: dict[int, float] = {}
+        nulls = []
+        for e, f in places[t].mass.items():
+            v = lg.jump + jump
             if e in later:
-                v = _lse(v, lnull + later[e])
+                v = _lse(v, lg.null + later[e])
+                nulls.append(f + lg.null + later[e])
             got = by_s0.get(e)
             if got is not None:
-                v = _lse(v, lcont + got)
-            for d in range(1, G + 1):
-                got = by_s0.get(e + d)
-                if got is not None:
-                    v = _lse(v, lskip[d] + got)
-            mass[e] = v
-        bwd[t] = mass
-        null[t] = math.fsum(math.exp(f + lnull + later[e] - log_z)
-                            for e, f in fwd[t].items() if e in later)
+                v = _lse(v, lg.cont + got)
+            i = bisect_left(s_keys, e + 1)
+            if i < len(s_keys):
+                v = _lse(v, suffix[i] + lg.skip - (e + 1) * lg.decay)
+            here[e] = v
+        bwd[t] = here
+        null[t] = math.exp(_lse_all(nulls) - log_z) if nulls else 0.0
     bead = np.zeros(len(R))
-    moves = {"cont": 0.0, "skip": 0.0, "jump": 0.0}
+    moves = {"cont": 0.0, "skip": 0.0, "jump": 0.0, "distance": 0.0}
     for k, (s0, _, t0, _) in enumerate(R):
         if out[k] == NEG or into[k] == NEG:
             continue
         bead[k] = math.exp(into[k] + out[k] - log_z)
-        here = fwd[t0]
-        f = here.get(s0)
+        place = places[t0]
+        f = place.mass.get(s0)
         if f is not None:
-            moves["cont"] += math.exp(f + lcont + out[k] - log_z)
-        for d in range(1, G + 1):
-            f = here.get(s0 - d)
-            if f is not None:
-                moves["skip"] += math.exp(f + lskip[d] + out[k] - log_z)
-        moves["jump"] += math.exp(fwd_all[t0] + ljump + out[k] - log_z)
+            moves["cont"] += math.exp(f + lg.cont + out[k] - log_z)
+        fwd, mean_d = place.forward(s0, lg)
+        if fwd != NEG:
+            w = math.exp(fwd + out[k] - log_z)
+            moves["skip"] += w
+            moves["distance"] += w * mean_d
+        moves["jump"] += math.exp(place.all + lg.jump + out[k] - log_z)
     moves["null"] = float(null.sum())
     moves["link"] = float(bead.sum())
     return Posteriors(np.minimum(bead, 1.0), np.minimum(null, 1.0), moves, log_z)
-
-
-def _arrive(here: dict[int, float], here_all: float, s0: int, lcont: float, lskip: list[float],
-            ljump: float, G: int) -> float:
-    v = here_all + ljump
-    f = here.get(s0)
-    if f is not None:
-        v = _lse(v, f + lcont)
-    for d in range(1, G + 1):
-        f = here.get(s0 - d)
-        if f is not None:
-            v = _lse(v, f + lskip[d])
-    return v
 
 
 def reestimate(prior: OrderPrior, moves: dict[str, float]) -> OrderPrior:
@@ -182,7 +216,12 @@ def reestimate(prior: OrderPrior, moves: dict[str, float]) -> OrderPrior:
     cont = (moves["cont"] + w * prior.cont / total) / (linked + w)
     skip = (moves["skip"] + w * prior.skip / total) / (linked + w)
     jump = (moves["jump"] + w * prior.jump / total) / (linked + w)
-    return replace(prior, null=min(max(null, 1e-4), 1 - 1e-4), cont=cont, skip=skip, jump=jump)
+    # the mean distance forward of a geometric law is 1 / (1 - decay)
+    prior_mean = 1.0 / (1.0 - prior.decay)
+    mean = (moves["distance"] + w * prior_mean) / (moves["skip"] + w)
+    decay = min(max(1.0 - 1.0 / max(mean, 1.0 + 1e-6), 0.01), 0.99)
+    return replace(prior, null=min(max(null, 1e-4), 1 - 1e-4), cont=cont, skip=skip, jump=jump,
+                   decay=decay)
 
 
 def fit_document(n: int, m: int, rows: np.ndarray, llr: np.ndarray, prior: OrderPrior,
@@ -195,21 +234,24 @@ def fit_document(n: int, m: int, rows: np.ndarray, llr: np.ndarray, prior: Order
     return post, prior
 
 
-def decode(rows: np.ndarray, post: np.ndarray, m: int, threshold: float) -> list[int]:
-    """The candidate beads (indices into rows) with the largest total of (posterior - threshold),
-    no two sharing a rendering sentence; then, where two share a source sentence, the less
-    probable is dropped."""
+def decode(rows: np.ndarray, post: Posteriors, m: int, gain: float = 1.0) -> list[int]:
+    """The candidate beads (indices into rows) that make the most sentences expectedly right: each
+    rendering sentence counts its bead's posterior (times `gain`) when it is in one, and its
+    probability of being unmatched when it is not. No two beads share a rendering sentence; where
+    two share a source sentence, the less probable is dropped. `gain` below 1 links less."""
     R = rows.tolist()
+    bead = post.bead
     best = [0.0] * (m + 1)
     back: list[int] = [-1] * (m + 1)
     by_end: list[list[int]] = [[] for _ in range(m + 1)]
-    for k, (_, _, _, t1) in enumerate(R):
-        if post[k] > threshold:
+    for k, (_, _, t0, t1) in enumerate(R):
+        if bead[k] * gain > float(post.null[t0:t1].mean()):
             by_end[t1].append(k)
+    null = post.null.tolist()
     for t in range(1, m + 1):
-        best[t], back[t] = best[t - 1], -1
+        best[t], back[t] = best[t - 1] + null[t - 1], -1
         for k in by_end[t]:
-            v = best[R[k][2]] + float(post[k]) - threshold
+            v = best[R[k][2]] + gain * float(bead[k]) * (R[k][3] - R[k][2])
             if v > best[t]:
                 best[t], back[t] = v, k
     chosen: list[int] = []
@@ -223,7 +265,7 @@ def decode(rows: np.ndarray, post: np.ndarray, m: int, threshold: float) -> list
             t = R[k][2]
     used: set[int] = set()
     kept: list[int] = []
-    for k in sorted(chosen, key=lambda k: (-float(post[k]), R[k][2], R[k][0])):
+    for k in sorted(chosen, key=lambda k: (-float(bead[k]), R[k][2], R[k][0])):
         span = range(R[k][0], R[k][1])
         if not used.intersection(span):
             used.update(span)
