@@ -1,16 +1,22 @@
-"""Sentence alignment of a source with a rendering that may only partly reproduce it.
+"""Sentence alignment of a source with a rendering: a full translation, or reporting that quotes
+some source sentences, in order or not, whole or cut, among sentences of its own.
 
-The package owns the similarity signals that score a candidate bead (a span of source sentences
-against a span of rendering sentences) and the two searches over them: a banded dynamic programme
-for full translations in the same order ("monotone", `monotone.py`) and a candidate search for
-reporting that quotes or paraphrases some source sentences anywhere, in any order, among sentences
-of its own ("partial", `partial.py`). `features.py` holds the text features, `scorers.py` the
-signals, `candidates.py` the candidate index, `mode.py` the automatic choice between the searches,
-and this module the public entry point `align()`.
+The default is one search for every shape (`one.py`): candidate beads (`beads.py`), their evidence
+(`evidence.py`: the encoder's margins, Gale-Church lengths fitted on the document, n-grams,
+anchors, names), a model of that evidence fitted on many language pairs (`fitted.json`, made by
+scripts/fit_align.py with `fitting.py` and `learn.py`) and a search in which order is evidence and
+every sentence may stay unmatched (`search.py`). A data directory's translators can refit the
+probabilities (`calibrate.py`). The older searches stay as overrides (`--mode monotone`: a banded
+dynamic programme for full translations in order, `monotone.py`; `--mode partial`: candidate search
+and retrieval for reporting, `partial.py` and `retrieve.py`), and serve when the encoder cannot be
+loaded: `features.py` holds their text features, `scorers.py` their signals, `candidates.py` their
+candidate index, `mode.py` their automatic choice. This module holds the public entry point
+`align()`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from workbench.align.candidates import best_matches, candidate_pairs, monotone_chain
@@ -75,7 +81,8 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
           mt: Sequence[str] | None = None, mode: str = "auto", signals: str | Sequence[str] = "auto",
           embedder=None, monotone: MonotoneParams | None = None,
           partial: PartialParams | None = None,
-          scorers: Sequence[Weighted] | None = None) -> Alignment:
+          scorers: Sequence[Weighted] | None = None,
+          model_path: str | None = None, calibration=None) -> Alignment:
     """Align source sentences with rendering sentences.
 
     signals: "auto" (every signal available) or a comma-separated subset of "embed" (the bundled
@@ -84,12 +91,16 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
     "lexical" (the source itself, Cyrillic transliterated, against the rendering: names, numbers,
     dates, quotes and cognates). Lengths always count.
 
-    mode: "monotone" (full translations in order: banded dynamic programme over 0-1, 1-0, 1-1, 1-2,
-    2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1 and 3-3 beads), "partial" (reporting: quoted or
-    paraphrased source sentences found anywhere and in any order, unrelated rendering sentences
-    left unmatched, no forced matches), or "auto", which picks one by `choose_mode` from the share
-    of sentences with a confident match and how well their order holds (see there); the reason goes
-    into settings["mode-reason"].
+    mode: "auto" (the default): the one search (`one.py`) for every shape, with the fitted model
+    (`model_path`: another one written by scripts/fit_align.py) and the data directory's refit
+    probabilities (`calibration`, workbench.align.calibrate), when the encoder is among the
+    signals; settings["mode"] is "one" and settings["shape"] says what the search found
+    ("translation" or "reporting"). Without the encoder, auto picks one of the two older searches
+    by `choose_mode`. Overrides: "monotone" (full translations in order: banded dynamic programme
+    over 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 2-3, 3-2, 1-4, 4-1 and 3-3 beads), "partial"
+    (reporting: quoted or paraphrased source sentences found anywhere and in any order, unrelated
+    rendering sentences left unmatched, no forced matches). The reason goes into
+    settings["mode-reason"].
 
     Every source and rendering sentence is in exactly one bead. Beads are in display order: for
     monotone alignments both sides ascend; otherwise the rendering is walked in order and each bead
@@ -120,6 +131,21 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         chosen, why = (mode if mode != "auto" else "monotone"), "one side is empty"
         beads = [Bead((i,), (), 0.0, "unmatched") for i in range(n)]
         beads += [Bead((), (j,), 0.0, "unmatched") for j in range(m)]
+    elif mode == "auto" and view.sem is not None and scorers is None and monotone is None \
+            and partial is None:
+        from workbench.align import one
+
+        model = one.load_model(model_path)
+        own = _own_view(view, src_lang, tgt_lang)
+        beads = one.search(own, model, sig.method, settings)
+        if calibration is not None and calibration.decisions:
+            beads = [replace(b, score=calibration(b.score)) if b.source and b.rendering else b
+                     for b in beads]
+            settings["calibration"] = calibration.describe()
+        chosen = "one"
+        why = (f"one search over every shape; {settings['linked']} rendering sentences linked, "
+               f"read as {settings['shape']}")
+        view.ratio = own.ratio
     else:
         cands = _candidates(view, sig, pp.per_source)
         if mode == "auto":

@@ -15,6 +15,10 @@ FEATURES = ("margin", "margin_min", "part", "background", "length", "lexical", "
             "merge", "big", "short", "lead", "names", "rank", "ratio")
 #: Rows of candidates whose span vectors are computed at once: bounds memory on long documents.
 BLOCK = 4096
+#: A cut quote's parts are compared for a rendering sentence's this many best source sentences,
+#: and not at all where its best match is mutual with at least this margin.
+PART_RANK = 3
+PART_SURE = 1.04
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,46 @@ class Evidence:
         return np.column_stack([cols[k] for k in names]) if len(rows) else np.zeros((0, len(names)))
 
     def part_margins(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
-        """For 1-1 beads the margin of the source sentence's best part (itself or a beginning or
-        end at a clause boundary) against the rendering sentence: reporting quotes half a
-        sentence. Merged beads keep their margin."""
+        """For a 1-1 bead that may be a cut quote, the margin of the source sentence's best part
+        (itself or a beginning or end at a clause boundary) against the rendering sentence:
+        reporting quotes half a sentence. A bead may be one when its rendering sentence is shorter
+        than the source sentence (by the document's length ratio), the pair is among the rendering
+        sentence's PART_RANK best, and the rendering sentence has no sure match already (a mutual
+        best with a margin above PART_SURE). Other beads keep their margin, so a full translation
+        encodes few parts or none."""
         out = margin.copy()
-        one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
-        for k in one:
-            out[k] = max(out[k], self.sem.part_margin(int(rows[k, 0]), int(rows[k, 2])))
+        if self.sem is None:
+            return out
+        s0, s1, t0, t1 = rows.T
+        one = (s1 - s0 == 1) & (t1 - t0 == 1)
+        ls, lt = self.span_lengths(rows)
+        short = lt < 0.8 * self.lengths.ratio * ls
+        r = rank_in_rendering(rows, margin)
+        sure = self.sure_renderings(rows, margin)
+        pick = np.flatnonzero(one & short & (r < PART_RANK) & ~sure[t0])
+        if len(pick):
+            pairs = [(int(rows[k, 0]), int(rows[k, 2])) for k in pick]
+            out[pick] = np.maximum(margin[pick], self.sem.some_part_margins(pairs))
         return out
+
+    def sure_renderings(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """Per rendering sentence: whether its best 1-1 candidate is also its source sentence's
+        best and has a margin above PART_SURE."""
+        m = len(self.view.rendering)
+        sure = np.zeros(m, dtype=bool)
+        one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
+        best_t: dict[int, tuple[float, int]] = {}
+        best_s: dict[int, tuple[float, int]] = {}
+        for k in one.tolist():
+            i, t, v = int(rows[k, 0]), int(rows[k, 2]), float(margin[k])
+            if t not in best_t or v > best_t[t][0]:
+                best_t[t] = (v, i)
+            if i not in best_s or v > best_s[i][0]:
+                best_s[i] = (v, t)
+        for t, (v, i) in best_t.items():
+            if v > PART_SURE and best_s[i][1] == t:
+                sure[t] = True
+        return sure
 
     def lexical(self, rows: np.ndarray) -> np.ndarray:
         """Dice of the character n-grams of the MT (or of the source itself, transliterated) and of
@@ -219,6 +255,21 @@ class Evidence:
             if x and y:
                 out[k] = 1.0 if x & y else -1.0
         return out
+
+
+def rank_in_rendering(rows: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """For 1-1 beads, how many 1-1 candidates of the same rendering sentence have a higher margin
+    (ties by source index); merged beads a large number."""
+    out = np.full(len(rows), 99)
+    one = np.flatnonzero((rows[:, 1] - rows[:, 0] == 1) & (rows[:, 3] - rows[:, 2] == 1))
+    by_t: dict[int, list[int]] = {}
+    for k in one.tolist():
+        by_t.setdefault(int(rows[k, 2]), []).append(k)
+    for ks in by_t.values():
+        ks.sort(key=lambda k: (-float(margin[k]), int(rows[k, 0])))
+        for place, k in enumerate(ks):
+            out[k] = place
+    return out
 
 
 def rank(rows: np.ndarray, margin: np.ndarray) -> np.ndarray:

@@ -121,6 +121,7 @@ class SemanticView:
         # only the partial search asks for
         self._source, self._embedder = source, embedder
         self._parts: tuple[np.ndarray, np.ndarray] | None = None
+        self._some_parts: dict[int, np.ndarray] | None = None
         self.tgt = Vectors(tgt)
         self.curve = curve or MarginCurve()
         self.k = k
@@ -224,6 +225,34 @@ class SemanticView:
             idx[a:b] = order
             val[a:b] = np.take_along_axis(margins, order, axis=1)
         return idx, val
+
+    def some_part_margins(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """The margin of source sentence i's best part (itself included) against rendering
+        sentence j, for each (i, j): only the parts of the source sentences named are encoded
+        (once per view), so a document where nothing needs them costs nothing."""
+        if self._some_parts is None:
+            self._some_parts = {}
+        wanted = sorted({i for i, _ in pairs} - set(self._some_parts))
+        if wanted and self._source is not None and self._embedder is not None:
+            texts, owners = [], []
+            for i in wanted:
+                for part in sentence_parts(self._source[i]):
+                    texts.append(part)
+                    owners.append(i)
+            vectors = self._embedder.embed(texts) if texts else np.zeros((0, self.src.v.shape[1]))
+            for i in wanted:
+                self._some_parts[i] = np.asarray(
+                    [vectors[k] for k, o in enumerate(owners) if o == i], dtype=np.float32
+                ).reshape(-1, self.src.v.shape[1])
+        out = np.empty(len(pairs))
+        for k, (i, j) in enumerate(pairs):
+            cos = float(self.src.v[i] @ self.tgt.v[j])
+            extra = self._some_parts.get(i)
+            if extra is not None and len(extra):
+                cos = max(cos, float((extra @ self.tgt.v[j]).max()))
+            bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
+            out[k] = cos / bg if bg > 0 else cos
+        return out
 
     def part_margin(self, i: int, j: int) -> float:
         """The margin of source sentence i's best part (itself included) against rendering j."""

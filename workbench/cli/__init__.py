@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from workbench.cli.base import CommandError, UsageLine, WorkbenchGroup, main
-from workbench.cli import corpus, models, serve, sources, texts, tm  # noqa: F401  (they add the commands)
+from workbench.cli import calibrate, corpus, models, serve, sources, texts, tm  # noqa: F401  (they add the commands)
 from workbench.cli.corpus import CHECK_KINDS, EXPORT_FORMATS
 
 __all__ = ["CHECK_KINDS", "EXPORT_FORMATS", "CommandError", "UsageLine", "WorkbenchGroup", "main"]
