@@ -29,7 +29,7 @@ SORTS = ("order", "score", "-score")
 def _doc(ws: Project, doc_id: str) -> dict:
     d = ws.corpus.documents[doc_id]
     return {"id": d.id, "language": d.language, "title": d.title, "path": d.path,
-            "provenance": d.provenance, "date": d.date}
+            "provenance": d.provenance, "date": d.date, "original": d.original}
 
 
 def _spans(spans) -> list[dict]:
@@ -297,8 +297,11 @@ def workbench_command() -> str:
 def pair_summaries(ws: Project) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
-        summary = {"id": pair.id, "source": _doc(ws, pair.source),
-                   "rendering": _doc(ws, pair.rendering)}
+        source, rendering = _doc(ws, pair.source), _doc(ws, pair.rendering)
+        summary = {"id": pair.id, "source": source, "rendering": rendering,
+                   "title": pair.title or f"{source['title'] or source['id']} ↔ "
+                                          f"{rendering['title'] or rendering['id']}",
+                   "named": bool(pair.title)}
         if not ws.is_prepared(pair.id):
             out.append(summary | {"prepared": False, "error": None})
             continue
