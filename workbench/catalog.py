@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from workbench import clock, files
 from workbench.corpus import METADATA_FILE, Corpus, Pair, check_language, load_corpus
-from workbench.errors import DuplicateError, InputError, NotFoundError
+from workbench.errors import DuplicateError, InputError, NotFoundError, ReadOnlyError
 from workbench.ingest import FORMATS, Extracted, Limits, extract
 from workbench.ingest.language import language_of
 
@@ -43,6 +43,14 @@ def metadata_path(root: Path) -> Path:
     return Path(root) / "corpora" / METADATA_FILE
 
 
+def check_writable(root: str | Path) -> None:
+    """ReadOnlyError, before anything is tried, when the data directory cannot be written."""
+    why = files.unwritable(root)
+    if why:
+        raise ReadOnlyError(f"the data directory cannot be written: {why}", path=str(root),
+                            hint="nothing was changed; work in a writable copy (cp -r)")
+
+
 def init(root: str | Path) -> list[Path]:
     """Make `root` a data directory: corpora/ with a commented corpora.toml, and translations/.
     The directories made (and the file) are returned; an existing corpora.toml is refused and
@@ -55,6 +63,8 @@ def init(root: str | Path) -> list[Path]:
                                   f"{root} SOURCE RENDERING`")
     if root.exists() and not root.is_dir():
         raise InputError("is a file, not a directory", path=str(root), hint="give a directory")
+    if root.exists():
+        check_writable(root)
     made = []
     for d in (root, root / "corpora", root / "translations"):
         if not d.is_dir():
@@ -176,13 +186,15 @@ def add_entries(doc: Any, documents: dict[str, dict[str, str]],
     import tomlkit
 
     if documents:
-        if "documents" not in doc:
+        if "documents" not in doc or not doc["documents"]:
+            doc.pop("documents", None)
             doc["documents"] = tomlkit.table(is_super_table=True)
         _with_blank_after(doc["documents"])
         for doc_id, values in documents.items():
             doc["documents"][doc_id] = _table(values)
     if pairs:
-        if "pairs" not in doc:
+        if "pairs" not in doc or not doc["pairs"]:  # none yet, or an empty `pairs = []`
+            doc.pop("pairs", None)
             doc["pairs"] = tomlkit.aot()
         _with_blank_after(doc["pairs"])
         for values in pairs:
@@ -231,12 +243,24 @@ def _provenance(new: NewDocument, original: str | None, cues: str | None) -> str
     return text
 
 
+def _text_bytes(new: NewDocument) -> bytes:
+    """The text file's bytes: the original's own where it is UTF-8 text that extraction left as
+    it was (but for the line end at its end), else the extracted text."""
+    if new.extracted.format == "text" and new.extracted.encoding == "utf-8":
+        try:
+            if new.data.decode("utf-8").rstrip("\n") == new.extracted.text:
+                return new.data
+        except UnicodeDecodeError:
+            pass
+    return (new.extracted.text + "\n").encode("utf-8")
+
+
 def _file_names(new: NewDocument) -> tuple[str, str | None, str | None]:
     """The text's file name in corpora/, the original's (None when the text is the original
     itself, byte for byte) and the cue timings' (subtitles only)."""
     text = f"{new.stem}.txt"
     ext = Path(new.name).suffix.lower()
-    if ext in ("", ".txt") and new.data == (new.extracted.text + "\n").encode("utf-8"):
+    if ext in ("", ".txt") and new.data == _text_bytes(new):
         original = None
     else:
         original = f"{new.stem}.original{ext or '.txt'}" if ext in ("", ".txt") \
@@ -281,6 +305,8 @@ def add(root: str | Path, source: NewDocument | str,
     root = Path(root)
     if not renderings:
         raise InputError("a comparison needs a source and at least one rendering")
+    if root.exists():
+        check_writable(root)
     (root / "corpora").mkdir(parents=True, exist_ok=True)
     (root / "translations").mkdir(exist_ok=True)
     with files.lock(metadata_path(root)):
@@ -295,8 +321,7 @@ def add(root: str | Path, source: NewDocument | str,
             entries = {}
             for new in new_docs:
                 text, original, cues = _file_names(new)
-                _write_new(root / "corpora" / text, (new.extracted.text + "\n").encode("utf-8"),
-                           written)
+                _write_new(root / "corpora" / text, _text_bytes(new), written)
                 if original:
                     _write_new(root / "corpora" / original, new.data, written)
                 if cues:
@@ -370,6 +395,7 @@ def rename(root: str | Path, pair_id: str, title: str) -> Pair:
     if len(title) > 200:
         raise InputError(f"the title is {len(title)} characters long; at most 200",
                          hint="give a shorter title")
+    check_writable(root)
     with files.lock(metadata_path(root)):
         doc = load_toml(root)
         table = doc["pairs"][pair_index(doc, pair_id)]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import clock, files
-from workbench.catalog import (add_entries, load_toml, pair_index, write_toml,
-                               metadata_path)
+from workbench.catalog import (add_entries, check_writable, load_toml, metadata_path,
+                               pair_index, write_toml)
 from workbench.corpus import Corpus, Pair, load_corpus
 from workbench.errors import DuplicateError, NotFoundError
 
@@ -44,6 +44,7 @@ def remove(root: str | Path, pair_id: str) -> Removed:
     from workbench.history import journal_path
 
     root = Path(root)
+    check_writable(root)
     with files.lock(metadata_path(root)):
         corpus = load_corpus(root)
         pair = corpus.pair(pair_id)
@@ -68,6 +69,9 @@ def remove(root: str | Path, pair_id: str) -> Removed:
         del doc["pairs"][index]
         for d in gone:
             del doc["documents"][d]
+        for key in ("pairs", "documents"):
+            if not doc[key]:  # tomlkit would write an empty one as `pairs = []` at the top
+                del doc[key]
         record = {"pair": pair_values, "documents": documents, "time": time,
                   "title": _pair_title(corpus, pair)}
         moved: list[str] = []
@@ -116,6 +120,7 @@ def restore(root: str | Path, entry: str) -> Pair:
         raise NotFoundError(f"no removed pair '{entry}' in the trash",
                             hint="the trash lists what can be restored")
     record = json.loads((folder / "removed.json").read_text(encoding="utf-8"))
+    check_writable(root)
     with files.lock(metadata_path(root)):
         corpus = load_corpus(root, missing_ok=True)
         pair_id = f"{record['pair']['source']}__{record['pair']['rendering']}"

@@ -60,14 +60,15 @@ _MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF
 
 
 def detect_format(data: bytes, name: str) -> str:
-    """The format of a file: by its extension when it has a known one, else by its first bytes."""
+    """The format of a file: an image, program or archive by its first bytes (refused), else by
+    its extension when it has a known one, else by its first bytes."""
     ext = Path(name).suffix.lower()
-    if ext in EXTENSIONS:
-        return EXTENSIONS[ext]
-    for magic, what in _MAGIC:
+    for magic, what in _MAGIC:  # whatever its name says
         if data.startswith(magic):
             raise UnknownFormatError(f"the file is {what}, not a text", path=name,
                                      hint=_FORMATS_HINT)
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
