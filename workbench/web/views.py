@@ -90,6 +90,7 @@ def record_view(r: store.Record, index: int | None = None,
         "key": r.key, "kind": r.kind, "source": list(r.source), "rendering": list(r.rendering),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
+        "reviewer": {"author": r.reviewer[0], "time": r.reviewer[1]} if r.reviewer else None,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
         "closest": _suggestion(r, holders or {}),
     }
