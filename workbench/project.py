@@ -171,6 +171,7 @@ class Project:
     _local: threading.local = field(default_factory=threading.local)
     _embedder: Any = None
     _corpus_stamp: tuple[int, int, int] | None = None
+    _warmed: set[tuple[str, str | None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -360,23 +361,29 @@ class Project:
         return self._embedder
 
     def warm_up(self, languages: Sequence[str] = ()) -> None:
-        """Load the sentence encoder and what the fidelity checks read of `languages` in a
-        background thread, so that the first preparation does not wait for them (a server does
-        this while a translator picks the files of a new comparison). The encoder is loaded once;
-        failures are left for the preparation to report."""
-        thread = threading.Thread(target=self._warm_up, args=(tuple(languages),),
-                                  name="workbench-warm-up", daemon=True)
-        thread.start()
-
-    def _warm_up(self, languages: tuple[str, ...]) -> None:
-        from workbench import check
-
+        """Load the sentence encoder and what the fidelity checks read of `languages`, each in a
+        background thread of its own, so that the first preparation does not wait for them (a
+        server does this while a translator picks the files of a new comparison). Each is loaded
+        once; failures are left for the preparation to report."""
         with _WARMING:
+            wanted = [("encoder", None)] + [("checks", lang) for lang in languages]
+            for what, lang in wanted:
+                if (what, lang) in self._warmed:
+                    continue
+                self._warmed.add((what, lang))
+                threading.Thread(target=self._warm_up, args=(what, lang), daemon=True,
+                                 name=f"workbench-warm-up-{what}-{lang or ''}").start()
+
+    def _warm_up(self, what: str, lang: str | None) -> None:
+        if what == "encoder":
             try:
                 self.embedder().load()
             except ModelError as exc:
                 log.info("the sentence encoder is not loaded ahead: %s", exc.message)
-            check.warm_up(languages)
+        else:
+            from workbench import check
+
+            check.warm_up([lang])
 
     def memory(self) -> Any:
         """This thread's translation memory (a Memory holds one SQLite connection), up to date with
