@@ -132,7 +132,8 @@ def new_document(extracted: Extracted, data: bytes, name: str, *, language: str 
     """A NewDocument of text already extracted (an upload's): language, title and id as
     document_from_file gives them."""
     code = check_language(language) if language else language_of(extracted.text, name, flag)
-    new_id = doc_id or f"{slug(name)}-{code}"
+    base = slug(name)  # petition.ru.txt names its language already: petition-ru, not petition-ru-ru
+    new_id = doc_id or (base if base.endswith(f"-{code}") else f"{base}-{code}")
     _check_id(new_id)
     return NewDocument(new_id, code, title if title is not None else extracted.title, name, data,
                        extracted)
