@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/check_precision.py
 	$(BIN)/python benchmarks/batch_scale.py
 	$(BIN)/python benchmarks/tm_lookup.py
+	$(BIN)/python benchmarks/new_comparison.py
 
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps
