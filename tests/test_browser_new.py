@@ -91,3 +91,25 @@ def test_a_docx_and_a_saved_page_become_a_prepared_pair_in_three_clicks(tmp_path
               f"to the ready pair page {ready:.2f} s")
     finally:
         stop(proc)
+
+
+def test_a_pair_is_renamed_removed_and_brought_back_from_the_list(data_dir, tmp_path, page):
+    url, proc = start_server(data_dir, tmp_path)
+    try:
+        page.goto(url + "/")
+        row = page.locator("tr[data-pair='petition-ru__petition-en']")
+        page.once("dialog", lambda d: d.accept("Full translation"))
+        row.locator("button[data-act='rename']").click()
+        page.wait_for_selector("tr[data-pair='petition-ru__petition-en'] .pair-title:text('Full translation')")
+        page.once("dialog", lambda d: d.accept())
+        page.locator("tr[data-pair='petition-ru__petition-en'] button[data-act='remove']").click()
+        page.wait_for_selector("#undo-remove")
+        assert page.locator("tr[data-pair='petition-ru__petition-en']").count() == 0
+        assert page.locator("#message").inner_text().startswith('Moved "Full translation" into the trash')
+        assert not (data_dir / "corpora" / "petition.en.txt").exists()
+        page.click("#undo-remove")
+        page.wait_for_selector("tr[data-pair='petition-ru__petition-en'] .pair-title:text('Full translation')")
+        assert (data_dir / "corpora" / "petition.en.txt").exists()
+        assert page.evaluate("window.__csp") == []
+    finally:
+        stop(proc)

@@ -171,6 +171,20 @@ def test_a_docx_zip_bomb_upload_is_refused_unread(empty, tmp_path):
     assert not (tmp_path / "cache" / "uploads").exists()
 
 
+def test_an_uploaded_pdf_is_read_under_a_time_limit(empty, tmp_path):
+    from documents import pdf_bytes
+
+    empty.application.config["PDF_SECONDS"] = 0.001  # shorter than any PDF takes
+    res = upload(empty, "slow.pdf", pdf_bytes([["Мы против мобилизации."]]))
+    assert res.status_code == 422
+    assert res.get_json() == {"error": "ExtractTimeoutError", "message": (
+        "slow.pdf: reading the PDF took longer than 0.001 s (it may be damaged or built to stall "
+        "readers; save its text another way (e.g. as .docx))")}
+    empty.application.config["PDF_SECONDS"] = 30.0
+    res = upload(empty, "petition.pdf", pdf_bytes([["Мы, граждане России, против мобилизации."]]))
+    assert (res.status_code, res.get_json()["language"]) == (200, "ru")
+
+
 def test_uploaded_file_names_cannot_escape_and_are_not_used_for_paths(empty, tmp_path):
     res = upload(empty, "../../../etc/evil\x07.html", PAGE)
     assert res.status_code == 200

@@ -38,6 +38,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        # how long an uploaded PDF may take to read (its parser runs in a child process)
+        PDF_SECONDS=30.0,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)

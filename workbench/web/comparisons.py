@@ -47,7 +47,9 @@ def upload():
     else:
         raise InputError("no file and no text in the upload",
                          hint="send a file in the field 'file', or text in the field 'text'")
-    staged = uploads.stage(data, name)
+    from workbench.ingest import Limits
+
+    staged = uploads.stage(data, name, limits=Limits(pdf_seconds=current_app.config["PDF_SECONDS"]))
     workspace().warm_up([staged.language] if staged.language else [])
     return jsonify(staged.view())
 
