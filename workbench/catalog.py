@@ -110,7 +110,7 @@ def slug(name: str) -> str:
     except ImportError:  # the aligner without its table: accents still go
         def transliterate(text: str) -> str:
             return text
-    text = transliterate(unicodedata.normalize("NFKD", stem.lower()))
+    text = transliterate(unicodedata.normalize("NFKD", stem.lower().replace("ß", "ss")))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     words = re.findall(r"[a-z0-9]+", text)
     return "-".join(words)[:40].strip("-") or "text"
