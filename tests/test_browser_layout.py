@@ -111,3 +111,20 @@ def test_a_pair_with_mt_shows_the_column_open(tmp_path, page):
         assert _mt_width(page) > 0.2 * table
     finally:
         stop(proc)
+
+
+def test_the_mt_column_is_collapsed_by_what_the_beads_hold_not_by_the_header(tmp_path, make_client):
+    """A file whose beads carry MT though its header names no model (an MT file given to
+    `workbench align --mt`) shows the column open; one whose beads carry none, collapsed."""
+    from factories import SECOND, add_second_pair
+
+    root = make_data_dir(tmp_path / "data")
+    add_second_pair(root)  # its beads carry MT, its header says X-MT-Model: none
+    client = make_client(root)
+    assert 'id="pair-body" class="mt-collapsed"' not in client.get(f"/pairs/{SECOND}").get_data(as_text=True)
+    src, tgt = ["Один."], ["One."]
+    make_pair_file(root / "translations" / f"{PAIR}.po", src, tgt, [Bead((0,), (0,), 0.9, "test")],
+                   ids=("speech-ru", "report-en"))
+    (root / "corpora" / "speech.ru.txt").write_text("Один.\n", encoding="utf-8")
+    (root / "corpora" / "report.en.txt").write_text("One.\n", encoding="utf-8")
+    assert 'id="pair-body" class="mt-collapsed"' in client.get(f"/pairs/{PAIR}").get_data(as_text=True)

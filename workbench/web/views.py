@@ -235,7 +235,8 @@ def _header(ws: Project, pair_id: str, author: str = "",
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
                 "history": _history(ws, pf, author),
-                "read_only": pf.read_only}
+                "read_only": pf.read_only,
+                "has_mt": any(r.mt for r in pf.records)}
 
 
 def _mt(ws: Project, src: str, tgt: str, pf: store.PairFile | None) -> dict:
