@@ -30,7 +30,9 @@ def test_a_port_in_use_is_one_line_and_exit_2(data_dir):
                           "use (pick another port with --port, or stop the program using it)\n")
 
 
-def test_a_data_directory_without_corpus_metadata_is_refused(tmp_path):
-    res = CliRunner().invoke(main, ["serve", "--data", str(tmp_path)])
+def test_a_missing_data_directory_is_refused_with_how_to_make_one(tmp_path):
+    """(A directory without corpora.toml is served, empty, with the New comparison page:
+    tests/test_comparisons.py.)"""
+    res = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "nowhere")])
     assert res.exit_code == 2
-    assert "corpora/corpora.toml: no corpus metadata file" in res.output
+    assert f"{tmp_path}/nowhere: no such directory (make it with `workbench init" in res.output

@@ -370,7 +370,8 @@ def test_a_damaged_po_file_is_named_with_its_line_and_the_list_still_shows(clien
     assert po.read_bytes() == damaged  # nothing was rewritten over the user's file
 
 
-def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
+def test_the_session_secret_survives_a_restart_of_the_server(data_dir, argos_dir, tmp_path):
+    """The secret is derived data: it lives in the cache directory, never in the data directory."""
     from workbench.project import Project
     from workbench.web import create_app
 
@@ -378,8 +379,10 @@ def test_the_session_secret_survives_a_restart_of_the_server(data_dir):
     first = create_app({"DATA_DIR": str(data_dir)})
     second = create_app({"DATA_DIR": str(data_dir)})
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
-    secret = data_dir / "translations" / ".workbench-secret"
+    (secret,) = (tmp_path / "cache" / "sessions").iterdir()
     assert secret.stat().st_mode & 0o777 == 0o600
+    assert secret.read_text(encoding="ascii").strip() == first.config["SECRET_KEY"]
+    assert [p.name for p in data_dir.rglob("*secret*")] == []
     client = first.test_client()
     token = client.get("/api/session").get_json()["csrf_token"]
     # A page opened before the restart keeps its session cookie and token: the new process accepts them.

@@ -81,7 +81,8 @@ def _record_from_json(d: dict) -> Record:
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
         mt_lengths=tuple(d.get("mt_lengths", ())),
         closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None,
-        checks=tuple(d.get("checks", ())))
+        checks=tuple(d.get("checks", ())),
+        reviewer=(d["reviewer"][0], d["reviewer"][1]) if d.get("reviewer") else None)
 
 
 def encode(change: Change) -> dict:
@@ -91,10 +92,13 @@ def encode(change: Change) -> dict:
         (i, old), (j, new) = change.before[0], change.after[0]
         n = len(old.annotations)
         if (i == j and old.key == new.key and new.annotations[:n] == old.annotations
-                and replace(old, status=new.status, annotations=new.annotations) == new):
+                and replace(old, status=new.status, annotations=new.annotations,
+                            reviewer=new.reviewer) == new):
             out: dict = {"bead": old.key}
             if old.status != new.status:
                 out["status"] = [old.status, new.status]
+            if old.reviewer != new.reviewer:
+                out["reviewer"] = [old.reviewer, new.reviewer]
             if new.annotations[n:]:
                 out["notes"] = [asdict(a) for a in new.annotations[n:]]
             return out
@@ -134,6 +138,9 @@ def replay(records: list[Record], step: Step, *, forward: bool, clash: Clash) ->
             if old.status != was:
                 clash(key, f"is {old.status} now")
             new = replace(new, status=becomes)
+        if "reviewer" in c:
+            signed = c["reviewer"][1] if forward else c["reviewer"][0]
+            new = replace(new, reviewer=tuple(signed) if signed else None)
         notes = tuple(Annotation(**a) for a in c.get("notes", ()))
         if forward:
             new = replace(new, annotations=new.annotations + notes)

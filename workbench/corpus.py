@@ -57,15 +57,19 @@ class Document:
     title: str = ""
     provenance: str = ""
     date: str = ""
+    #: The file the text was extracted from (`workbench add`), relative to the data directory.
+    original: str = ""
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A source document compared with one rendering; `po` names its file in translations/."""
+    """A source document compared with one rendering; `po` names its file in translations/,
+    `title` is the name the translators gave the comparison ("" for none)."""
 
     source: str
     rendering: str
     po: str
+    title: str = ""
 
     @property
     def id(self) -> str:
@@ -179,8 +183,9 @@ def read_text(path: str | Path) -> str:
 
 # --- corpora.toml ---
 
-_DOC_KEYS = {"file": True, "language": True, "title": False, "date": False, "provenance": False}
-_PAIR_KEYS = {"source": True, "rendering": True, "po": False}
+_DOC_KEYS = {"file": True, "language": True, "title": False, "date": False, "provenance": False,
+             "original": False}
+_PAIR_KEYS = {"source": True, "rendering": True, "po": False, "title": False}
 # Pair ids join two document ids with "__", so a document id must not hold "__" itself.
 _ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]|_(?!_))*")
 
@@ -260,10 +265,23 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_corpus(root: str | Path) -> Corpus:
-    """Read corpora/corpora.toml under `root`; texts are read eagerly so errors surface at once."""
+def _corpus_file(meta: _Meta, doc_id: str, key: str, value: str) -> str:
+    """A file name of corpora.toml, refused when it leads outside corpora/."""
+    rel = Path(value)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise meta.error(f"document '{doc_id}': {key} '{value}' is outside corpora/",
+                         meta.doc_line(doc_id, key), hint="name a file inside corpora/")
+    return rel.as_posix()
+
+
+def load_corpus(root: str | Path, *, missing_ok: bool = False) -> Corpus:
+    """Read corpora/corpora.toml under `root`; texts are read eagerly so errors surface at once.
+    With `missing_ok`, a directory without corpora.toml is an empty corpus (a new data
+    directory, which the web view's New comparison page fills)."""
     root = Path(root)
     meta_path = root / "corpora" / METADATA_FILE
+    if missing_ok and not meta_path.exists():
+        return Corpus(root=root)
     if not meta_path.exists():
         raise InputError("no corpus metadata file", path=str(meta_path),
                          hint="run from a data directory that holds corpora/corpora.toml, or pass --data DIR")
@@ -288,10 +306,8 @@ def load_corpus(root: str | Path) -> Corpus:
             raise meta.error(f"document id '{doc_id}' is not usable", line,
                              hint="use letters, digits, '-', '.' and single '_'")
         d = _check_table(meta, f"document '{doc_id}'", table, _DOC_KEYS, line)
-        rel = Path(d["file"])
-        if rel.is_absolute() or ".." in rel.parts:
-            raise meta.error(f"document '{doc_id}': file '{d['file']}' is outside corpora/",
-                             meta.doc_line(doc_id, "file"), hint="name a file inside corpora/")
+        rel = Path(_corpus_file(meta, doc_id, "file", d["file"]))
+        original = _corpus_file(meta, doc_id, "original", d["original"]) if d.get("original") else ""
         try:
             language = check_language(d["language"])
         except LanguageError as exc:
@@ -305,7 +321,8 @@ def load_corpus(root: str | Path) -> Corpus:
         corpus.documents[doc_id] = Document(
             id=doc_id, language=language, path=f"corpora/{rel.as_posix()}",
             text=read_text(text_path), title=_one_line(d.get("title", "")),
-            provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip())
+            provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip(),
+            original=f"corpora/{original}" if original else "")
 
     # A source may have any number of renderings, each its own pair with its own PO file.
     seen: dict[str, int] = {}
@@ -325,7 +342,8 @@ def load_corpus(root: str | Path) -> Corpus:
         if "/" in po or "\\" in po or not po.endswith(".po") or po.startswith("."):
             raise meta.error(f"pair {i + 1}: po '{po}' must be a plain file name ending in .po",
                              meta.pair_line(i, "po"))
-        pair = Pair(source=p["source"], rendering=p["rendering"], po=po)
+        pair = Pair(source=p["source"], rendering=p["rendering"], po=po,
+                    title=_one_line(p.get("title", "")))
         if pair.id in seen:
             raise meta.error(f"pair {i + 1} repeats the pair '{pair.id}' (pair {seen[pair.id]})",
                              line, hint="declare each rendering of a source once")

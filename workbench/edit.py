@@ -118,10 +118,15 @@ def _holding(pf: PairFile, side: str, sid: int) -> int:
 
 # --- actions -------------------------------------------------------------------------------------
 
-def set_status(pf: PairFile, key: str, status: str) -> Change:
+def set_status(pf: PairFile, key: str, status: str, author: str = "",
+               time: str | None = None) -> Change:
+    """Set the bead's status, signed by `author` (the record keeps who reviewed it, and when); the
+    same status again changes nothing, not even the signature."""
     i = _index(pf, key)
+    if pf.records[i].status == status:
+        return _commit(pf, "status", f"{status} {key}", list(pf.records))
     new = list(pf.records)
-    new[i] = store.set_status(PairFile(pf.header, [pf.records[i]]), key, status)
+    new[i] = store.set_status(PairFile(pf.header, [pf.records[i]]), key, status, author, time)
     if new[i] == pf.records[i]:
         new[i] = pf.records[i]
     return _commit(pf, "status", f"{status} {key}", new)

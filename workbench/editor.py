@@ -76,15 +76,17 @@ class _Pair:
 
 def _remove_leftovers(po_path: Path) -> None:
     """Delete the temporary files a killed save left beside the PO file. Saves write them under
-    the store's lock, so under that lock any that exist are leftovers."""
-    if not po_path.parent.is_dir():
+    the store's lock, so under that lock any that exist are leftovers. Where there are none, no
+    lock is taken: a reader writes nothing."""
+    pattern = "." + glob.escape(po_path.name) + ".*.tmp"
+    if not po_path.parent.is_dir() or not any(po_path.parent.glob(pattern)):
         return
     try:
         with files.lock(po_path):
-            for tmp in po_path.parent.glob("." + glob.escape(po_path.name) + ".*.tmp"):
+            for tmp in po_path.parent.glob(pattern):
                 tmp.unlink(missing_ok=True)
-    except ConflictError:
-        return  # another process holds the lock too long: the next Editor tries again
+    except (ConflictError, InputError, OSError):
+        return  # locked for too long, or a directory this process cannot write: tried again later
 
 
 class _FileLock:
@@ -192,24 +194,45 @@ class Editor:
             self._pairs.pop(Path(po_path), None)
 
     def state(self, po_path: str | Path, author: str = "") -> dict:
-        """The undo/redo state of `author` in the pair's history."""
+        """The undo/redo state of `author` in the pair's history, as the next change will find
+        it. Reading writes nothing and takes no lock: a history to repair (a crash's leftovers,
+        a damaged history, one of another version of the PO file) is repaired by the next change
+        (`_reconcile`, under the file lock), and until then the state says so."""
         p, pair = self._pair(po_path)
+        name = " ".join(author.split())
         with pair.lock:
-            self._sync(p, pair)
-            return pair.journal.state(" ".join(author.split())) | {"revision": pair.pf.revision}
+            journal, problem = self._view(p, pair)
+            revision = pair.pf.revision
+        if problem is None:
+            return journal.state(name) | {"revision": revision}
+        state = Journal(journal.path).state(name)
+        state["notice"] = (f"The undo history will be set aside at the next change: {problem}. "
+                           "Undo starts again from there.")
+        return state | {"revision": revision}
 
-    def _sync(self, p: Path, pair: _Pair) -> None:
-        """Catch up with the files (the caller holds pair.lock): nothing to do while changes are in
-        flight or when neither file changed; else re-read and, when the history does not belong
-        to the PO file, reconcile them under the file lock."""
+    def _view(self, p: Path, pair: _Pair) -> tuple[Journal, str | None]:
+        """The history as it belongs to the PO file on disk, read only (the caller holds
+        pair.lock), or why it does not belong: what `_reconcile` would set aside."""
         if pair.busy:
-            return
-        self._current(p, pair)
-        self._refresh(p, pair, locked=False)
+            return pair.journal, None
+        pf = self._current(p, pair)
+        try:
+            pair.journal.refresh()  # a line a crash cut short is not read
+        except ParseError as exc:
+            pair.journal = Journal(pair.journal.path)
+            detail = exc.message.removeprefix("damaged history entry: ")
+            return pair.journal, f"line {exc.line} of it is damaged ({detail})"
         j = pair.journal
-        if j.fingerprint not in (None, pair.fp) or j.torn_tail():
-            with _FileLock(p):
-                self._reconcile(p, pair)
+        if j.fingerprint in (None, pair.fp):
+            return j, None
+        if j.last_base == pair.fp:  # the last batch's PO file was never written: not counted
+            view = Journal(j.path)
+            view.refresh(upto=j.batch_start)
+            if view.fingerprint in (None, pair.fp):
+                return view, None
+        return j, (f"it does not belong to this PO file, which is at revision {pf.revision} with "
+                   f"other content than the history's revision {j.revision} (changed outside the "
+                   "workbench, e.g. restored from git or re-aligned)")
 
     def _reconcile(self, p: Path, pair: _Pair) -> None:
         """Make the history belong to the PO file (under the file lock): drop what a crash left

@@ -231,6 +231,14 @@ class Embedder:
     def loaded(self) -> bool:
         return self.runtime.model is not None
 
+    def load(self) -> None:
+        """Load the model now rather than on the first cache miss (a server warming up while a
+        translator picks files)."""
+        with self._lock:
+            if not self.loaded:
+                self.model_id  # a missing package is reported before anything is loaded
+                self.runtime.load()
+
     def _encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
         """Fresh vectors for each batch, one row per text (the caller holds the lock)."""
         import numpy as np

@@ -1,7 +1,7 @@
 """Writing files so that what a user saved is never half-written, replaced by accident or lost.
 
 This module owns the one atomic writer (AtomicOutput, write_atomic), the one lock (lock), and the
-checks every output goes through (check_not_input). A regular file is replaced atomically: the
+checks every output goes through (check_not_input, unwritable). A regular file is replaced atomically: the
 bytes go to a hidden temporary file beside it (`.NAME.PID.RANDOM.tmp`), which is fsynced, given the
 old file's mode and owner (or the umask default for a new file) and renamed over it. A symlink is
 written through to its target, so the link stays a link. A FIFO, device or socket (a pipe from a
@@ -265,3 +265,18 @@ def check_not_input(outputs: Iterable[str | Path], inputs: Iterable[str | Path])
             if same_file(out, inp):
                 raise InputError(f"the output is also an input ({inp})", path=str(out),
                                  hint="choose another -o; the input is left as it was")
+
+
+def unwritable(root: str | Path) -> str | None:
+    """Why this process cannot write the data directory `root` (itself, corpora/ or
+    translations/), or None when it can: a read-only file system or missing permissions."""
+    for d in (Path(root), Path(root) / "corpora", Path(root) / "translations"):
+        if not d.is_dir() or os.access(d, os.W_OK):
+            continue
+        try:
+            read_only_fs = bool(os.statvfs(d).f_flag & os.ST_RDONLY)
+        except OSError:
+            read_only_fs = False
+        return f"{d} is on a read-only file system" if read_only_fs else \
+            f"this process may not write in {d}"
+    return None

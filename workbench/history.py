@@ -107,9 +107,10 @@ class Journal:
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, upto: int | None = None) -> None:
         """Bring the index up to the file: nothing to do when it did not grow, the new lines when it
-        grew, everything when it was replaced or shrank."""
+        grew, everything when it was replaced or shrank. `upto`: read no line past that offset
+        (a view of the history without its last batch)."""
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -124,7 +125,7 @@ class Journal:
             self.ident = ident
         with open(self.path, "rb") as f:
             f.seek(self.offset)
-            data = f.read()
+            data = f.read() if upto is None else f.read(max(0, upto - self.offset))
         end = data.rfind(b"\n") + 1  # a line without its "\n" is still being written, or torn
         pos = 0
         while pos < end:

@@ -30,6 +30,14 @@ from workbench.errors import InputError, ModelError, NotPreparedError, ReadOnlyE
 from workbench.model import Alignment
 
 log = logging.getLogger(__name__)
+_WARMING = threading.Lock()
+_EMBEDDER = threading.Lock()
+
+
+#: What a long preparation reports: progress(stage, done, total), stage one of STAGES; a
+#: callback may raise CancelledError to stop the work (nothing of the pair is written then).
+Progress = Callable[[str, int, int], None]
+STAGES = ("segment", "translate", "encode", "align", "write")
 
 
 class Translator(Protocol):
@@ -92,19 +100,24 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
                     presegmented: bool = False, mt_optional: bool = False,
-                    embedder: Any = None) -> Prepared:
+                    embedder: Any = None, progress: Progress | None = None) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
     align (with `embedder` as the sentence encoder, default workbench.embed's). With
     `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT out and
-    says why in `mt_skipped`, instead of raising ModelError."""
+    says why in `mt_skipped`, instead of raising ModelError. `progress` hears of each stage; with
+    it and an `embedder`, the sentences are encoded ahead of the aligner (into the encoder's
+    cache, where the aligner finds them), so that the encoding can be counted and cancelled."""
     from workbench.align import align
     from workbench.segment import segment, segment_lines
 
+    report = progress or (lambda stage, done, total: None)
+    report("segment", 0, 2)
     if presegmented:
         src, tgt = segment_lines(source.text), segment_lines(rendering.text)
     else:
         src, tgt = segment(source.text, source.language), segment(rendering.text, rendering.language)
+    report("segment", 2, 2)
     if mt is not None and len(mt) != len(src):
         raise InputError(f"the MT file has {len(mt)} lines but the source has {len(src)} "
                          "sentences", path=mt_path,
@@ -112,17 +125,32 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                               "with 'workbench segment' to see its sentences)")
     skipped = None
     if mt is None and engine is not None:
+        report("translate", 0, len(src))
         try:
             mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
         except ModelError as exc:
             if not mt_optional:
                 raise
             skipped = exc.message
+        report("translate", len(src), len(src))
+    if progress is not None and embedder is not None:
+        texts = [s.text for s in src] + [s.text for s in tgt]
+        embedder.embed(texts, progress=lambda done, total: report("encode", done, total))
+    report("align", 0, 1)
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
                       embedder=embedder)
+    report("align", 1, 1)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def file_document(path: str, language: str, text: str) -> Document:
@@ -142,6 +170,8 @@ class Project:
     _engines: dict[tuple[str, str], Any] = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
     _embedder: Any = None
+    _corpus_stamp: tuple[int, int, int] | None = None
+    _warmed: set[tuple[str, str | None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -150,8 +180,12 @@ class Project:
 
     @property
     def corpus(self) -> Corpus:
-        if self._corpus is None:
-            self._corpus = load_corpus(self.root)
+        """The corpus as corpora.toml says now: read again when the file changed (a `workbench
+        add` beside a running server), empty while there is none (a new data directory)."""
+        stamp = _stamp(self.root / "corpora" / "corpora.toml")
+        if self._corpus is None or stamp != self._corpus_stamp:
+            self._corpus = load_corpus(self.root, missing_ok=True)
+            self._corpus_stamp = stamp
         return self._corpus
 
     @property
@@ -194,11 +228,13 @@ class Project:
 
     # --- writing ---
 
-    def prepare(self, pair_id: str, *, realign: bool = False) -> store.PairFile:
+    def prepare(self, pair_id: str, *, realign: bool = False,
+                progress: Progress | None = None) -> store.PairFile:
         """Make the pair's PO file (segment, translate with the installed model if any, align,
         write). An existing file is kept: it only gets the MT of an installed model it has none
         from; with `realign` it is aligned again, the work on every bead carried over, and refused
-        (ConflictError, nothing written) when a bead holding work would not survive."""
+        (ConflictError, nothing written) when a bead holding work would not survive. `progress`
+        hears of each stage (align_documents) and may cancel before the file is written."""
         pair, path = self.pair(pair_id), self.po_path(pair_id)
         engine = self.engine(*self.languages(pair_id))
         if path.exists() and not realign:
@@ -208,11 +244,55 @@ class Project:
             out = self._fill_mt(pair, pf, engine)
         else:
             docs = self.corpus.documents
-            prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine)
+            embedder = None
+            if progress is not None:
+                try:
+                    embedder = self.embedder()
+                except ModelError:
+                    embedder = None  # the aligner goes on without it, as `workbench align` does
+            prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine,
+                                       embedder=embedder, progress=progress)
+            if progress is not None:
+                progress("write", 0, 1)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/
             out = prepared.write(path, overwrite=realign, keep_work=realign)
+            if progress is not None:
+                progress("write", 1, 1)
         self.pair_saved(path)
         return out
+
+    # --- adding, renaming and removing pairs (workbench.catalog, workbench.trash) ---
+
+    def add(self, source: Any, renderings: Sequence[Any]) -> list[Pair]:
+        """Add a comparison (catalog.add: a source, new or by id, and its renderings); the pairs
+        are not prepared yet."""
+        from workbench import catalog
+
+        return catalog.add(self.root, source, renderings)
+
+    def rename(self, pair_id: str, title: str) -> Pair:
+        from workbench import catalog
+
+        return catalog.rename(self.root, pair_id, title)
+
+    def remove(self, pair_id: str) -> Any:
+        """Move the pair into the trash (workbench.trash); the editor forgets its file."""
+        from workbench import trash
+
+        path = self.po_path(pair_id)
+        removed = trash.remove(self.root, pair_id)
+        self.editor.forget(path)
+        return removed
+
+    def restore(self, entry: str) -> Pair:
+        from workbench import trash
+
+        return trash.restore(self.root, entry)
+
+    def trash(self) -> list[Any]:
+        from workbench import trash
+
+        return trash.trash(self.root)
 
     def perform(self, pair_id: str, action: Callable[[store.PairFile], edit.Change], *,
                 author: str, revision: int | None = None,
@@ -273,11 +353,37 @@ class Project:
 
     def embedder(self) -> Any:
         """The sentence encoder, loaded on first use and shared by all threads (thread-safe)."""
-        if self._embedder is None:
-            from workbench.embed import Embedder
+        with _EMBEDDER:
+            if self._embedder is None:
+                from workbench.embed import Embedder
 
-            self._embedder = Embedder()
+                self._embedder = Embedder()
         return self._embedder
+
+    def warm_up(self, languages: Sequence[str] = ()) -> None:
+        """Load the sentence encoder and what the fidelity checks read of `languages`, each in a
+        background thread of its own, so that the first preparation does not wait for them (a
+        server does this while a translator picks the files of a new comparison). Each is loaded
+        once; failures are left for the preparation to report."""
+        with _WARMING:
+            wanted = [("encoder", None)] + [("checks", lang) for lang in languages]
+            for what, lang in wanted:
+                if (what, lang) in self._warmed:
+                    continue
+                self._warmed.add((what, lang))
+                threading.Thread(target=self._warm_up, args=(what, lang), daemon=True,
+                                 name=f"workbench-warm-up-{what}-{lang or ''}").start()
+
+    def _warm_up(self, what: str, lang: str | None) -> None:
+        if what == "encoder":
+            try:
+                self.embedder().load()
+            except ModelError as exc:
+                log.info("the sentence encoder is not loaded ahead: %s", exc.message)
+        else:
+            from workbench import check
+
+            check.warm_up([lang])
 
     def memory(self) -> Any:
         """This thread's translation memory (a Memory holds one SQLite connection), up to date with

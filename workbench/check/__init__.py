@@ -51,8 +51,18 @@ from workbench.check.runner import (
 )
 from workbench.check.text import NOUN_CAPITALISING
 
+
+def warm_up(languages) -> None:
+    """Load what the checks read of these languages (the names check's lexicon) ahead of the
+    first check: a server does it while a translator picks the files of a new comparison."""
+    from workbench.check.names import _lexicon
+
+    for lang in languages:
+        _lexicon(lang)
+
+
 __all__ = ["DEFAULT_SEVERITIES", "KINDS", "SEVERITIES", "MT_MISSING_MIN_RATIO", "NOUN_CAPITALISING", "BeadFindings",
            "Dismissal", "Finding", "Span", "check_dates", "check_mt_missing", "check_names",
            "check_negation", "check_numbers", "check_pair", "check_quotes", "check_records",
            "finding_key", "format_comment", "parse_comment", "parse_kinds", "po_entry_lines",
-           "unresolved"]
+           "unresolved", "warm_up"]

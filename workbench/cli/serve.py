@@ -26,11 +26,16 @@ WILDCARD = {"0.0.0.0", "::", ""}
                    "localhost and [::1] always are, and so is the --host address.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Worker threads answering requests.")
+@click.option("--read-only", is_flag=True,
+              help="Serve the pairs to read and export only, even where DATA could be written "
+                   "(a directory that cannot be written is served so anyway).")
 def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
-          threads: int) -> None:
-    """Serve the web view of the document pairs in DATA (on waitress)."""
+          threads: int, read_only: bool) -> None:
+    """Serve the web view of the document pairs in DATA (on waitress). A directory without
+    corpora.toml starts with an empty list and the New comparison page."""
     from pathlib import Path
 
+    from workbench import files
     from workbench.corpus import load_corpus
     from workbench.errors import InputError
 
@@ -38,17 +43,26 @@ def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: t
         raise InputError(f"refusing to serve on {host} without an access token",
                          hint="pass --token SECRET (or set WORKBENCH_TOKEN), or bind 127.0.0.1")
     root = Path(data_dir)
-    load_corpus(root)  # fail now, with the file and line, rather than on the first request
+    if not root.is_dir():
+        raise InputError("no such directory", path=data_dir,
+                         hint=f"make it with `workbench init {data_dir}`, or give --data DIR")
+    # fail now, with the file and line, rather than on the first request
+    load_corpus(root, missing_ok=True)
     from workbench.web import create_app
-    from workbench.web.limits import MAX_CONTENT_LENGTH
+    from workbench.web.limits import MAX_CONTENT_LENGTH, MAX_UPLOAD_BYTES
 
     names = tuple(allow_hosts) + (() if host in WILDCARD else (host,))
     app = create_app({"DATA_DIR": str(root.resolve()), "AUTH_TOKEN": token,
-                      "ALLOWED_HOSTS": names})
-    server = _wsgi_server(app, host, port, threads, MAX_CONTENT_LENGTH)
+                      "ALLOWED_HOSTS": names,
+                      "READ_ONLY": "it is served with --read-only" if read_only else None})
+    server = _wsgi_server(app, host, port, threads, max(MAX_CONTENT_LENGTH, MAX_UPLOAD_BYTES))
     shown = f"[{host}]" if ":" in host else host
     bound = getattr(server, "effective_port", port)
     click.echo(f"Serving {root.resolve()} on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)
+    reason = app.config["READ_ONLY"] or files.unwritable(root)
+    if reason:
+        click.echo(f"Read-only: {reason}; pages can be read and exported, nothing can be saved",
+                   err=True)
     if host in WILDCARD:
         from workbench.web.security import allowed_hosts, display
 
@@ -76,10 +90,10 @@ def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
                          hint="bind an address of this machine with --host, e.g. 127.0.0.1") from None
     try:
         # ident replaces waitress's Server header, so no name or version of the stack shows.
-        # Bodies over the app's limit still reach it and get its JSON 413; bodies over four times
-        # the limit are refused by waitress before they are read.
+        # Bodies over the app's limits still reach it and get its JSON 413; bodies over twice the
+        # largest (an upload's) are refused by waitress before they are read.
         return create_server(app, host=host, port=port, threads=threads, ident="workbench",
-                             max_request_body_size=4 * max_body, asyncore_use_poll=True,
+                             max_request_body_size=2 * max_body, asyncore_use_poll=True,
                              clear_untrusted_proxy_headers=True)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",

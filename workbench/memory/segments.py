@@ -104,9 +104,10 @@ class SyncReport:
 def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Segment]:
     """The approved beads of one pair file that have both a source and a rendering (read with
     `load`, store.load by default; a server passes its editor's cached parse). The reviewer
-    and time are those of the bead's latest annotation (the PO record keeps no approver of its
-    own); without one, both are left empty rather than guessed (the file's PO-Revision-Date moves
-    with every save of any bead, and would make every save re-index every approved bead)."""
+    and time are the approver's the record keeps, else (a bead approved without a name, or in
+    another PO editor) those of its latest annotation; without either, both are left empty rather
+    than guessed (the file's PO-Revision-Date moves with every save of any bead, and would make
+    every save re-index every approved bead)."""
     from workbench import store
 
     pf = (load or store.load)(po_path)
@@ -119,10 +120,10 @@ def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Seg
         if not normalize(r.source_text) or not normalize(r.rendering_text):
             continue
         note = r.annotations[-1] if r.annotations else None
+        who, when = r.reviewer or ((note.author, note.time) if note else ("", ""))
         out.append(Segment(source_text=r.source_text, rendering_text=r.rendering_text,
                            source_language=src, rendering_language=tgt, origin="pair", pair=pair,
-                           bead=r.key, reviewer=note.author if note else "",
-                           time=note.time if note else ""))
+                           bead=r.key, reviewer=who, time=when))
     return out
 
 

@@ -104,10 +104,16 @@ def check_alignment(beads: Sequence[Bead], n_source: int, n_rendering: int) -> N
         raise WorkbenchError("alignment contains an empty bead")
 
 
-def set_status(pf: PairFile, key: str, status: str) -> Record:
+def set_status(pf: PairFile, key: str, status: str, author: str = "",
+               time: str | None = None) -> Record:
+    """Give the bead `status`, signed by `author` at `time` (default now) when a name is given;
+    back to unreviewed, the signature goes."""
     if status not in STATUSES:
         raise InputError(f"unknown status '{status}'", hint=f"use one of {', '.join(STATUSES)}")
-    new = replace(pf.record(key), status=status)
+    author = " ".join(author.split())
+    check_text(author, "author name")
+    signed = (author, time or clock.now()) if author and status != "unreviewed" else None
+    new = replace(pf.record(key), status=status, reviewer=signed)
     pf.replace_record(key, new)
     return new
 

@@ -43,7 +43,10 @@ _CLOSEST_RE = re.compile(r"^closest source (?P<src>\d+) \((?P<p>[^)]*)\)$")
 _CHECK_RE = re.compile(r"^check [a-z-]+: \S.*$")
 _PROBABILITY_RE = re.compile(r"^(0(\.\d{1,12})?|1(\.0{1,12})?)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
-_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE)
+#: Who gave the bead its status, and when: the reviewer's signature.
+_STATUS_RE = re.compile(r"^status (?P<status>[a-z-]+) by (?P<author>.+) on "
+                        r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
+_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE, _STATUS_RE)
 _KNOWN_FLAGS = {"fuzzy", RENDERING_ONLY, *STATUS_FLAGS.values()}
 _SIDES = (("source", "X-Source-Sentences"), ("rendering", "X-Rendering-Sentences"))
 #: Put before every block after the first, so that polib takes no entry of it for the header.
@@ -124,12 +127,14 @@ def _closest(m: re.Match, n_source: int | None, path: str, line: int) -> tuple[i
 
 def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) -> Record:
     """The record of one entry (at `line` of the file), checked against the header's counts."""
-    align = lengths = closest = None
+    align = lengths = closest = signed = None
     mt = mt_model = None
     checks: list[str] = []
     for c in entry.comment.split("\n") if entry.comment else []:
         if m := _ALIGN_RE.match(c):
             align = m
+        elif m := _STATUS_RE.match(c):
+            signed = m
         elif m := _CLOSEST_RE.match(c):
             closest = m
         elif m := _LENGTHS_RE.match(c):
@@ -157,14 +162,18 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
     suggestion = _closest(closest, limits.get("source"), path, line) if closest else None
     notes = tuple(Annotation.from_comment(c) for c in entry.tcomment.split("\n")
                   if c.strip()) if entry.tcomment else ()
+    status = _status(entry.flags)
+    # A signature for another status than the flags' (a flag changed in another PO editor) is
+    # no longer the reviewer's: it is not read, and the next save drops it.
+    reviewer = (signed["author"], signed["time"]) if signed and signed["status"] == status else None
     return Record(
         source=src, rendering=tgt,
         source_text=entry.msgid if src else "",
         rendering_text=entry.msgstr,
-        score=float(align["score"]), method=align["method"], status=_status(entry.flags),
+        score=float(align["score"]), method=align["method"], status=status,
         annotations=notes, mt=mt, mt_model=mt_model,
         references=tuple((f, str(n)) for f, n in entry.occurrences), closest=suggestion,
-        checks=tuple(checks),
+        checks=tuple(checks), reviewer=reviewer,
         **({"source_lengths": _ids(lengths["src"], path, line),
             "rendering_lengths": _ids(lengths["tgt"], path, line),
             "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {}))

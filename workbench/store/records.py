@@ -106,6 +106,9 @@ class Record:
     #: The fidelity findings on the bead's texts when they were written (workbench.check), as
     #: `check KIND: explanation` lines in check order; recomputed when an edit changes the texts.
     checks: tuple[str, ...] = ()
+    #: Who gave the bead its status (approved, needs-work, rejected) and when (ISO 8601): the
+    #: signature of reviewed work. None for an unreviewed bead, or a status set without a name.
+    reviewer: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:

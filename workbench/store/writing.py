@@ -89,6 +89,8 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
                         f"{_one_line(r.mt)}")
     # written as read (a loaded file keeps its bytes); only a line end would break the line
     comments.extend(_one_line(c) for c in r.checks)
+    if r.reviewer is not None and r.status != "unreviewed":
+        comments.append(f"status {r.status} by {_one_line(r.reviewer[0])} on {r.reviewer[1]}")
     return polib.POEntry(
         msgctxt=f"{pf.source_id}|{pf.rendering_id}|{r.key}",
         msgid=r.source_text if r.source else NO_SOURCE,

@@ -214,8 +214,8 @@ def prepare(pair_id: str):
 @bp.post("/pairs/<pair_id>/beads/<key>/status")
 def set_status(pair_id: str, key: str):
     data = _body()
-    status = _str(data, "status")
-    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data, key)
+    status, author = _str(data, "status"), _str(data, "author", "")
+    return _act(pair_id, lambda pf: edit.set_status(pf, key, status, author), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/annotations")

@@ -20,7 +20,8 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("index.html", pairs=views.pair_summaries(workspace()))
+    return render_template("index.html", pairs=views.pair_summaries(workspace()),
+                           removed=workspace().trash())
 
 
 def _context(pair_id: str) -> dict:

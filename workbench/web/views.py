@@ -29,7 +29,7 @@ SORTS = ("order", "score", "-score")
 def _doc(ws: Project, doc_id: str) -> dict:
     d = ws.corpus.documents[doc_id]
     return {"id": d.id, "language": d.language, "title": d.title, "path": d.path,
-            "provenance": d.provenance, "date": d.date}
+            "provenance": d.provenance, "date": d.date, "original": d.original}
 
 
 def _spans(spans) -> list[dict]:
@@ -90,6 +90,7 @@ def record_view(r: store.Record, index: int | None = None,
         "key": r.key, "kind": r.kind, "source": list(r.source), "rendering": list(r.rendering),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
+        "reviewer": {"author": r.reviewer[0], "time": r.reviewer[1]} if r.reviewer else None,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
         "closest": _suggestion(r, holders or {}),
     }
@@ -234,7 +235,8 @@ def _header(ws: Project, pair_id: str, author: str = "",
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
                 "history": _history(ws, pf, author),
-                "read_only": pf.read_only}
+                "read_only": pf.read_only,
+                "has_mt": any(r.mt for r in pf.records)}
 
 
 def _mt(ws: Project, src: str, tgt: str, pf: store.PairFile | None) -> dict:
@@ -297,8 +299,11 @@ def workbench_command() -> str:
 def pair_summaries(ws: Project) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
-        summary = {"id": pair.id, "source": _doc(ws, pair.source),
-                   "rendering": _doc(ws, pair.rendering)}
+        source, rendering = _doc(ws, pair.source), _doc(ws, pair.rendering)
+        summary = {"id": pair.id, "source": source, "rendering": rendering,
+                   "title": pair.title or f"{source['title'] or source['id']} ↔ "
+                                          f"{rendering['title'] or rendering['id']}",
+                   "named": bool(pair.title)}
         if not ws.is_prepared(pair.id):
             out.append(summary | {"prepared": False, "error": None})
             continue

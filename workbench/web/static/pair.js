@@ -425,6 +425,12 @@
     }
   }
 
+  // The MT column: collapsed when the pair has no MT (the server marks #pair-body so), opened or
+  // closed again by its heading; #pair-body outlives the rows drawn into it, and so does the choice.
+  body.addEventListener("click", (ev) => {
+    if (ev.target.closest("#mt-toggle")) body.classList.toggle("mt-collapsed");
+  });
+
   body.addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");
     const line = ev.target.closest("tr.checks-row");
