@@ -95,7 +95,10 @@ class _FileLock:
 
     def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
         path = po_path.with_name("." + po_path.name + ".history.lock")
-        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise files.write_error(exc, path) from None
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -242,7 +245,10 @@ class Editor:
         as it is, with a notice saying why."""
         j = pair.journal
         pf = self._current(p, pair)
-        aside = j.set_aside(reason)
+        try:
+            aside = j.set_aside(reason)
+        except OSError as exc:
+            raise files.write_error(exc, j.path) from None
         j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
 
     def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
@@ -252,8 +258,11 @@ class Editor:
             pair.journal.refresh()
         except ParseError as exc:
             pair.journal = Journal(pair.journal.path)
-            detail = exc.message.removeprefix("damaged history entry: ")
-            reason = f"line {exc.line} of it is damaged ({detail})"
+            if exc.message.startswith(history.UNREADABLE):
+                reason = "it could not be read: " + exc.message.removeprefix(history.UNREADABLE)
+            else:
+                detail = exc.message.removeprefix("damaged history entry: ")
+                reason = f"line {exc.line} of it is damaged ({detail})"
             if locked:
                 self._set_aside(p, pair, reason)
             else:

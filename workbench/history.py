@@ -19,15 +19,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import clock
 from workbench.errors import ParseError
+from workbench.files import file_kind, write_error
 
 FORMAT = 2
 WHAT = "workbench undo/redo history"
+#: How the message of a ParseError for a history that cannot be read at all begins.
+UNREADABLE = "unreadable history: "
 
 
 def journal_path(po_path: str | Path) -> Path:
@@ -109,22 +113,30 @@ class Journal:
 
     def refresh(self) -> None:
         """Bring the index up to the file: nothing to do when it did not grow, the new lines when it
-        grew, everything when it was replaced or shrank."""
+        grew, everything when it was replaced or shrank. A history that is not a regular file (a
+        directory, a FIFO) or cannot be read is a ParseError without a line, never opened."""
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             if self.ident is not None or self.lines:
                 self._reset()
             return
+        except OSError as exc:
+            raise self._unreadable(exc.strerror or str(exc)) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise self._unreadable(f"it is {file_kind(st.st_mode)}, not a file")
         ident = (st.st_dev, st.st_ino)
         if ident == self.ident and st.st_size == self.offset:
             return
         if ident != self.ident or st.st_size < self.offset:
             self._reset()
             self.ident = ident
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            data = f.read()
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError as exc:
+            raise self._unreadable(exc.strerror or str(exc)) from None
         end = data.rfind(b"\n") + 1  # a line without its "\n" is still being written, or torn
         pos = 0
         while pos < end:
@@ -132,6 +144,11 @@ class Journal:
             self._read_line(data[pos:nl], self.offset + pos)
             pos = nl + 1
         self.offset += end
+
+    def _unreadable(self, why: str) -> ParseError:
+        return ParseError(f"{UNREADABLE}{why}", path=str(self.path),
+                          hint="the workbench sets it aside and starts a new history; the PO "
+                               "file itself is not affected")
 
     def torn_tail(self) -> bool:
         """True when the file ends in a line without its "\\n" (a write cut short by a crash)."""
@@ -196,10 +213,24 @@ class Journal:
     # --- writing ---------------------------------------------------------------------------------
 
     def _write(self, lines: list[dict]) -> None:
-        data = b"".join((dumps(d) + "\n").encode("utf-8") for d in lines)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        """Append `lines` whole or not at all: a write cut short (a full disk) is truncated away
+        again, and is a StorageError."""
+        data = memoryview(b"".join((dumps(d) + "\n").encode("utf-8") for d in lines))
         try:
-            os.write(fd, data)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise write_error(exc, self.path) from None
+        try:
+            start = os.fstat(fd).st_size
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    pass  # the torn line is dropped when the history is next read
+                raise write_error(exc, self.path) from None
             st = os.fstat(fd)
         finally:
             os.close(fd)

@@ -360,15 +360,16 @@ _REVISION_LINE = re.compile(r'^"X-Workbench-Revision: (\d+)\\n"$')
 
 
 def disk_revision(path: str | Path) -> int:
-    """The revision in the header of the PO file at `path`, read without parsing the entries."""
+    """The revision in the header of the PO file at `path`, read without parsing the entries; 0
+    for a header without X-Workbench-Revision (as PairFile.revision reads it: the first save of
+    such a file writes revision 1)."""
     p = Path(path)
     if not p.exists():
         raise NotFoundError("PO file has gone", path=str(p), hint="re-create it with `workbench align`")
-    with open(p, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+    with open(p, encoding="utf-8", errors="replace") as f:
+        for line in f:
             if m := _REVISION_LINE.match(line.rstrip("\n")):
                 return int(m[1])
             if not line.strip():
                 break
-    raise ParseError("PO header has no X-Workbench-Revision field", path=str(p), line=n,
-                     hint="this file was not written by the workbench")
+    return 0
