@@ -75,14 +75,13 @@ def recorded_key(path: Path) -> str | None:
 def write_file(path: Path, data: bytes) -> None:
     """Every file a batch run writes goes through the workbench's one atomic writer. The run lays
     out its own data directory, so it makes the directories (the writer itself never does)."""
-    from workbench.files import write_atomic
+    from workbench.files import write_atomic, write_error
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=str(path),
-                         hint="check the output directory is writable") from None
+        raise write_error(exc, path) from None
+    write_atomic(path, data)
 
 
 def _copy_text(path: Path, data: bytes) -> None:

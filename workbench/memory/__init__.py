@@ -30,11 +30,9 @@ fuzzy score.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
-from workbench.errors import InputError
 from workbench.memory.index import Memory
 from workbench.memory.segments import (CANDIDATE_BUDGET, DEFAULT_MIN, FORMAT, IMPORTS_DIR,
                                        index_path, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
@@ -61,22 +59,8 @@ def open_memory(data_dir: str | Path) -> Memory:
 
 
 def export_to_path(memory: Memory, out: str | Path) -> int:
-    """Write the memory as TMX to `out`, complete or not at all."""
-    import tempfile
+    """Write the memory as TMX to `out`, complete or not at all (the one atomic writer)."""
+    from workbench.files import AtomicOutput
 
-    target = Path(out)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", path=str(out),
-                         hint="check that the directory exists and is writable") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            n = memory.export_tmx(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
+    with AtomicOutput(out) as f:
+        return memory.export_tmx(f.file)
