@@ -200,6 +200,17 @@ CLI_ERRORS = {
     "export --kinds with a 5,000-digit count": (
         ["export", PO, "--format", "tsv", "-o", "x.tsv", "--kinds", "9" * 5000 + "-1"],
         r"bad --kinds value '9{5000}-1' \(give bead kinds such as 1-1,1-2,2-1"),
+    "check /dev/zero": (["check", "/dev/zero"],
+                        r"/dev/zero: is a character device, not a regular file \(give a regular "
+                        r"file \(a pipe works too, e.g. <\(command\)\)\)"),
+    "export /dev/zero": (["export", "/dev/zero", "--format", "tsv", "-o", "x.tsv"],
+                         r"/dev/zero: is a character device, not a regular file"),
+    "segment /dev/zero": (["segment", "/dev/zero", "--lang", "ru"],
+                          r"/dev/zero: is a character device, not a regular file"),
+    "align /dev/zero": (["align", "/dev/zero", "tgt.txt", "--mt", "mt.txt"],
+                        r"/dev/zero: is a character device, not a regular file"),
+    "align a socket": (["align", "src.txt", "sock", "--mt", "mt.txt"],
+                       r"sock: is a socket, not a regular file"),
     "an unknown option (click usage error)": (
         ["segment", "src.txt", "--lang", "ru", "--bogus"],
         r"No such option '--bogus'\. \(see '.*segment --help'\)"),
@@ -208,8 +219,12 @@ CLI_ERRORS = {
 
 @pytest.mark.parametrize("case", list(CLI_ERRORS))
 def test_cli_bad_input_is_one_line_exit_2_and_touches_nothing(case, work, monkeypatch):
+    import socket
+
     monkeypatch.chdir(work)
     (work / "sub").mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind("sock")
     os.symlink(PO, work / "link.tsv")
     shutil.copyfile(work / PO, work / "corpus.en")
     shutil.copyfile(WILD / "obsolete_entries.po", work / "obsolete.po")
@@ -221,6 +236,34 @@ def test_cli_bad_input_is_one_line_exit_2_and_touches_nothing(case, work, monkey
     assert re.fullmatch(r"workbench: error: " + pattern + r".*\n", res.stderr), res.stderr
     assert snapshot(work) == before
     assert not (work / "missing").exists()
+    sock.close()
+
+
+@pytest.mark.parametrize("command", [["check"], ["export", "--format", "tsv", "-o", "x.tsv"],
+                                     ["segment", "--lang", "ru"]])
+def test_an_endless_pipe_is_read_in_bounded_pieces(command, work, monkeypatch):
+    import subprocess
+
+    from workbench import corpus
+    from workbench.store import syntax
+
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(corpus, "MAX_INPUT_BYTES", 4096)
+    monkeypatch.setattr(syntax, "MAX_LINE_BYTES", 4096)
+    os.mkfifo("endless")
+    # what `yes | tr -d '\n' > endless` gives: one line that never ends (no reader: EPIPE ends it)
+    feeder = subprocess.Popen(["sh", "-c", "yes | tr -d '\\n' > endless"])
+    try:
+        res = CliRunner().invoke(main, command[:1] + ["endless"] + command[1:])
+    finally:
+        feeder.wait(timeout=30)
+    assert res.exit_code == 2
+    assert res.stderr in (
+        "workbench: error: endless: holds more than 4,096 bytes, the most the workbench reads "
+        "from one input (split it into smaller files)\n",
+        "workbench: error: endless:1: line 1 is longer than 4,096 bytes: this is not a PO file "
+        "(give the pair's PO file)\n")
+    assert not (work / "x.tsv").exists()
 
 
 def test_export_keeps_the_mode_of_the_file_it_replaces_and_a_new_file_gets_the_umask_default(work):

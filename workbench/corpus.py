@@ -11,11 +11,14 @@ too).
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.errors import InputError, LanguageError, NotFoundError, ParseError
 
@@ -163,18 +166,63 @@ def decode_text(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file; every failure is an InputError naming the file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(path), hint="check the path")
-    if p.is_dir():
-        raise InputError("is a directory, not a text file", path=str(path), hint="give a file")
+#: The most the workbench reads of one text input, in bytes: far more than any document it aligns
+#: or any pair it reviews, and a bound, so that an endless stream (/dev/zero, <(yes)) ends in a
+#: message rather than in a machine out of memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: What to do with an input that is not a file the workbench can read.
+_GIVE_A_FILE = "give a regular file (a pipe works too, e.g. <(command))"
+
+
+def check_input(path: str | Path, *, regular: bool = False,
+                hint: str = _GIVE_A_FILE) -> os.stat_result:
+    """The input's status, or an InputError saying truthfully why it cannot be read: missing, a
+    directory, a device (/dev/zero), a socket, a name holding a NUL. A FIFO or pipe is an input
+    (read in bounded pieces) unless `regular` is asked."""
+    shown = str(path)
     try:
-        data = p.read_bytes()
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("no such file", path=shown, hint="check the path") from None
+    except ValueError:  # os.stat's "embedded null byte"
+        raise InputError("the file name holds a NUL character", path=shown.replace("\0", "\\0"),
+                         hint="give the file's real name") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a text file", path=shown, hint="give a file")
+    if not stat.S_ISREG(st.st_mode) and (regular or not stat.S_ISFIFO(st.st_mode)):
+        from workbench.files import file_kind
+
+        raise InputError(f"is {file_kind(st.st_mode)}, not a regular file", path=shown, hint=hint)
+    return st
+
+
+def read_stream(f: BinaryIO, label: str, limit: int | None = None) -> bytes:
+    """All of `f`, or an InputError once it holds more than `limit` bytes (MAX_INPUT_BYTES)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"holds more than {limit:,} bytes, the most the workbench reads from "
+                         "one input", path=label, hint="split it into smaller files")
+    return data
+
+
+def read_bytes(path: str | Path, limit: int | None = None, *, regular: bool = False,
+               hint: str = _GIVE_A_FILE) -> bytes:
+    """The bytes of a text input (check_input, read_stream); every failure an InputError naming
+    the file."""
+    check_input(path, regular=regular, hint=hint)
+    try:
+        with open(path, "rb") as f:
+            return read_stream(f, str(path), limit)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return decode_text(data, str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; every failure is an InputError naming the file."""
+    return decode_text(read_bytes(path), str(path))
 
 
 # --- corpora.toml ---

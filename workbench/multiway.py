@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text
+from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text, read_bytes
 from workbench.errors import WorkbenchError
 from workbench.store import PairFile, Record
 
@@ -169,7 +169,7 @@ def read_pair_file(path: Path) -> PairFile:
 
     if not path.is_file():
         raise FileNotFoundError(str(path))
-    pf = store.parse(decode_text(path.read_bytes(), str(path)), str(path))
+    pf = store.parse(decode_text(read_bytes(path), str(path)), str(path))
     pf.path = path
     return pf
 

@@ -35,7 +35,7 @@ from workbench.batch.tasks import (
     process_pair,
     translate_chunk,
 )
-from workbench.corpus import Document, decode_text
+from workbench.corpus import Document, decode_text, read_bytes
 from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: First line of a corpora.toml this module writes; one without it belongs to someone else.
@@ -123,14 +123,9 @@ class Run:
     def prepare(self, spec: PairSpec, models: dict[str, str]) -> _Prepared:
         """Read a pair's texts and decide whether it is finished (raises WorkbenchError for a text
         that cannot be used or a model that is missing)."""
-        data = []
-        for path in (spec.source, spec.rendering):
-            if not path.is_file():
-                raise InputError("no such file", path=str(path))
-            try:
-                data.append(path.read_bytes())
-            except OSError as exc:
-                raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
+        # a directory, a device or a FIFO is said to be one (a FIFO would hold the run up)
+        data = [read_bytes(path, regular=True, hint="name a text file in the manifest")
+                for path in (spec.source, spec.rendering)]
         mt = models.get(f"mt {spec.source_lang}>{spec.rendering_lang}", "")
         if "translate" in spec.steps and mt.startswith("error: "):
             raise ModelError(mt.removeprefix("error: "))

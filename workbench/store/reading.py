@@ -18,11 +18,12 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import polib
 
-from workbench.corpus import decode_text
+from workbench.corpus import check_input, decode_text
 from workbench.errors import InputError, NotFoundError, ParseError
 from workbench.files import clean_po_leftovers
 from workbench.store.records import Annotation, PairFile, Record
-from workbench.store.syntax import RESTORE, PoText, blocks, check_syntax, decode_block
+from workbench.store.syntax import (RESTORE, PoText, blocks, bounded_lines, check_syntax,
+                                    decode_block)
 from workbench.store.writing import RENDERING_ONLY, STATUS_FLAGS, WRAP, header_comment
 
 #: Entries parsed at a time.
@@ -319,14 +320,21 @@ def iter_records(path: str | Path, *, block: int = BLOCK_ENTRIES) -> RecordStrea
     back, so a pipe serves as well as a file."""
     label = str(path)
     try:
+        check_input(path)  # a directory, /dev/zero, a socket: said so, never read
         f = open(path, "rb")
+    except InputError as exc:
+        if exc.message != "no such file":
+            raise
+        raise NotFoundError("no such PO file", path=label,
+                            hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
+                            ) from None
     except FileNotFoundError:
         raise NotFoundError("no such PO file", path=label,
                             hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
                             ) from None
     except OSError as exc:
         raise InputError(f"cannot read the PO file: {exc.strerror}", path=label) from None
-    return RecordStream(f, label, block=block, source=f)
+    return RecordStream(bounded_lines(f, label), label, block=block, source=f)
 
 
 def _collect(stream: RecordStream) -> PairFile:
