@@ -122,6 +122,23 @@ def check_language(code: str) -> str:
     return norm
 
 
+def check_argument(text: str, what: str) -> str:
+    """A command-line argument as text, or an InputError when it held bytes that are not UTF-8
+    (Python keeps those as lone surrogates, which no file, index or output can store)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError as exc:
+        offset = len(text[:exc.start].encode("utf-8", "surrogateescape"))
+        try:
+            byte = f"byte 0x{text[exc.start].encode('utf-8', 'surrogateescape')[0]:02x}"
+        except UnicodeEncodeError:
+            byte = f"U+{ord(text[exc.start]):04X}"
+        raise InputError(f"{what} is not valid UTF-8 ({byte} at byte offset {offset})",
+                         hint="give it in UTF-8; check the terminal's encoding, e.g. "
+                              "LANG=C.UTF-8") from None
+
+
 _UTF16_32_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),

@@ -35,13 +35,15 @@ from pathlib import Path
 
 from workbench.memory.index import Memory
 from workbench.memory.segments import (CANDIDATE_BUDGET, DEFAULT_MIN, FORMAT, IMPORTS_DIR,
-                                       index_path, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
-                                       WORD_CANDIDATES, Match, Segment, SyncReport, language,
-                                       normalize, pair_segments, trigrams, words)
+                                       MAX_CANDIDATES, MAX_SEGMENT_CHARS, PENDING_LIMIT,
+                                       WORD_BUDGET, WORD_CANDIDATES, Match, Segment, SyncReport,
+                                       index_path, language, normalize, pair_segments, trigrams,
+                                       words)
 from workbench.memory.tmx import read_tmx, write_tmx
 
 __all__ = ["CANDIDATE_BUDGET", "DEFAULT_MIN", "FORMAT", "IMPORTS_DIR", "index_path",
-           "MAX_CANDIDATES", "PENDING_LIMIT", "WORD_BUDGET", "WORD_CANDIDATES", "Match", "Memory",
+           "MAX_CANDIDATES", "MAX_SEGMENT_CHARS", "PENDING_LIMIT", "WORD_BUDGET",
+           "WORD_CANDIDATES", "Match", "Memory",
            "Segment", "SyncReport", "export_to_path", "language", "normalize", "open_memory",
            "pair_segments", "read_tmx", "trigrams", "words", "write_tmx"]
 
