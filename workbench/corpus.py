@@ -353,6 +353,9 @@ def load_corpus(root: str | Path) -> Corpus:
             raise meta.error(f"document id '{doc_id}' is not usable", line,
                              hint="use letters, digits, '-', '.' and single '_'")
         d = _check_table(meta, f"document '{doc_id}'", table, _DOC_KEYS, line)
+        if "\0" in d["file"]:
+            raise meta.error(f"document '{doc_id}': file holds a NUL character",
+                             meta.doc_line(doc_id, "file"), hint="give the file's real name")
         rel = Path(d["file"])
         if rel.is_absolute() or ".." in rel.parts:
             raise meta.error(f"document '{doc_id}': file '{d['file']}' is outside corpora/",
