@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
-from workbench import files, history, store
+from workbench import files, history, recovery, store
 from workbench.changes import Change, apply, bead_revision, encode, replay, touched_keys
 from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal
@@ -231,25 +231,30 @@ class Editor:
             if j.fingerprint == pair.fp:
                 return
         if not j.steps:  # nothing to lose: start again from this file, keeping the notice
-            extra = {k: j.header[k] for k in ("set_aside", "reason") if k in j.header}
+            extra = {k: j.header[k] for k in ("set_aside", "reason", "lacking", "lacking_counts")
+                     if k in j.header}
             j.path.unlink()
             j.start(pair.fp, pf.revision, **extra)
             return
         self._set_aside(p, pair, (
             f"it did not belong to this PO file, which is at revision {pf.revision} with other "
             f"content than the history's revision {j.revision} (changed outside the workbench, "
-            "e.g. restored from git or re-aligned)"))
+            "e.g. restored from git or re-aligned)"), assess=True)
 
-    def _set_aside(self, p: Path, pair: _Pair, reason: str) -> None:
+    def _set_aside(self, p: Path, pair: _Pair, reason: str, assess: bool = False) -> None:
         """Rename the history away (under the file lock) and start a new one from the PO file
-        as it is, with a notice saying why."""
+        as it is, with a notice saying why (and, with `assess`, what of the history's work the
+        file lacks: workbench.recovery)."""
         j = pair.journal
         pf = self._current(p, pair)
         try:
             aside = j.set_aside(reason)
         except OSError as exc:
             raise files.write_error(exc, j.path) from None
-        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
+        found = recovery.assess(aside, pf.records) if assess else None
+        lacking = {"lacking": found.describe(), "lacking_counts": found.counts()} \
+            if found is not None and found.lacking else {}
+        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason, **lacking)
 
     def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
         """Read what the history file gained; a history that cannot be read is set aside, so that

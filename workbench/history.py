@@ -108,6 +108,8 @@ class Journal:
     lines: int = 0
     #: The PO revision after the last line.
     revision: int | None = None
+    #: Whether a step replayed the set-aside history's work (workbench.recovery).
+    replayed: bool = False
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -196,6 +198,7 @@ class Journal:
             if step.id != len(self.steps):
                 raise ValueError(f"step id {step.id} out of sequence (expected {len(self.steps)})")
             self.steps.append(step)
+            self.replayed = self.replayed or step.action == "replay"
             self.done.setdefault(author, []).append(step.id)
             self.undone[author] = []
         else:
@@ -322,9 +325,17 @@ class Journal:
         return (f"The undo history was set aside as {aside}: {self.header.get('reason')}. Undo "
                 "starts again from here.")
 
+    def recover(self) -> dict | None:
+        """What the set-aside history holds that the PO file lacked when it was set aside, while
+        it has not been replayed: {"aside", "summary", "counts"} (workbench.recovery)."""
+        if not self.header.get("lacking") or self.replayed:
+            return None
+        return {"aside": self.header["set_aside"], "summary": self.header["lacking"],
+                "counts": self.header.get("lacking_counts", {})}
+
     def state(self, author: str) -> dict:
         u, r = self.next_undo(author), self.next_redo(author)
         return {"author": author, "can_undo": u is not None, "can_redo": r is not None,
                 "undo": u.summary if u else None, "redo": r.summary if r else None,
                 "done": len(self.done.get(author, ())), "undone": len(self.undone.get(author, ())),
-                "notice": self.notice()}
+                "notice": self.notice(), "recover": self.recover()}

@@ -282,6 +282,15 @@ def _history_step(pair_id: str, undoing: bool):
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
 
 
+@bp.post("/pairs/<pair_id>/history/replay")
+def replay_aside(pair_id: str):
+    """Replay what the set-aside history holds that the restored PO file lacks (one action)."""
+    data = _body()
+    author, revision = _str(data, "author", ""), _revision(data)
+    out = workspace().replay_aside(pair_id, author=author, revision=revision)
+    return _answer(pair_id, out, "do", author)
+
+
 @bp.post("/pairs/<pair_id>/undo")
 def undo(pair_id: str):
     return _history_step(pair_id, True)
