@@ -220,7 +220,7 @@ def _column(corpus: Corpus, pair: Pair, sentences: Sequence[Sentence], load: Loa
         return failed(f"no PO file {rel} yet: align the pair (`workbench align "
                       f"{corpus.documents[pair.source].path} {doc.path} -o {rel}`)")
     except WorkbenchError as exc:
-        return failed(str(exc))
+        return failed(str(exc).replace(str(path), rel))  # no absolute path in a page or answer
     if pf.source_id != pair.source or pf.rendering_id != pair.rendering:
         return failed(f"{rel} aligns {pf.source_id} with {pf.rendering_id}, not {pair.source} "
                       f"with {pair.rendering}")
