@@ -68,6 +68,31 @@ def make_client(argos_dir: Path):
     return make
 
 
+# --- a disk that is full ---
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A directory on a real file system of 512 KiB (a tmpfs, mounted where the test may: as
+    root), or None where none can be mounted: the test then makes the writer's fsync raise ENOSPC,
+    what a full disk answers to a write whose blocks were not allocated yet."""
+    import subprocess
+
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0755", "tmpfs",
+                               str(mount)], capture_output=True, timeout=30)
+    except OSError:
+        done = None
+    if done is None or done.returncode != 0:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
+
+
 # --- the command line ---
 
 @pytest.fixture

@@ -141,6 +141,24 @@ def add_second_pair(root: Path) -> Path:
     return path
 
 
+# --- a full disk ---
+
+def fill(disk: Path, room: int) -> Path:
+    """Fill the file system of `disk` (conftest's small_disk) until `room` bytes are left; returns
+    the filler file (delete it to make room again)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - room))
+    return filler
+
+
 # --- the command line and the web view ---
 
 class Runner(CliRunner):

@@ -46,7 +46,7 @@ def test_link_moves_the_rendering_sentence_into_the_source_sentences_bead(po):
     assert out.pair.revision == 2
     assert out.history == {"can_undo": True, "can_redo": False, "undo": "link s3 with t3",
                            "redo": None, "done": 1, "undone": 0,
-                           "author": "ak", "notice": None}
+                           "author": "ak", "notice": None, "recover": None}
     covers_everything(store.load(po))
 
 
@@ -132,7 +132,7 @@ def test_a_new_action_drops_the_redo_stack(po):
     edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), author="ak")
     assert edit.history_state(po, "ak") == {"can_undo": True, "can_redo": False,
                                             "undo": "rejected s0:t0", "redo": None, "done": 1,
-                                            "undone": 0, "author": "ak", "notice": None}
+                                            "undone": 0, "author": "ak", "notice": None, "recover": None}
 
 
 def test_stale_revision_is_a_conflict_and_nothing_is_written(po):

@@ -120,8 +120,8 @@ def test_a_read_only_mount_is_served_read_only_and_nothing_is_written(prepared, 
             opener.open(request)
         assert refused.value.code == 403
         assert json.load(refused.value)["message"] == (
-            f"the data directory is open read-only: {prepared} is on a read-only file system "
-            "(nothing was changed; to work on these pairs, serve a writable copy (cp -r DATA COPY; "
+            "the data directory is open read-only: the data directory is on a read-only file "
+            "system (nothing was changed; to work on these pairs, serve a writable copy (cp -r DATA COPY; "
             "workbench serve --data COPY))")
     finally:
         stop(proc)

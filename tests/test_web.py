@@ -166,7 +166,7 @@ def test_link_unlink_merge_split_undo_redo_through_the_api(hand):
     assert hist == {"revision": 10, "history": {"can_undo": True, "can_redo": True,
                                                 "undo": "link s3 with t4", "redo": "split s1,2:t2,3",
                                                 "done": 1, "undone": 3, "author": "ak",
-                                                "notice": None}}
+                                                "notice": None, "recover": None}}
 
 
 def test_an_unmatched_rendering_sentence_offers_its_closest_source_in_json_and_html(hand):

@@ -11,11 +11,14 @@ too).
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.errors import InputError, LanguageError, NotFoundError, ParseError
 
@@ -123,6 +126,23 @@ def check_language(code: str) -> str:
     return norm
 
 
+def check_argument(text: str, what: str) -> str:
+    """A command-line argument as text, or an InputError when it held bytes that are not UTF-8
+    (Python keeps those as lone surrogates, which no file, index or output can store)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError as exc:
+        offset = len(text[:exc.start].encode("utf-8", "surrogateescape"))
+        try:
+            byte = f"byte 0x{text[exc.start].encode('utf-8', 'surrogateescape')[0]:02x}"
+        except UnicodeEncodeError:
+            byte = f"U+{ord(text[exc.start]):04X}"
+        raise InputError(f"{what} is not valid UTF-8 ({byte} at byte offset {offset})",
+                         hint="give it in UTF-8; check the terminal's encoding, e.g. "
+                              "LANG=C.UTF-8") from None
+
+
 _UTF16_32_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
@@ -167,18 +187,63 @@ def decode_text(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file; every failure is an InputError naming the file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(path), hint="check the path")
-    if p.is_dir():
-        raise InputError("is a directory, not a text file", path=str(path), hint="give a file")
+#: The most the workbench reads of one text input, in bytes: far more than any document it aligns
+#: or any pair it reviews, and a bound, so that an endless stream (/dev/zero, <(yes)) ends in a
+#: message rather than in a machine out of memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: What to do with an input that is not a file the workbench can read.
+_GIVE_A_FILE = "give a regular file (a pipe works too, e.g. <(command))"
+
+
+def check_input(path: str | Path, *, regular: bool = False,
+                hint: str = _GIVE_A_FILE) -> os.stat_result:
+    """The input's status, or an InputError saying truthfully why it cannot be read: missing, a
+    directory, a device (/dev/zero), a socket, a name holding a NUL. A FIFO or pipe is an input
+    (read in bounded pieces) unless `regular` is asked."""
+    shown = str(path)
     try:
-        data = p.read_bytes()
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("no such file", path=shown, hint="check the path") from None
+    except ValueError:  # os.stat's "embedded null byte"
+        raise InputError("the file name holds a NUL character", path=shown.replace("\0", "\\0"),
+                         hint="give the file's real name") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a text file", path=shown, hint="give a file")
+    if not stat.S_ISREG(st.st_mode) and (regular or not stat.S_ISFIFO(st.st_mode)):
+        from workbench.files import file_kind
+
+        raise InputError(f"is {file_kind(st.st_mode)}, not a regular file", path=shown, hint=hint)
+    return st
+
+
+def read_stream(f: BinaryIO, label: str, limit: int | None = None) -> bytes:
+    """All of `f`, or an InputError once it holds more than `limit` bytes (MAX_INPUT_BYTES)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"holds more than {limit:,} bytes, the most the workbench reads from "
+                         "one input", path=label, hint="split it into smaller files")
+    return data
+
+
+def read_bytes(path: str | Path, limit: int | None = None, *, regular: bool = False,
+               hint: str = _GIVE_A_FILE) -> bytes:
+    """The bytes of a text input (check_input, read_stream); every failure an InputError naming
+    the file."""
+    check_input(path, regular=regular, hint=hint)
+    try:
+        with open(path, "rb") as f:
+            return read_stream(f, str(path), limit)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return decode_text(data, str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; every failure is an InputError naming the file."""
+    return decode_text(read_bytes(path), str(path))
 
 
 # --- corpora.toml ---
@@ -266,7 +331,10 @@ def _one_line(text: str) -> str:
 
 
 def _corpus_file(meta: _Meta, doc_id: str, key: str, value: str) -> str:
-    """A file name of corpora.toml, refused when it leads outside corpora/."""
+    """A file name of corpora.toml, refused when it holds a NUL or leads outside corpora/."""
+    if "\0" in value:
+        raise meta.error(f"document '{doc_id}': {key} holds a NUL character",
+                         meta.doc_line(doc_id, key), hint="give the file's real name")
     rel = Path(value)
     if rel.is_absolute() or ".." in rel.parts:
         raise meta.error(f"document '{doc_id}': {key} '{value}' is outside corpora/",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
-from workbench import files, history, store
+from workbench import files, history, recovery, store
 from workbench.changes import Change, apply, bead_revision, encode, replay, touched_keys
 from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal
@@ -97,7 +97,10 @@ class _FileLock:
 
     def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
         path = po_path.with_name("." + po_path.name + ".history.lock")
-        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise files.write_error(exc, path) from None
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -120,6 +123,14 @@ class _FileLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _damage(exc: ParseError) -> str:
+    """Why a history whose reading raised `exc` is set aside."""
+    if exc.message.startswith(history.UNREADABLE):
+        return "it could not be read: " + exc.message.removeprefix(history.UNREADABLE)
+    detail = exc.message.removeprefix("damaged history entry: ")
+    return f"line {exc.line} of it is damaged ({detail})"
 
 
 def _author(author: str) -> str:
@@ -197,18 +208,28 @@ class Editor:
         """The undo/redo state of `author` in the pair's history, as the next change will find
         it. Reading writes nothing and takes no lock: a history to repair (a crash's leftovers,
         a damaged history, one of another version of the PO file) is repaired by the next change
-        (`_reconcile`, under the file lock), and until then the state says so."""
+        (`_reconcile`, under the file lock), and until then the state says so, and what of its
+        work the PO file lacks (workbench.recovery)."""
         p, pair = self._pair(po_path)
         name = " ".join(author.split())
         with pair.lock:
             journal, problem = self._view(p, pair)
-            revision = pair.pf.revision
+            pf = pair.pf
         if problem is None:
-            return journal.state(name) | {"revision": revision}
+            return journal.state(name) | {"revision": pf.revision}
         state = Journal(journal.path).state(name)
         state["notice"] = (f"The undo history will be set aside at the next change: {problem}. "
                            "Undo starts again from there.")
-        return state | {"revision": revision}
+        if journal.steps:  # a history of another version of the file (a damaged one is not read)
+            state["recover"] = recovery.offer(journal.path, pf.records)
+        return state | {"revision": pf.revision}
+
+    def settle(self, po_path: str | Path) -> None:
+        """Make the pair's history belong to its PO file now, as the next change would."""
+        p, pair = self._pair(po_path)
+        with pair.lock:
+            self._hold(p, pair)
+            self._release(pair)
 
     def _view(self, p: Path, pair: _Pair) -> tuple[Journal, str | None]:
         """The history as it belongs to the PO file on disk, read only (the caller holds
@@ -220,8 +241,7 @@ class Editor:
             pair.journal.refresh()  # a line a crash cut short is not read
         except ParseError as exc:
             pair.journal = Journal(pair.journal.path)
-            detail = exc.message.removeprefix("damaged history entry: ")
-            return pair.journal, f"line {exc.line} of it is damaged ({detail})"
+            return pair.journal, _damage(exc)
         j = pair.journal
         if j.fingerprint in (None, pair.fp):
             return j, None
@@ -237,11 +257,11 @@ class Editor:
     def _reconcile(self, p: Path, pair: _Pair) -> None:
         """Make the history belong to the PO file (under the file lock): drop what a crash left
         half done, and set aside a history that belongs to another version of the file."""
-        self._refresh(p, pair, locked=True)
+        self._refresh(p, pair)
         j = pair.journal
         if j.torn_tail():
             j.drop_torn_tail()
-            self._refresh(p, pair, locked=True)
+            self._refresh(p, pair)
             j = pair.journal
         pf = self._current(p, pair)
         if j.fingerprint in (None, pair.fp):
@@ -251,37 +271,39 @@ class Editor:
             if j.fingerprint == pair.fp:
                 return
         if not j.steps:  # nothing to lose: start again from this file, keeping the notice
-            extra = {k: j.header[k] for k in ("set_aside", "reason") if k in j.header}
+            extra = {k: j.header[k] for k in ("set_aside", "reason", "lacking", "lacking_counts")
+                     if k in j.header}
             j.path.unlink()
             j.start(pair.fp, pf.revision, **extra)
             return
         self._set_aside(p, pair, (
             f"it did not belong to this PO file, which is at revision {pf.revision} with other "
             f"content than the history's revision {j.revision} (changed outside the workbench, "
-            "e.g. restored from git or re-aligned)"))
+            "e.g. restored from git or re-aligned)"), assess=True)
 
-    def _set_aside(self, p: Path, pair: _Pair, reason: str) -> None:
+    def _set_aside(self, p: Path, pair: _Pair, reason: str, assess: bool = False) -> None:
         """Rename the history away (under the file lock) and start a new one from the PO file
-        as it is, with a notice saying why."""
+        as it is, with a notice saying why (and, with `assess`, what of the history's work the
+        file lacks: workbench.recovery)."""
         j = pair.journal
         pf = self._current(p, pair)
-        aside = j.set_aside(reason)
-        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
+        try:
+            aside = j.set_aside(reason)
+        except OSError as exc:
+            raise files.write_error(exc, j.path) from None
+        found = recovery.assess(aside, pf.records) if assess else None
+        lacking = {"lacking": found.describe(), "lacking_counts": found.counts()} \
+            if found is not None and found.lacking else {}
+        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason, **lacking)
 
-    def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
-        """Read what the history file gained; a history that cannot be read is set aside, so that
-        a damaged file never locks up the pair."""
+    def _refresh(self, p: Path, pair: _Pair) -> None:
+        """Read what the history file gained (under the file lock); a history that cannot be read
+        is set aside, so that a damaged file never locks up the pair."""
         try:
             pair.journal.refresh()
         except ParseError as exc:
             pair.journal = Journal(pair.journal.path)
-            detail = exc.message.removeprefix("damaged history entry: ")
-            reason = f"line {exc.line} of it is damaged ({detail})"
-            if locked:
-                self._set_aside(p, pair, reason)
-            else:
-                with _FileLock(p):
-                    self._set_aside(p, pair, reason)
+            self._set_aside(p, pair, _damage(exc))
 
     def _who(self, pair: _Pair, key: str) -> str:
         touch = pair.journal.touched.get(key)

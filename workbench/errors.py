@@ -42,6 +42,20 @@ class TooLargeError(InputError):
     http_status = 413
 
 
+class UnsupportedMediaError(InputError):
+    """A request body that is not of the type the route reads (web: a non-JSON body to the API)."""
+
+    http_status = 415
+
+
+class StorageError(WorkbenchError):
+    """The disk is full (or the user's quota spent): nothing was written, nothing the user saved
+    was lost, and the same action works again once there is room. 74 is sysexits' EX_IOERR."""
+
+    exit_code = 74
+    http_status = 507
+
+
 class LanguageError(WorkbenchError):
     """An unknown or unsupported language code."""
 

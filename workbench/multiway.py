@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text
+from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text, read_bytes
 from workbench.errors import WorkbenchError
 from workbench.store import PairFile, Record
 
@@ -169,7 +169,7 @@ def read_pair_file(path: Path) -> PairFile:
 
     if not path.is_file():
         raise FileNotFoundError(str(path))
-    pf = store.parse(decode_text(path.read_bytes(), str(path)), str(path))
+    pf = store.parse(decode_text(read_bytes(path), str(path)), str(path))
     pf.path = path
     return pf
 
@@ -220,7 +220,7 @@ def _column(corpus: Corpus, pair: Pair, sentences: Sequence[Sentence], load: Loa
         return failed(f"no PO file {rel} yet: align the pair (`workbench align "
                       f"{corpus.documents[pair.source].path} {doc.path} -o {rel}`)")
     except WorkbenchError as exc:
-        return failed(str(exc))
+        return failed(str(exc).replace(str(path), rel))  # no absolute path in a page or answer
     if pf.source_id != pair.source or pf.rendering_id != pair.rendering:
         return failed(f"{rel} aligns {pf.source_id} with {pf.rendering_id}, not {pair.source} "
                       f"with {pair.rendering}")

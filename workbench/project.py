@@ -316,6 +316,18 @@ class Project:
         self.pair_saved(path)
         return out
 
+    def replay_aside(self, pair_id: str, *, author: str,
+                     revision: int | None = None) -> edit.Outcome:
+        """Replay what the pair's set-aside history holds that its restored PO file lacks, as one
+        undoable action of `author` (workbench.recovery), and bring the memory up to date."""
+        from workbench import recovery
+
+        self.pair_file(pair_id)
+        path = self.po_path(pair_id)
+        out = recovery.replay(self.editor, path, author=author, revision=revision)
+        self.pair_saved(path)
+        return out
+
     def _fill_mt(self, pair: Pair, pf: store.PairFile, engine: Translator) -> store.PairFile:
         """Give an existing pair file the MT of `engine` and save it (ConflictError when it was
         changed meanwhile). Translations are cached, so this costs one model run per new model."""

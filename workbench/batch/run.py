@@ -35,7 +35,7 @@ from workbench.batch.tasks import (
     process_pair,
     translate_chunk,
 )
-from workbench.corpus import Document, decode_text
+from workbench.corpus import Document, decode_text, read_bytes
 from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: First line of a corpora.toml this module writes; one without it belongs to someone else.
@@ -75,14 +75,13 @@ def recorded_key(path: Path) -> str | None:
 def write_file(path: Path, data: bytes) -> None:
     """Every file a batch run writes goes through the workbench's one atomic writer. The run lays
     out its own data directory, so it makes the directories (the writer itself never does)."""
-    from workbench.files import write_atomic
+    from workbench.files import write_atomic, write_error
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=str(path),
-                         hint="check the output directory is writable") from None
+        raise write_error(exc, path) from None
+    write_atomic(path, data)
 
 
 def _copy_text(path: Path, data: bytes) -> None:
@@ -124,14 +123,9 @@ class Run:
     def prepare(self, spec: PairSpec, models: dict[str, str]) -> _Prepared:
         """Read a pair's texts and decide whether it is finished (raises WorkbenchError for a text
         that cannot be used or a model that is missing)."""
-        data = []
-        for path in (spec.source, spec.rendering):
-            if not path.is_file():
-                raise InputError("no such file", path=str(path))
-            try:
-                data.append(path.read_bytes())
-            except OSError as exc:
-                raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
+        # a directory, a device or a FIFO is said to be one (a FIFO would hold the run up)
+        data = [read_bytes(path, regular=True, hint="name a text file in the manifest")
+                for path in (spec.source, spec.rendering)]
         mt = models.get(f"mt {spec.source_lang}>{spec.rendering_lang}", "")
         if "translate" in spec.steps and mt.startswith("error: "):
             raise ModelError(mt.removeprefix("error: "))

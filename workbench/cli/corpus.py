@@ -82,21 +82,22 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
     `check-dismissed` comment covers, else 0; 2 for a missing or damaged file or an unknown kind.
     """
     import json
-    from pathlib import Path
 
     from workbench import check, store
-    from workbench.corpus import decode_text
+    from workbench.corpus import decode_text, read_bytes
     from workbench.errors import InputError
 
     try:
         asked = check.parse_kinds(kinds) if kinds is not None else check.KINDS
     except ValueError as exc:
         raise InputError(str(exc), hint=f"use some of {','.join(check.KINDS)}") from None
-    pairs = [(path, store.load(path)) for path in po_files]  # every file read before any output
+    # Every file read (once: it may be a pipe) before any output.
+    texts = [(path, decode_text(read_bytes(path), path)) for path in po_files]
+    pairs = [(path, store.parse(text, path), text) for path, text in texts]
     counts = {"error": 0, "warning": 0, "note": 0, "dismissed": 0}
     unresolved_errors = 0
-    for path, pf in pairs:
-        lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
+    for path, pf, text in pairs:
+        lines = check.po_entry_lines(text)
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
                                          notes=show_all):

@@ -76,9 +76,8 @@ def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
     import logging
     import socket
 
-    from waitress.server import create_server
-
     from workbench.errors import InputError
+    from workbench.web.server import make_server
 
     # A line per request whenever every thread is busy: noise on the terminal, and a stderr pipe
     # nobody reads would fill up and stall the server.
@@ -89,12 +88,10 @@ def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          hint="bind an address of this machine with --host, e.g. 127.0.0.1") from None
     try:
-        # ident replaces waitress's Server header, so no name or version of the stack shows.
         # Bodies over the app's limits still reach it and get its JSON 413; bodies over twice the
         # largest (an upload's) are refused by waitress before they are read.
-        return create_server(app, host=host, port=port, threads=threads, ident="workbench",
-                             max_request_body_size=2 * max_body, asyncore_use_poll=True,
-                             clear_untrusted_proxy_headers=True)
+        return make_server(app, host=host, port=port, threads=threads,
+                           max_request_body_size=2 * max_body)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          hint="pick another port with --port, or stop the program using it") from None

@@ -26,13 +26,13 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
     """Split FILE (UTF-8 text, '-' for stdin) into sentences."""
     import json
 
-    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.corpus import check_language, decode_text, read_stream, read_text
     from workbench.segment import segment, segment_lines
 
     check_output(output, (file,))
     code = check_language(lang)
     if file == "-":
-        text = decode_text(sys.stdin.buffer.read(), "<stdin>")
+        text = decode_text(read_stream(sys.stdin.buffer, "<stdin>"), "<stdin>")
     else:
         text = read_text(file)
     sentences = segment_lines(text) if presegmented else segment(text, code)
@@ -169,7 +169,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     """
     import json
 
-    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.corpus import check_language, decode_text, read_stream, read_text
     from workbench.translate import DocumentTranslation, find_engine
 
     check_output(output, files)
@@ -187,7 +187,7 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
     def reader(name: str):
         if name == "-":
-            return lambda: decode_text(sys.stdin.buffer.read(), "<stdin>")
+            return lambda: decode_text(read_stream(sys.stdin.buffer, "<stdin>"), "<stdin>")
         return lambda: read_text(name)
 
     # the model starts on the first paragraphs while the rest is still being segmented

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workbench.cli.base import main
+from workbench.cli.base import main, shown
 
 
 # --- translation memory --------------------------------------------------------------------------
@@ -50,11 +50,18 @@ def _report_skipped(errors: list) -> None:
 def tm_import(file: str, data_dir: str) -> None:
     """Add the units of FILE (TMX 1.4b, as OmegaT or Trados write it) to the memory; a copy is kept
     in DATA/memory/ so that a rebuild keeps them."""
-    from workbench.memory import Memory
+    from workbench.memory import MAX_SEGMENT_CHARS, Memory
 
     memory = Memory(data_dir)
-    n = memory.import_tmx(file)
-    click.echo(f"imported {n} segments from {file}; memory: {memory.count()} segments", err=True)
+    skipped: list[int] = []
+    n = memory.import_tmx(file, skipped)
+    click.echo(f"imported {n} segments from {shown(file)}; memory: {memory.count()} segments",
+               err=True)
+    if skipped:
+        lines = ", ".join(map(str, skipped[:10])) + (", ..." if len(skipped) > 10 else "")
+        click.echo(f"workbench: warning: {shown(file)}: {len(skipped)} units left out, with a text "
+                   f"longer than {MAX_SEGMENT_CHARS:,} characters (line {lines}): split them in "
+                   "the tool that wrote the file to keep them", err=True)
 
 
 @tm_group.command("export")
@@ -86,10 +93,15 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
     """Matches for TEXT in the memory: exact first, then fuzzy by score."""
     import json
 
-    from workbench.corpus import check_language
-    from workbench.memory import open_memory
+    from workbench.corpus import check_argument, check_language
+    from workbench.errors import InputError
+    from workbench.memory import MAX_SEGMENT_CHARS, open_memory
 
     src, tgt = check_language(from_code), check_language(to_code)
+    text = check_argument(text, "the query")
+    if len(text) > MAX_SEGMENT_CHARS:
+        raise InputError(f"the query is {len(text):,} characters long; the memory holds segments "
+                         f"of at most {MAX_SEGMENT_CHARS:,}", hint="look up one sentence at a time")
     memory = open_memory(data_dir)
     matches = memory.lookup(text, src, tgt, min_score=min_score, limit=limit)
     if semantic:

@@ -30,20 +30,20 @@ fuzzy score.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
-from workbench.errors import InputError
 from workbench.memory.index import Memory
 from workbench.memory.segments import (CANDIDATE_BUDGET, DEFAULT_MIN, FORMAT, IMPORTS_DIR,
-                                       index_path, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
-                                       WORD_CANDIDATES, Match, Segment, SyncReport, language,
-                                       normalize, pair_segments, trigrams, words)
+                                       MAX_CANDIDATES, MAX_SEGMENT_CHARS, PENDING_LIMIT,
+                                       WORD_BUDGET, WORD_CANDIDATES, Match, Segment, SyncReport,
+                                       index_path, language, normalize, pair_segments, trigrams,
+                                       words)
 from workbench.memory.tmx import read_tmx, write_tmx
 
 __all__ = ["CANDIDATE_BUDGET", "DEFAULT_MIN", "FORMAT", "IMPORTS_DIR", "index_path",
-           "MAX_CANDIDATES", "PENDING_LIMIT", "WORD_BUDGET", "WORD_CANDIDATES", "Match", "Memory",
+           "MAX_CANDIDATES", "MAX_SEGMENT_CHARS", "PENDING_LIMIT", "WORD_BUDGET",
+           "WORD_CANDIDATES", "Match", "Memory",
            "Segment", "SyncReport", "export_to_path", "language", "normalize", "open_memory",
            "pair_segments", "read_tmx", "trigrams", "words", "write_tmx"]
 
@@ -61,22 +61,8 @@ def open_memory(data_dir: str | Path) -> Memory:
 
 
 def export_to_path(memory: Memory, out: str | Path) -> int:
-    """Write the memory as TMX to `out`, complete or not at all."""
-    import tempfile
+    """Write the memory as TMX to `out`, complete or not at all (the one atomic writer)."""
+    from workbench.files import AtomicOutput
 
-    target = Path(out)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", path=str(out),
-                         hint="check that the directory exists and is writable") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            n = memory.export_tmx(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
+    with AtomicOutput(out) as f:
+        return memory.export_tmx(f.file)

@@ -16,7 +16,7 @@ from workbench.memory.lookup import Lookups
 from workbench.memory.segments import (_COLUMNS, FORMAT, IMPORTS_DIR, index_path, PENDING_LIMIT,
                                        Segment, SyncReport, _hash, _row_segment, normalize,
                                        pair_segments, trigrams, words)
-from workbench.memory.tmx import read_tmx, write_tmx
+from workbench.memory.tmx import label, read_tmx, write_tmx
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -300,16 +300,21 @@ class Memory(Lookups):
 
     # -- importing, exporting ---------------------------------------------------------------------
 
-    def import_tmx(self, path: str | Path) -> int:
-        """Check a TMX file, keep a copy in <data>/memory/ and index it. Returns its segment count.
-        A file of the same name replaces the earlier import."""
+    def import_tmx(self, path: str | Path, skipped: list[int] | None = None) -> int:
+        """Check a TMX file, keep a copy in <data>/memory/ (named as the file, its name made valid
+        UTF-8) and index it. Returns its segment count; the lines of units left out for their
+        length go to `skipped`. A file of the same name replaces the earlier import."""
+        from workbench.corpus import read_bytes
         from workbench.files import write_atomic
 
-        segments = read_tmx(path)  # a bad file is refused before anything is copied
-        target = self.root / IMPORTS_DIR / (Path(path).stem + ".tmx")
+        data = read_bytes(path, regular=True, hint="give the path of a .tmx file (tm import "
+                                                   "keeps a copy, so it reads a file, not a pipe)")
+        # a bad file is refused before anything is copied
+        segments = read_tmx(path, data=data, skipped=skipped)
+        target = self.root / IMPORTS_DIR / (label(path) + ".tmx")
         if Path(path).resolve() != target.resolve():
             target.parent.mkdir(exist_ok=True)  # the memory's own folder of imports
-            write_atomic(target, Path(path).read_bytes())
+            write_atomic(target, data)
         report = SyncReport()
         with self._transaction():
             self._index_file(target, report)

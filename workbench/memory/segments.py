@@ -39,6 +39,11 @@ WORD_CANDIDATES = 400
 PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
 DEFAULT_MIN = 70
+#: The longest text of a segment, in characters, on either side (as an annotation's limit): a
+#: longer unit of an imported file, or bead of a pair, is left out of the memory, and a longer
+#: query is refused. Sentences are far shorter; a document pasted into one unit would cost every
+#: lookup that finds it.
+MAX_SEGMENT_CHARS = 10_000
 
 
 def normalize(text: str) -> str:
@@ -118,6 +123,8 @@ def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Seg
         if r.status != "approved" or not r.source or not r.rendering:
             continue
         if not normalize(r.source_text) or not normalize(r.rendering_text):
+            continue
+        if max(len(r.source_text), len(r.rendering_text)) > MAX_SEGMENT_CHARS:
             continue
         note = r.annotations[-1] if r.annotations else None
         who, when = r.reviewer or ((note.author, note.time) if note else ("", ""))

@@ -18,11 +18,12 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import polib
 
-from workbench.corpus import decode_text
+from workbench.corpus import check_input, decode_text
 from workbench.errors import InputError, NotFoundError, ParseError
 from workbench.files import clean_po_leftovers
 from workbench.store.records import Annotation, PairFile, Record
-from workbench.store.syntax import RESTORE, PoText, blocks, check_syntax, decode_block
+from workbench.store.syntax import (RESTORE, PoText, blocks, bounded_lines, check_syntax,
+                                    decode_block)
 from workbench.store.writing import RENDERING_ONLY, STATUS_FLAGS, WRAP, header_comment
 
 #: Entries parsed at a time.
@@ -328,14 +329,21 @@ def iter_records(path: str | Path, *, block: int = BLOCK_ENTRIES) -> RecordStrea
     back, so a pipe serves as well as a file."""
     label = str(path)
     try:
+        check_input(path)  # a directory, /dev/zero, a socket: said so, never read
         f = open(path, "rb")
+    except InputError as exc:
+        if exc.message != "no such file":
+            raise
+        raise NotFoundError("no such PO file", path=label,
+                            hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
+                            ) from None
     except FileNotFoundError:
         raise NotFoundError("no such PO file", path=label,
                             hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
                             ) from None
     except OSError as exc:
         raise InputError(f"cannot read the PO file: {exc.strerror}", path=label) from None
-    return RecordStream(f, label, block=block, source=f)
+    return RecordStream(bounded_lines(f, label), label, block=block, source=f)
 
 
 def _collect(stream: RecordStream) -> PairFile:
@@ -369,15 +377,16 @@ _REVISION_LINE = re.compile(r'^"X-Workbench-Revision: (\d+)\\n"$')
 
 
 def disk_revision(path: str | Path) -> int:
-    """The revision in the header of the PO file at `path`, read without parsing the entries."""
+    """The revision in the header of the PO file at `path`, read without parsing the entries; 0
+    for a header without X-Workbench-Revision (as PairFile.revision reads it: the first save of
+    such a file writes revision 1)."""
     p = Path(path)
     if not p.exists():
         raise NotFoundError("PO file has gone", path=str(p), hint="re-create it with `workbench align`")
-    with open(p, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+    with open(p, encoding="utf-8", errors="replace") as f:
+        for line in f:
             if m := _REVISION_LINE.match(line.rstrip("\n")):
                 return int(m[1])
             if not line.strip():
                 break
-    raise ParseError("PO header has no X-Workbench-Revision field", path=str(p), line=n,
-                     hint="this file was not written by the workbench")
+    return 0

@@ -14,16 +14,21 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from workbench import edit, findings
 from workbench.errors import InputError
+from workbench.memory.segments import MAX_SEGMENT_CHARS
 from workbench.store import check_text
 from workbench.web import views
 from workbench.web.security import csrf_token
 from workbench.web.state import workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: The most bytes of matches a memory answer carries (the first match always): with segments of
+#: at most MAX_SEGMENT_CHARS characters, twenty matches could otherwise pass a megabyte.
+MAX_MEMORY_ANSWER = 256 * 1024
 
 
 def _body() -> dict[str, Any]:
@@ -155,7 +160,7 @@ def memory(pair_id: str, key: str):
     min_score = _arg_int("min", 70, 0, 100)
     semantic = _arg_int("semantic", 0, 0, 1) == 1
     matches = []
-    if rec.source_text.strip():
+    if rec.source_text.strip() and len(rec.source_text) <= MAX_SEGMENT_CHARS:
         own = Path(pair.po).name.removesuffix(".po")
         found = ws.memory().lookup(rec.source_text, pf.source_language, pf.rendering_language,
                                    min_score=min_score, limit=limit + 1)
@@ -169,13 +174,16 @@ def memory(pair_id: str, key: str):
                                                embedder=ws.embedder())
             matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
     by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
-    out = []
+    out, size = [], 0
     for m in matches:
         d = m.to_json()
         d["pair_id"] = by_po.get(m.segment.pair) if m.segment.origin == "pair" else None
+        size += len(current_app.json.dumps(d))  # as the answer writes it
+        if out and size > MAX_MEMORY_ANSWER:
+            break  # the best matches come first: what is left out is the least of them
         out.append(d)
     return jsonify({"pair": pair_id, "bead": key, "source_text": rec.source_text,
-                    "min": min_score, "matches": out})
+                    "min": min_score, "matches": out, "left_out": len(matches) - len(out)})
 
 
 def _arg_int(name: str, default: int, low: int, high: int) -> int:
@@ -272,6 +280,15 @@ def _history_step(pair_id: str, undoing: bool):
     author, revision = _str(data, "author", ""), _revision(data)
     out = workspace().step(pair_id, undoing=undoing, author=author, revision=revision)
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
+
+
+@bp.post("/pairs/<pair_id>/history/replay")
+def replay_aside(pair_id: str):
+    """Replay what the set-aside history holds that the restored PO file lacks (one action)."""
+    data = _body()
+    author, revision = _str(data, "author", ""), _revision(data)
+    out = workspace().replay_aside(pair_id, author=author, revision=revision)
+    return _answer(pair_id, out, "do", author)
 
 
 @bp.post("/pairs/<pair_id>/undo")

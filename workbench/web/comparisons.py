@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from workbench.errors import InputError, NotFoundError
 from workbench.web.api import _body, _str
+from workbench.web.limits import takes_forms
 from workbench.web.state import jobs, workspace
 
 bp = Blueprint("comparisons", __name__)
@@ -33,6 +34,7 @@ def new():
 
 
 @bp.post("/api/uploads")
+@takes_forms
 def upload():
     """A file (multipart field `file`) or pasted text (form field `text`, with an optional
     `name`): its text extracted and its language told, kept for a comparison to take."""

@@ -17,7 +17,7 @@ from typing import Mapping
 from workbench import edit, findings, store, worddiff
 from workbench.errors import InputError, WorkbenchError
 from workbench.project import Project
-from workbench.web import checkmarks
+from workbench.web import checkmarks, errors
 
 #: Beads scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
@@ -311,7 +311,7 @@ def pair_summaries(ws: Project) -> list[dict]:
             _, pf = ws.pair_file(pair.id)
         except WorkbenchError as exc:
             # One damaged PO file must not hide the other pairs; its row says what is wrong.
-            out.append(summary | {"prepared": True, "error": str(exc)})
+            out.append(summary | {"prepared": True, "error": errors.message(exc)})
             continue
         c = counts(pf)
         out.append(summary | {"prepared": True, "beads": len(pf.records), "counts": c,

@@ -410,7 +410,7 @@
   }
 
   function act(name) {
-    if (!current && name !== "undo" && name !== "redo") return;
+    if (!current && name !== "undo" && name !== "redo" && name !== "replay") return;
     switch (name) {
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
@@ -422,6 +422,7 @@
       case "memory": return copyMatch();
       case "undo": return call("/undo", {}, null);
       case "redo": return call("/redo", {}, null);
+      case "replay": return call("/history/replay", {}, null);
     }
   }
 
