@@ -10,11 +10,9 @@ ConflictError that says who changed what.
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
@@ -66,7 +64,7 @@ class _Pair:
     flushing: bool = False
     #: The pair's file lock, held from the first change taken in memory until the write that
     #: puts the last one on disk, so that other processes never build on a state about to change.
-    held: "_FileLock | None" = None
+    held: "files.PairLock | None" = None
 
     @property
     def busy(self) -> bool:
@@ -87,42 +85,6 @@ def _remove_leftovers(po_path: Path) -> None:
                 tmp.unlink(missing_ok=True)
     except (ConflictError, InputError, OSError):
         return  # locked for too long, or a directory this process cannot write: tried again later
-
-
-class _FileLock:
-    """An exclusive flock on the pair's `.history.lock` file (the lock filelock.FileLock takes on
-    the same file, so the two exclude each other). Unlike FileLock it may be released by another
-    thread than the one that took it: the thread that writes a group of changes releases the lock
-    the first change of the group took."""
-
-    def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
-        path = po_path.with_name("." + po_path.name + ".history.lock")
-        try:
-            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise files.write_error(exc, path) from None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    self.release()
-                    raise ConflictError("the pair is locked by another program that is saving it",
-                                        path=str(po_path), hint="try again in a moment") from None
-                time.sleep(0.002)
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing the last descriptor releases the flock
-            self.fd = None
-
-    def __enter__(self) -> "_FileLock":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 def _damage(exc: ParseError) -> str:
@@ -350,7 +312,7 @@ class Editor:
         up with what other processes wrote before it."""
         if pair.held is not None:
             return
-        pair.held = _FileLock(p)
+        pair.held = files.PairLock(p)
         try:
             self._reconcile(p, pair)
         except BaseException:

@@ -1,12 +1,13 @@
 """Writing files so that what a user saved is never half-written, replaced by accident or lost:
-the one atomic writer (AtomicOutput, write_atomic, write_error), the one lock (lock) and the checks
-every output goes through (check_not_input, unwritable). docs/files.md says what each kind of
-output gets.
+the one atomic writer (AtomicOutput, write_atomic, write_error), the one lock (lock, and PairLock,
+its form for a pair's group of changes) and the checks every output goes through
+(check_not_input, unwritable). docs/files.md says what each kind of output gets.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import secrets
@@ -320,6 +321,42 @@ def lock(path: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         yield
     finally:
         file_lock.release()
+
+
+class PairLock:
+    """An exclusive flock on a pair's `.history.lock` file (workbench.editor holds it for a group
+    of changes; it is the lock filelock.FileLock takes on the same file, so the two exclude each
+    other). Unlike FileLock it may be released by another thread than the one that took it: the
+    thread that writes a group of changes releases the lock the first change of the group took."""
+
+    def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
+        path = po_path.with_name("." + po_path.name + ".history.lock")
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise write_error(exc, path) from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.release()
+                    raise ConflictError("the pair is locked by another program that is saving it",
+                                        path=str(po_path), hint="try again in a moment") from None
+                time.sleep(0.002)
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the last descriptor releases the flock
+            self.fd = None
+
+    def __enter__(self) -> "PairLock":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
