@@ -240,3 +240,39 @@ def test_a_flag_given_for_some_renderings_only_is_refused(runner, tmp_path):
     assert res.exit_code == 2
     assert res.output == ("workbench: error: --rendering-id was given 2 times for 3 renderings "
                           "(give it once for each rendering, in order)\n")
+
+
+@pytest.mark.parametrize("kind", ["directory", "device", "fifo"])
+def test_add_names_an_input_that_is_no_file_for_what_it_is_and_reads_a_pipe(runner, tmp_path, kind):
+    import os
+    import threading
+
+    runner.invoke(["init", str(tmp_path / "work")])
+    article = write(tmp_path, "article.html", news_page(TITLE, article_paragraphs()))
+    if kind == "directory":
+        given, expected = str(tmp_path / "files"), "is a directory, not a text file (give a file)"
+    elif kind == "device":
+        given, expected = "/dev/zero", ("is a character device, not a regular file (give the file "
+                                        "of a text (or, for the source, the id of a document in "
+                                        "corpora.toml))")
+    else:  # a pipe, as `<(command)` gives one: read to its end, like a file
+        given = str(tmp_path / "petition.pipe")
+        os.mkfifo(given)
+        text = "\n\n".join(PETITION).encode("utf-8")
+
+        def feed() -> None:
+            with open(given, "wb") as f:
+                f.write(text)
+
+        threading.Thread(target=feed, daemon=True).start()
+        res = runner.invoke(["add", "--data", str(tmp_path / "work"), "--no-prepare",
+                             "--src-lang", "ru", given, article])
+        assert res.exit_code == 0, res.output
+        source = load_corpus(tmp_path / "work").documents["petition-ru"]
+        assert source.language == "ru"
+        assert source.text.split("\n\n") == PETITION
+        return
+    res = runner.invoke(["add", "--data", str(tmp_path / "work"), "--src-lang", "ru", given,
+                         article])
+    assert res.exit_code == 2
+    assert res.output.splitlines() == [f"workbench: error: {given}: {expected}"]

@@ -258,3 +258,18 @@ def test_a_text_too_short_to_tell_asks_for_its_language():
     assert one_line(exc) == ("hi.txt: the text is too short to tell its language (give it with "
                              "--src-lang CODE (e.g. --src-lang ru))")
     assert exc.value.http_status == 422
+
+
+def test_extract_file_reads_through_the_inputs_checks(tmp_path):
+    from workbench.errors import InputError
+    from workbench.ingest import extract_file
+
+    (tmp_path / "speech.md").write_text("# Speech\n\nWe are against the mobilization.\n",
+                                        encoding="utf-8")
+    assert extract_file(tmp_path / "speech.md").text == "Speech\n\nWe are against the mobilization."
+    with pytest.raises(InputError) as refused:
+        extract_file(tmp_path)
+    assert str(refused.value) == f"{tmp_path}: is a directory, not a text file (give a file)"
+    with pytest.raises(InputError) as refused:
+        extract_file("/dev/zero")
+    assert str(refused.value).startswith("/dev/zero: is a character device, not a regular file")

@@ -110,17 +110,17 @@ def _document(path: str, language: str | None, title: str | None, doc_id: str | 
     from pathlib import Path
 
     from workbench import catalog
+    from workbench.corpus import read_bytes
     from workbench.errors import InputError
+    from workbench.ingest import MAX_FILE_BYTES
 
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such file" if not p.exists() else "is not a file", path=path,
-                         hint="give the file of a text (or, for the source, the id of a document "
-                              "in corpora.toml)")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=path) from None
+    hint = ("give the file of a text (or, for the source, the id of a document in "
+            "corpora.toml)")
+    if not Path(path).exists():
+        raise InputError("no such file", path=path, hint=hint)
+    # the inputs' one set of checks: a directory or device is named as such, a pipe is read in
+    # bounded pieces, nothing past the largest file taken is read
+    data = read_bytes(path, MAX_FILE_BYTES, hint=hint)
     return catalog.document_from_file(data, path, language=language, title=title, doc_id=doc_id,
                                       flag=flag)
 

@@ -126,17 +126,11 @@ def extract(data: bytes, name: str, *, fmt: str | None = None,
 
 
 def extract_file(path: str | Path, *, limits: Limits = Limits()) -> Extracted:
-    """extract() of a file on disk; a missing or unreadable file is an InputError naming it."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(path), hint="check the path")
-    if p.is_dir():
-        raise InputError("is a directory, not a file", path=str(path), hint="give a file")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return extract(data, str(path), limits=limits)
+    """extract() of a file on disk; a missing or unreadable file is an InputError naming it (the
+    inputs' one set of checks, workbench.corpus.read_bytes)."""
+    from workbench.corpus import read_bytes
+
+    return extract(read_bytes(path, MAX_FILE_BYTES), str(path), limits=limits)
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
