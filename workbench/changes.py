@@ -16,7 +16,7 @@ from typing import Callable, NoReturn, Sequence
 
 from workbench.errors import ConflictError
 from workbench.history import Step
-from workbench.store import Annotation, Record
+from workbench.store import Annotation, Part, Record
 
 Placed = tuple[tuple[int, Record], ...]
 
@@ -81,7 +81,10 @@ def _record_from_json(d: dict) -> Record:
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
         mt_lengths=tuple(d.get("mt_lengths", ())),
         closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None,
-        checks=tuple(d.get("checks", ())))
+        checks=tuple(d.get("checks", ())),
+        parts=tuple(Part(tuple(p["source"]), tuple(p["rendering"]), float(p["score"]), p["method"],
+                         (int(p["closest"][0]), float(p["closest"][1])) if p.get("closest")
+                         else None, int(p.get("notes", 0))) for p in d.get("parts", ())))
 
 
 def encode(change: Change) -> dict:

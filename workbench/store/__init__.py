@@ -15,6 +15,7 @@ Entry layout (wrapping is disabled so every comment line stays one line):
     # [omission] 'moral' dropped -- ak, 2026-11-25T03:00:00Z        <- annotations, one per line
     #. align 1-1 src=3 tgt=7 score=0.8700 method=mt-chrf             <- bead ids (0-based), score
     #. closest source 12 (0.41)    <- only on a rendering sentence left unmatched: a suggestion
+    #. merged src=3 tgt=7 score=0.8700 method=mt-chrf notes=1   <- only on a merged bead: a part
     #. lengths src=40,12 tgt=51 mt=38,12          <- only for beads with 2+ sentences on a side
     #. mt ru>en (translate-ru_en 1.9): On September 21, 2022, ...   <- machine translation
     #. check quote: source quotes «...»; the rendering has no quotation  <- fidelity findings
@@ -45,14 +46,15 @@ from workbench.store.building import (add_annotation, build_pair_file, check_ali
                                       set_mt, set_status, with_checks)
 from workbench.store.reading import (BLOCK_ENTRIES, RecordStream, check_coverage, disk_revision,
                                      iter_records, load, parse)
-from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Record,
-                                     bead_key, check_text)
+from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Part,
+                                     Record, bead_key, check_text)
 from workbench.store.syntax import PoText as _PoText  # noqa: F401  (polib input, for callers)
 from workbench.store.syntax import check_syntax
+from workbench.wording import counted
 from workbench.store.writing import RenderCache, pair_header, render, render_cached, stamp
 
 __all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NO_SOURCE", "STATUSES", "Annotation", "PairFile",
-           "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
+           "Part", "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
            "build_pair_file", "check_alignment", "check_coverage", "check_revision",
            "check_syntax", "check_text", "check_writable", "disk_revision", "findings",
            "iter_records", "load", "pair_header", "parse", "render", "render_cached", "save",
@@ -167,14 +169,14 @@ def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
             lost = [r.key for r in old.records if protect(r) and r.key not in kept]
             if lost:
                 raise ConflictError(
-                    f"re-aligning would drop the work on {len(lost)} beads that the new alignment "
+                    f"re-aligning would drop the work on {counted(len(lost), 'bead')} that the new alignment "
                     f"does not have ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''})",
                     path=str(p), current_revision=old.revision,
                     hint="nothing was changed; review or relink those beads by hand, or re-align "
                          "with `workbench align --overwrite`, which keeps only unchanged beads' work")
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
-            raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
+            raise InputError(f"PO file exists ({counted(reviewed, 'bead')} reviewed or annotated)", path=str(p),
                              hint=hint)
         carried = {r.key: r for r in old.records}
         pf.records = [replace(r, status=carried[r.key].status, annotations=carried[r.key].annotations)

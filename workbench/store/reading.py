@@ -21,7 +21,7 @@ import polib
 from workbench.corpus import decode_text
 from workbench.errors import InputError, NotFoundError, ParseError
 from workbench.files import clean_po_leftovers
-from workbench.store.records import Annotation, PairFile, Record
+from workbench.store.records import Annotation, PairFile, Part, Record
 from workbench.store.syntax import RESTORE, PoText, blocks, check_syntax, decode_block
 from workbench.store.writing import RENDERING_ONLY, STATUS_FLAGS, WRAP, header_comment
 
@@ -43,7 +43,11 @@ _CLOSEST_RE = re.compile(r"^closest source (?P<src>\d+) \((?P<p>[^)]*)\)$")
 _CHECK_RE = re.compile(r"^check [a-z-]+: \S.*$")
 _PROBABILITY_RE = re.compile(r"^(0(\.\d{1,12})?|1(\.0{1,12})?)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
-_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE)
+#: One of the beads a merge joined (workbench.edit), kept so that a split can restore it.
+_PART_RE = re.compile(
+    r"^merged src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) score=(?P<score>\S+) method=(?P<method>\S+) "
+    r"notes=(?P<notes>\d{1,6})(?: closest=(?P<csrc>\d+)/(?P<cp>\S+))?$")
+_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE, _PART_RE)
 _KNOWN_FLAGS = {"fuzzy", RENDERING_ONLY, *STATUS_FLAGS.values()}
 _SIDES = (("source", "X-Source-Sentences"), ("rendering", "X-Rendering-Sentences"))
 #: Put before every block after the first, so that polib takes no entry of it for the header.
@@ -122,14 +126,36 @@ def _closest(m: re.Match, n_source: int | None, path: str, line: int) -> tuple[i
     return src, float(m["p"])
 
 
+def _parts(found: list[re.Match], src: tuple[int, ...], tgt: tuple[int, ...], path: str,
+           line: int) -> tuple[Part, ...]:
+    """The `merged` lines of a bead: together they must hold its sentences, each once."""
+    parts = []
+    for m in found:
+        if not _SCORE_RE.match(m["score"]) or (m["cp"] and not _PROBABILITY_RE.match(m["cp"])):
+            raise ParseError(f"a 'merged' comment has a score that is not a number ({m.group()[:60]!r})",
+                             path=path, line=line, hint=RESTORE)
+        closest = (int(m["csrc"][:_MAX_DIGITS]), float(m["cp"])) if m["csrc"] else None
+        parts.append(Part(_ids(m["src"], path, line), _ids(m["tgt"], path, line),
+                          float(m["score"]), m["method"], closest, int(m["notes"])))
+    if parts and (sorted(i for p in parts for i in p.source) != list(src)
+                  or sorted(j for p in parts for j in p.rendering) != list(tgt)
+                  or any(not p.source and not p.rendering for p in parts)):
+        raise ParseError("the bead's 'merged' comments do not hold its sentences each once",
+                         path=path, line=line, hint=RESTORE)
+    return tuple(parts)
+
+
 def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) -> Record:
     """The record of one entry (at `line` of the file), checked against the header's counts."""
     align = lengths = closest = None
     mt = mt_model = None
     checks: list[str] = []
+    merged: list[re.Match] = []
     for c in entry.comment.split("\n") if entry.comment else []:
         if m := _ALIGN_RE.match(c):
             align = m
+        elif m := _PART_RE.match(c):
+            merged.append(m)
         elif m := _CLOSEST_RE.match(c):
             closest = m
         elif m := _LENGTHS_RE.match(c):
@@ -164,7 +190,7 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
         score=float(align["score"]), method=align["method"], status=_status(entry.flags),
         annotations=notes, mt=mt, mt_model=mt_model,
         references=tuple((f, str(n)) for f, n in entry.occurrences), closest=suggestion,
-        checks=tuple(checks),
+        checks=tuple(checks), parts=_parts(merged, src, tgt, path, line),
         **({"source_lengths": _ids(lengths["src"], path, line),
             "rendering_lengths": _ids(lengths["tgt"], path, line),
             "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {}))

@@ -79,6 +79,10 @@ def _int(data: dict[str, Any], name: str) -> int:
     return _whole(data, name, "a sentence number")
 
 
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    return None if data.get(name) is None else _int(data, name)
+
+
 #: Body keys renamed for the one word for the rendering side: (old, new).
 _RENAMED = (("target", "rendering"), ("target_at", "rendering_at"))
 
@@ -235,8 +239,10 @@ def link(pair_id: str):
 
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
 def unlink(pair_id: str, key: str):
+    """The whole bead, or with "source" or "rendering" (a sentence id) only that sentence."""
     data = _body()
-    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, key)
+    s, t = _optional_int(data, "source"), _optional_int(data, "rendering")
+    return _act(pair_id, lambda pf: edit.unlink(pf, key, source=s, rendering=t), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
@@ -249,7 +255,7 @@ def merge_next(pair_id: str, key: str):
 def split(pair_id: str, key: str):
     data = _body()
     _no_old_names(data)
-    s, t = _int(data, "source_at"), _int(data, "rendering_at")
+    s, t = _optional_int(data, "source_at"), _optional_int(data, "rendering_at")
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 

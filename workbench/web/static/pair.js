@@ -331,6 +331,29 @@
     return call("/link", payload, undefined, [current, d.closestBead], known);
   }
 
+  // Where the sentence picked on `side` stands in bead `row` (0 = its first sentence there), or
+  // -1 when the picked sentence is not in that bead.
+  function pickedIn(row, side) {
+    const ids = Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
+    return picked[side] === null ? -1 : ids.indexOf(picked[side]);
+  }
+
+  // Unlink the bead; with one of its sentences picked, take only that sentence out of it.
+  function unlinkCurrent() {
+    const row = current && rowOf(current);
+    if (!row) return;
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      if (pickedIn(row, side) >= 0) payload[side] = picked[side];
+    });
+    if (Object.keys(payload).length > 1) {
+      say("Pick the one sentence to take out of the bead (or none, to unlink it whole).", "error");
+      return;
+    }
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "unlink"), payload, undefined, [current]);
+  }
+
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
@@ -339,14 +362,15 @@
       say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
       return;
     }
-    // Split before the picked sentences of this bead when there are any, else after the first.
-    const ids = (side) => Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
-    const at = (side, n) => {
-      const i = ids(side).indexOf(picked[side]);
-      return i > 0 ? i : Math.min(1, n);
-    };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), rendering_at: at("rendering", nT) },
-      undefined, [current]);
+    // The second part starts at the sentences picked in this bead; a side with none picked is
+    // left to the server, which restores the beads a merge joined (or asks for a pick).
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      const i = pickedIn(row, side);
+      if (i >= 0) payload[side + "_at"] = i;
+    });
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "split"), payload, undefined, [current]);
   }
 
   // The bead after `key` in display order, when this page shows it (a filtered or sorted page
@@ -415,7 +439,7 @@
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
       case "dismiss": return openDismiss(current, firstOpen(current));
-      case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
+      case "unlink": return unlinkCurrent();
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
       case "closest": return linkClosest();
@@ -482,8 +506,11 @@
   document.getElementById("note-dialog").addEventListener("close", (ev) => {
     if (ev.target.returnValue === "save") saveNote();
   });
-  document.querySelectorAll("#triage select, #triage input[type=checkbox]").forEach((el) =>
-    el.addEventListener("change", () => document.getElementById("triage").submit()));
+  // The triage bar is drawn with the rows (its counts change with them): listen on the rows' box.
+  body.addEventListener("change", (ev) => {
+    const t = ev.target;
+    if (t.closest("#triage") && (t.tagName === "SELECT" || t.type === "checkbox")) t.form.submit();
+  });
 
   document.addEventListener("keydown", (ev) => {
     if (document.querySelector("dialog[open]")) return; // dialogs handle their own keys (Esc)
