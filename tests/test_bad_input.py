@@ -336,7 +336,7 @@ def test_align_replaces_a_po_file_without_reviewed_work_and_keeps_one_with_it(wo
     store.save(pf)
     before = out.read_bytes()
     res = CliRunner().invoke(main, ALIGN + ["-o", "pair.po"])
-    assert res.exit_code == 2 and "PO file exists (1 beads reviewed or annotated)" in res.stderr
+    assert res.exit_code == 2 and "PO file exists (1 bead reviewed or annotated)" in res.stderr
     assert out.read_bytes() == before
 
 

@@ -203,7 +203,7 @@ def test_a_changed_pair_with_reviewed_work_needs_overwrite(texts: Path, ru_en_mo
     summary = batch.run(m, batch.Sequential())
     assert summary.failures[-1] == (
         f"{m.path}:6 (small.ru.txt | small.en.txt)",
-        f"{path}: PO file exists (1 beads reviewed or annotated) (its inputs or settings changed "
+        f"{path}: PO file exists (1 bead reviewed or annotated) (its inputs or settings changed "
         "since; pass --overwrite to re-align and keep the work on unchanged beads)")
     assert summary.status.done == 0
     summary = batch.run(m, batch.Sequential(), overwrite=True)

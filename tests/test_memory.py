@@ -203,7 +203,7 @@ def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
     assert text.output == (f"fuzzy 82.54  src__tgt s1:t1\n  Мы против [частичной ]мобилизации.\n"
                            f"  {TGT[1]}\n")
     rebuilt = runner.invoke(["tm", "rebuild", "--data", str(data)])
-    assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segments from 1 files\n")
+    assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segment from 1 file\n")
 
 
 def test_cli_rebuild_names_a_damaged_pair_file_and_keeps_the_others(data: Path, runner) -> None:

@@ -294,6 +294,34 @@ def test_the_uncarried_filter_keeps_the_sentences_no_rendering_carries(city, cit
     assert [c["coverage"] for c in full["renderings"]] == [0.75, 0.5, None]
 
 
+def test_a_finding_dismissed_on_the_pair_page_is_shown_dismissed_here(city, city_client):
+    # report-en's sentence 1 says 13 million where the source says 12: a number error, dismissed
+    # on the pair page with a reason
+    from workbench import edit, findings
+
+    po = city / "translations" / "city-ru__report-en.po"
+    [item] = findings.of_pair(store.load(po), store.load(po).record("s1:t1"))
+    edit.perform(po, lambda pf: edit.dismiss(pf, "s1:t1", "number", item.finding.key,
+                                             "the article's own estimate", "Анна",
+                                             "2026-01-02T03:04:05Z"), author="Анна")
+    body = city_client.get("/api/sources/city-ru").get_json()
+    assert body["rows"][1]["renderings"]["report-en"]["checks"] == [
+        {"kind": "number", "severity": "error",
+         "explanation": "source says 12 миллионов; rendering says 13 million",
+         "dismissed": "the article's own estimate", "dismissed_by": "Анна"}]
+    assert body["rows"][2]["renderings"]["report-en"]["checks"] == []
+    html = page_text(city_client.get("/sources/city-ru"))
+    assert ('<li class="finding sev-error dismissed" data-kind="number"><span class="explanation">'
+            'number: source says 12 миллионов; rendering says 13 million</span> <span '
+            'class="dismissal">— dismissed by Анна: <span class="reason">the article\'s own '
+            'estimate</span></span></li>') in html
+    # restored: open again, in both
+    edit.perform(po, lambda pf: edit.undismiss(pf, "s1:t1", "number", item.finding.key),
+                 author="Анна")
+    body = city_client.get("/api/sources/city-ru").get_json()
+    assert body["rows"][1]["renderings"]["report-en"]["checks"][0]["dismissed"] is None
+
+
 @pytest.mark.parametrize("url, status, message", [
     ("/sources/nope", 404, "no document 'nope'"),
     ("/sources/city-en", 404, "document 'city-en' is the source of no pair"),

@@ -186,7 +186,9 @@ def test_an_unmatched_rendering_sentence_offers_its_closest_source_in_json_and_h
             'title="link rendering sentence 4 with source sentence 3 (c)">link</button>') in row
     assert 'linking them is right: Мы требуем остановить войну."' in row
     assert html.count('data-act="closest"') == 1
-    assert 'title="probability that this bead is right (test); low = look here first: low">' in row
+    # a sentence with no counterpart has no link whose probability a score could give
+    assert ('<span class="badge score none" title="a sentence with no counterpart (test): no link '
+            'to score">no link</span>') in row
 
 
 def test_linking_through_the_suggestion_drops_it_and_undo_brings_it_back(hand):
@@ -236,12 +238,17 @@ def test_triage_filters_search_sort_and_counts(hand):
                                                           "author": "ak"}, 2)
     assert keys("status=approved") == ["s4:t5"]
     assert keys("status=unreviewed&unmatched=1") == ["s:t0", "s3:t", "s:t4"]
-    assert keys("low=1") == ["s:t0", "s3:t", "s:t4"]
+    assert keys("low=1") == []  # links below 0.5: a sentence of one side is no link
+    assert keys("show=links") == ["s0:t1", "s1,2:t2,3"]  # not approved, below 0.9
+    assert keys("show=links&sort=score") == ["s1,2:t2,3", "s0:t1"]
+    assert keys("show=no-source") == ["s:t0", "s:t4"]
+    assert keys("show=not-rendered") == ["s3:t"]
     assert keys("annotated=1") == keys("category=style") == ["s0:t1"]
     assert keys("q=LEGAL") == ["s1,2:t2,3"]
     assert keys("q=tone") == ["s0:t1"]
-    assert keys("sort=score") == ["s:t0", "s:t4", "s3:t", "s1,2:t2,3", "s0:t1", "s4:t5"]
-    assert keys("sort=-score&per_page=2&page=2") == ["s1,2:t2,3", "s3:t"]
+    # links first, least likely right first; the sentences with no counterpart after them
+    assert keys("sort=score") == ["s1,2:t2,3", "s0:t1", "s4:t5", "s:t0", "s3:t", "s:t4"]
+    assert keys("sort=-score&per_page=2&page=2") == ["s1,2:t2,3", "s:t0"]
     data = hand.get(f"/api/pairs/{PAIR}/beads?per_page=4&page=9").get_json()
     assert data["page"] == {"number": 2, "pages": 2, "per_page": 4, "first": 5, "last": 6}
     assert data["counts"] == {"unreviewed": 5, "approved": 1, "needs-work": 0, "rejected": 0}

@@ -99,7 +99,7 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
         lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
-                                         notes=show_all):
+                                         notes=show_all, reporting=pf.reporting):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)
@@ -120,10 +120,11 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
                     note = f" [dismissed: {dismissed.reason}]" if dismissed else ""
                     click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
                                f"{f.explanation}{note}")
-    notes = f"{counts['note']} notes, " if show_all else ""
-    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, {notes}"
-               f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
-               err=True)
+    from workbench.wording import counted
+
+    notes = f"{counted(counts['note'], 'note')}, " if show_all else ""
+    click.echo(f"check: {counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, "
+               f"{notes}{counts['dismissed']} dismissed in {counted(len(pairs), 'file')}", err=True)
     if unresolved_errors:
         sys.exit(1)
 

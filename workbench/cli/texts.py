@@ -125,8 +125,10 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     if fmt == "po":
         prepared.write(output, overwrite=overwrite)
         click.echo(how, err=True)
-        click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
-                   err=True)
+        from workbench.wording import counted
+
+        click.echo(f"wrote {output}: {counted(len(alignment.beads), 'bead')}, mode "
+                   f"{alignment.settings['mode']}", err=True)
         return
     body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:{b.score:.4f}\n"
                    for b in alignment.beads)

@@ -33,7 +33,10 @@ def tm_rebuild(data_dir: str) -> None:
 
     memory = Memory(data_dir)
     report = memory.rebuild()
-    click.echo(f"memory: {report.segments} segments from {report.files} files", err=True)
+    from workbench.wording import counted
+
+    click.echo(f"memory: {counted(report.segments, 'segment')} from {counted(report.files, 'file')}",
+               err=True)
     _report_skipped(report.errors)
 
 
@@ -54,7 +57,10 @@ def tm_import(file: str, data_dir: str) -> None:
 
     memory = Memory(data_dir)
     n = memory.import_tmx(file)
-    click.echo(f"imported {n} segments from {file}; memory: {memory.count()} segments", err=True)
+    from workbench.wording import counted
+
+    click.echo(f"imported {counted(n, 'segment')} from {file}; memory: "
+               f"{counted(memory.count(), 'segment')}", err=True)
 
 
 @tm_group.command("export")
@@ -66,7 +72,9 @@ def tm_export(output: str, data_dir: str) -> None:
 
     memory = open_memory(data_dir)
     n = export_to_path(memory, output)
-    click.echo(f"wrote {output}: {n} units", err=True)
+    from workbench.wording import counted
+
+    click.echo(f"wrote {output}: {counted(n, 'unit')}", err=True)
 
 
 @tm_group.command("lookup")
