@@ -308,3 +308,35 @@ def test_trados_style_tmx_in_utf16_with_dates_on_the_unit_is_read(tmp_path: Path
     assert (s.source_text, s.rendering_text, s.source_language, s.rendering_language, s.reviewer, s.time) == (
         "Der Gipfel liegt hoch.", "Le sommet est haut.", "de", "fr", "GLOBAL\\jens",
         "2023-10-06T10:15:00Z")
+
+
+def test_two_threads_that_find_the_index_missing_both_build_it(data: Path, monkeypatch) -> None:
+    # a server's threads may each open the memory first at the same moment: both rebuild, and
+    # neither may pull the other's half-built file from under it
+    import threading
+
+    set_status(data, "s1:t1", "approved")
+    both_inside = threading.Barrier(2, timeout=10)
+    index_file = Memory._index_file
+
+    def slow(self, path, report):
+        both_inside.wait()
+        return index_file(self, path, report)
+
+    monkeypatch.setattr(Memory, "_index_file", slow)
+    found: list = []
+    errors: list[BaseException] = []
+
+    def open_and_look() -> None:
+        try:
+            found.append(answers(Memory(data), SRC[1]))
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_look) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert found == [[("exact", 100.0, SRC[1], TGT[1], "src__tgt", "s1:t1")]] * 2

@@ -561,3 +561,12 @@ def test_semantic_memory_matches_are_asked_for_and_labelled_semantic(two_pairs):
         ("exact", PAIR, "s0:t1"), ("semantic", SECOND, "s1:t1")]
     assert 85 <= found[1]["score"] <= 100
     assert c.get(url + "&semantic=2").status_code == 400
+
+
+def test_every_page_has_an_icon_and_the_browsers_own_request_for_one_is_answered(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    for url in ("/favicon.ico", "/static/favicon.svg"):
+        res = client.get(url)
+        assert (res.status_code, res.mimetype) == (200, "image/svg+xml")
+        assert res.get_data().startswith(b"<svg xmlns=\"http://www.w3.org/2000/svg\"")

@@ -154,12 +154,14 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
 def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
                protect: Callable[[Record], bool] | None = None,
                hint: str = "pass --overwrite to re-align and keep the work on unchanged beads, "
-                           "or choose another -o") -> PairFile:
+                           "or choose another -o",
+               overwrite_command: str = "workbench align --overwrite") -> PairFile:
     """Write a pair file just built from an alignment. An existing file holds translators' work:
     it is only replaced with overwrite=True (or when no bead of it is reviewed or annotated; else
     InputError with `hint`), and then its annotations and statuses are carried over to the beads
     that still exist. With `protect`, a record of the existing file for which it is true must
-    still exist: else ConflictError, and nothing is written."""
+    still exist: else ConflictError, and nothing is written; its hint names `overwrite_command`
+    as the way to re-align anyway."""
     p = Path(path)
     if p.exists():
         old = load(p)
@@ -173,7 +175,7 @@ def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
                     f"does not have ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''})",
                     path=str(p), current_revision=old.revision,
                     hint="nothing was changed; review or relink those beads by hand, or re-align "
-                         "with `workbench align --overwrite`, which keeps only unchanged beads' work")
+                         f"with `{overwrite_command}`, which keeps only unchanged beads' work")
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({counted(reviewed, 'bead')} reviewed or annotated)", path=str(p),

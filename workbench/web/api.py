@@ -209,7 +209,7 @@ def prepare(pair_id: str):
         raise InputError("'realign' must be true or false")
     author = _str(data, "author", "")
     ws = workspace()
-    pf = ws.prepare(pair_id, realign=realign)
+    pf = ws.prepare(pair_id, realign=realign, command=views.workbench_command())
     state = views.bead_state(ws, pair_id, [], author, pf)
     state["action"] = "realign" if realign else "prepare"
     return jsonify(state)

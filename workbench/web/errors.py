@@ -1,4 +1,5 @@
-"""WorkbenchError -> HTTP answer, in one place: JSON for /api/..., a short page otherwise.
+"""WorkbenchError -> HTTP answer, in one place: JSON for /api/..., a short page otherwise (with a
+link back to the pair or source it was about, else to the list of pairs).
 
 A conflict (409: a bead the client's view showed was changed meanwhile) carries the current state
 of the pair - its revision, counts, the author's history and the beads the request named - so that
@@ -31,6 +32,31 @@ def _current_state() -> dict | None:
         return None
 
 
+#: The heading of an error page, by HTTP status.
+_TITLES = {409: "Nothing was changed", 404: "Not found", 403: "Not allowed"}
+
+
+def _way_back() -> tuple[str, str]:
+    """Where an error page leads back to: the pair (or source) the request was about, when it
+    exists, else the list of pairs."""
+    from flask import url_for
+
+    from workbench.web.state import workspace
+
+    args = request.view_args or {}
+    try:
+        if "pair_id" in args:
+            workspace().pair(args["pair_id"])
+            return url_for("pages.pair", pair_id=args["pair_id"]), f"Back to {args['pair_id']}"
+        if "source_id" in args:
+            workspace().corpus.renderings(args["source_id"])
+            return (url_for("sources.source", source_id=args["source_id"]),
+                    f"Back to {args['source_id']}")
+    except WorkbenchError:
+        pass
+    return url_for("pages.index"), "Back to the list of pairs"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(WorkbenchError)
     def handle(exc: WorkbenchError):
@@ -40,4 +66,7 @@ def register(app: Flask) -> None:
             body["current"] = _current_state()
         if request.path.startswith("/api/"):
             return jsonify(body), exc.http_status
-        return render_template("error.html", error=body), exc.http_status
+        href, label = _way_back()
+        return render_template("error.html", error=body, back={"href": href, "label": label},
+                               title=_TITLES.get(exc.http_status, "Something is wrong")
+                               ), exc.http_status

@@ -66,7 +66,7 @@
 
   // The translation memory's best matches for the focused bead (docs/api.md). Only the answer for
   // the bead focused now is drawn: an earlier request that answers late is ignored.
-  const memory = { key: null, matches: [], shown: false };
+  const memory = { key: null, matches: [], shown: false, pending: null };
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -76,6 +76,7 @@
   }
 
   async function showMemory(key) {
+    if (memory.pending) memory.pending.abort();
     memory.key = key;
     memory.matches = [];
     memory.shown = true;
@@ -85,13 +86,16 @@
     document.getElementById("memory-bead").textContent = row ? "for #" + (Number(row.dataset.index) + 1) : "";
     let answer = null;
     if (key) {
+      const pending = memory.pending = new AbortController();
       try {
         const res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + "/beads/" +
-          encodeURIComponent(key) + "/memory", { credentials: "same-origin" });
+          encodeURIComponent(key) + "/memory", { credentials: "same-origin", signal: pending.signal });
         if (res.ok) answer = await res.json();
       } catch (err) {
         answer = null;
       }
+      if (pending.signal.aborted) return; // an action or another bead took its place
+      memory.pending = null;
     }
     if (memory.key !== key) return;
     memory.matches = answer ? answer.matches : [];
@@ -216,6 +220,11 @@
   const DONE = { do: "Saved: ", undo: "Undone: ", redo: "Redone: " };
 
   async function call(path, payload, focusAfter, touched, known) {
+    // A memory lookup still on its way is for the beads as they were: the refresh asks again.
+    if (memory.pending) {
+      memory.pending.abort();
+      memory.shown = false;
+    }
     const row = current ? rowOf(current) : null;
     const index = row ? Number(row.dataset.index) : 0;
     const name = await signed();
