@@ -190,6 +190,37 @@ def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(
     assert back[0].source_text == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
 
 
+def test_cli_export_gives_a_new_file_the_umasks_mode_and_a_replaced_one_keeps_its_own(
+        data: Path, tmp_path: Path, runner) -> None:
+    set_status(data, "s1:t1", "approved")
+    out = tmp_path / "all.tmx"
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(["tm", "export", "-o", str(out), "--data", str(data)]).exit_code == 0
+        assert oct(out.stat().st_mode & 0o777) == "0o644"
+        out.chmod(0o640)
+        assert runner.invoke(["tm", "export", "-o", str(out), "--data", str(data)]).exit_code == 0
+        assert oct(out.stat().st_mode & 0o777) == "0o640"
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    missing = runner.invoke(["tm", "export", "-o", str(tmp_path / "no" / "x.tmx"), "--data", str(data)])
+    assert (missing.exit_code, missing.output) == (2, (
+        f"workbench: error: {tmp_path}/no/x.tmx: the directory {tmp_path}/no does not exist "
+        "(create it first (mkdir -p), or choose another output)\n"))
+
+
+def test_tm_help_names_where_the_index_is() -> None:
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["tm", "--help"]).output.split())
+    assert "translations/.memory.sqlite3" not in text
+    assert ("The index lives in the cache directory ($WORKBENCH_CACHE_DIR/memory/, else "
+            "~/.cache/workbench/memory/, one file per data directory)") in text
+
+
 def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
     set_status(data, "s1:t1", "approved")
     result = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en", "--min", "80",
@@ -236,6 +267,38 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
     # the memory's renderings never reach the MT cache: without --tm the model's own output
     plain = runner.invoke(["translate", "--from", "ru", "--to", "en", str(text)])
     assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+
+
+def test_translate_tm_needs_no_model_when_the_memory_holds_every_sentence(
+        argos_dir: Path, data: Path, tmp_path: Path, runner) -> None:
+    set_status(data, "s0:t0", "approved")
+    set_status(data, "s1:t1", "approved")
+    text = tmp_path / "in.txt"
+    text.write_text(f"{SRC[0]}\n\n{SRC[1]}\n", encoding="utf-8")
+    result = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                            str(data), "--format", "jsonl", str(text)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
+        (TGT[0], "memory", 100.0, None), (TGT[1], "memory", 100.0, None)]
+    plain = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data", str(data),
+                           str(text)])
+    assert (plain.exit_code, plain.stdout) == (0, f"{TGT[0]}\n\n{TGT[1]}\n")
+    # a sentence the memory does not hold: the model is needed, and the message says for what
+    text.write_text(f"{SRC[0]}\n\n{SRC[3]}\n", encoding="utf-8")
+    missing = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                             str(data), str(text)])
+    assert missing.exit_code == 2 and missing.stdout == ""
+    assert missing.stderr.startswith(
+        "workbench: error: no translation model for ru → en (no models are installed in ")
+    assert ("); the memory holds 1 of the 2 sentences at --tm-min 85, the model is needed for the "
+            "rest (install one with: ") in missing.stderr
+
+
+def test_translate_help_names_the_jsonl_keys_it_writes(runner) -> None:
+    text = " ".join(runner.invoke(["translate", "--help"]).output.split())
+    assert ("one object per sentence (file, index, source_text, translation, start, end, paragraph, "
+            "line, model, model_version; with --tm also origin and the match)") in text
 
 
 @pytest.mark.slow

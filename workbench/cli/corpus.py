@@ -21,9 +21,10 @@ EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "tsv", "jsonl", "moses", "po")
               help="tmx: TMX 1.4b. xliff: XLIFF 1.2 (one <file> per pair). xliff2: XLIFF 2.0 (one "
                    "language pair). tsv: header row, backslash escapes. jsonl: one object per bead. "
                    "moses: two line-parallel files. po: a filtered copy of one PO file.")
-@click.option("-o", "--output", required=True,
-              help="Output file ('-' for stdout). For moses, OUT names two files: OUT.<srclang> "
-                   "and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and corpus.en).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write here instead of stdout. For moses (which needs it), OUT names two "
+                   "files: OUT.<srclang> and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and "
+                   "corpus.en).")
 @click.option("--status", type=click.Choice(["approved", "reviewed", "all"]), default="all",
               show_default=True,
               help="approved: approved beads only; reviewed: every status except unreviewed.")

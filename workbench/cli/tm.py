@@ -20,8 +20,9 @@ DATA_OPTION = click.option("--data", "data_dir", default=".", show_default=True,
 def tm_group() -> None:
     """The translation memory: approved beads of every pair, plus imported TMX.
 
-    The index (translations/.memory.sqlite3) is derived from the PO files and the imports kept in
-    memory/; deleting it loses nothing.
+    The index lives in the cache directory ($WORKBENCH_CACHE_DIR/memory/, else
+    ~/.cache/workbench/memory/, one file per data directory): it is derived from the PO files and
+    the imports kept in DATA/memory/, so deleting it loses nothing.
     """
 
 
