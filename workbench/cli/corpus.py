@@ -145,17 +145,23 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
 def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
     """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
     docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
-    rerun; a failed pair is reported and the others go on (exit status 1 if any failed)."""
+    rerun; a failed pair is reported and the others go on (exit status 1 if any failed). With the
+    default steps and no translation model, pairs are aligned without MT, as `align` does. Ctrl+C
+    stops the run: what finished is kept, the summary says what is left (exit status 130)."""
     import time
 
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
     batch.check_output(spec)  # before a cluster is started for nothing
+    from workbench.wording import counted
+
     ex = batch.executor(scheduler, workers)
     try:
-        click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
-                   f"{ex.dashboard or 'none (install bokeh for it)'}", err=True)
+        where = f"workbench: {counted(len(spec.pairs), 'pair')} on {ex.describe}"
+        if isinstance(ex, batch.DaskExecutor):  # a run in this process has no dashboard
+            where += f"; dashboard: {ex.dashboard or 'none (install bokeh for it)'}"
+        click.echo(where, err=True)
         tty = sys.stderr.isatty()
         shown = [0.0]
 
@@ -171,10 +177,20 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
         summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
         if tty:
             click.echo("", err=True)
-    finally:
+    except KeyboardInterrupt:  # before the run's loop: no pair was done
+        summary = None
+    except BaseException:
         ex.close()
+        raise
+    ex.close(interrupted=summary is None or summary.interrupted)
+    if summary is None:
+        click.echo(f"workbench: interrupted before any pair was done; {spec.output} is as it "
+                   "was (run the same command again)", err=True)
+        sys.exit(130)
     for line in summary.lines():
         click.echo(f"workbench: {line}", err=True)
     click.echo(f"wrote {spec.output}", err=True)
+    if summary.interrupted:
+        sys.exit(130)  # as a shell reports a command stopped by Ctrl+C
     if summary.failures:
         sys.exit(1)
