@@ -79,14 +79,16 @@ class Prepared:
                                      mt_model=self.mt_model, checks=checks, time=time)
 
     def write(self, path: str | Path, *, overwrite: bool = False, keep_work: bool = False,
-              overwrite_command: str = "workbench align --overwrite") -> store.PairFile:
+              overwrite_command: str = "workbench align --overwrite",
+              rebuilt: Callable[[store.Rebuilt], None] | None = None) -> store.PairFile:
         """Write the pair's PO file (store.write_pair: a file holding reviewed work is only
-        replaced with `overwrite`, keeping the work on beads that did not change). `keep_work`
-        refuses, with a ConflictError and nothing written, when a bead holding work would not
-        survive; its message names `overwrite_command` as the way to re-align anyway."""
+        replaced with `overwrite`, keeping the work on beads that did not change; a damaged one
+        is rebuilt, `rebuilt` told what was kept). `keep_work` refuses, with a ConflictError and
+        nothing written, when a bead holding work would not survive; its message names
+        `overwrite_command` as the way to re-align anyway."""
         return store.write_pair(path, self.pair_file(), overwrite=overwrite,
                                 protect=holds_work if keep_work else None,
-                                overwrite_command=overwrite_command)
+                                overwrite_command=overwrite_command, rebuilt=rebuilt)
 
 
 def align_documents(source: Document, rendering: Document, *, engine: Translator | None = None,

@@ -123,7 +123,11 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     how = (f"workbench: signals {alignment.settings['signals']}; mode "
            f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}")
     if fmt == "po":
-        prepared.write(output, overwrite=overwrite)
+        def told(report) -> None:
+            for line in report.lines(output):
+                click.echo(f"workbench: {line}", err=True)
+
+        prepared.write(output, overwrite=overwrite, rebuilt=told)
         click.echo(how, err=True)
         from workbench.wording import counted
 

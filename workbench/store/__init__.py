@@ -48,13 +48,14 @@ from workbench.store.reading import (BLOCK_ENTRIES, RecordStream, check_coverage
                                      iter_records, load, parse)
 from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Part,
                                      Record, bead_key, check_text)
+from workbench.store.repair import Rebuilt
 from workbench.store.syntax import PoText as _PoText  # noqa: F401  (polib input, for callers)
 from workbench.store.syntax import check_syntax
 from workbench.wording import counted
 from workbench.store.writing import RenderCache, pair_header, render, render_cached, stamp
 
 __all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NO_SOURCE", "STATUSES", "Annotation", "PairFile",
-           "Part", "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
+           "Part", "Rebuilt", "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
            "build_pair_file", "check_alignment", "check_coverage", "check_revision",
            "check_syntax", "check_text", "check_writable", "disk_revision", "findings",
            "iter_records", "load", "pair_header", "parse", "render", "render_cached", "save",
@@ -139,6 +140,22 @@ def save_edit(pf: PairFile, *, expected_revision: int, new_revision: int | None 
                       before_write)
 
 
+def _rebuild(p: Path, pf: PairFile, damage: ParseError | InputError,
+             told: Callable[[Rebuilt], None] | None) -> PairFile:
+    from workbench.store.repair import rebuild
+
+    with _lock(p):
+        report = rebuild(p, pf, damage)
+        try:
+            revision = disk_revision(p) + 1
+        except (WorkbenchError, ValueError):  # the header is damaged too
+            revision = 1
+        out = _write(pf, p, revision)
+    if told is not None:
+        told(report)
+    return out
+
+
 def write_alignment(path: str | Path, source: Document, rendering: Document,
                     source_sentences: Sequence[Sentence], rendering_sentences: Sequence[Sentence],
                     alignment: Alignment, *, mt: Sequence[str] | None = None,
@@ -155,16 +172,24 @@ def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
                protect: Callable[[Record], bool] | None = None,
                hint: str = "pass --overwrite to re-align and keep the work on unchanged beads, "
                            "or choose another -o",
-               overwrite_command: str = "workbench align --overwrite") -> PairFile:
+               overwrite_command: str = "workbench align --overwrite",
+               rebuilt: Callable[[Rebuilt], None] | None = None) -> PairFile:
     """Write a pair file just built from an alignment. An existing file holds translators' work:
     it is only replaced with overwrite=True (or when no bead of it is reviewed or annotated; else
     InputError with `hint`), and then its annotations and statuses are carried over to the beads
     that still exist. With `protect`, a record of the existing file for which it is true must
     still exist: else ConflictError, and nothing is written; its hint names `overwrite_command`
-    as the way to re-align anyway."""
+    as the way to re-align anyway. An existing file that cannot be read (damaged) is, with
+    overwrite=True and no `protect`, rebuilt (store.repair): what can still be read of its work is
+    carried over, the damaged file kept aside, and `rebuilt` told what was kept and lost."""
     p = Path(path)
     if p.exists():
-        old = load(p)
+        try:
+            old = load(p)
+        except (ParseError, InputError) as exc:
+            if not overwrite or protect is not None:
+                raise
+            return _rebuild(p, pf, exc, rebuilt)
         check_writable(old, p)
         if protect is not None:
             kept = {r.key for r in pf.records}

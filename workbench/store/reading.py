@@ -19,7 +19,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 import polib
 
 from workbench.corpus import decode_text
-from workbench.errors import InputError, NotFoundError, ParseError
+from workbench.errors import InputError, NotFoundError, ParseError, WorkbenchError
 from workbench.files import clean_po_leftovers
 from workbench.store.records import Annotation, PairFile, Part, Record
 from workbench.store.syntax import RESTORE, PoText, blocks, check_syntax, decode_block
@@ -167,8 +167,8 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
     if align is None:
         raise ParseError(f"entry has no '#. align ...' comment (msgctxt {entry.msgctxt!r})",
                          path=path, line=line,
-                         hint="this entry was not written by the workbench; remove it or "
-                              "re-run `workbench align`")
+                         hint="this entry was not written by the workbench: remove it, or "
+                              + RESTORE)
     src, tgt = _ids(align["src"], path, line), _ids(align["tgt"], path, line)
     if f"{len(src)}-{len(tgt)}" != align["kind"]:
         raise ParseError(f"bead kind {align['kind']} does not match its ids", path=path, line=line)
@@ -297,8 +297,7 @@ class RecordStream:
             reason = re.sub(r"\s*\(line \d+\)", "", str(exc))
             raise ParseError(f"not a valid PO file: {reason}", path=self.label,
                              line=int(m[1]) + offset if m else None,
-                             hint="restore it from version control or re-run `workbench align`"
-                             ) from None
+                             hint=RESTORE) from None
         self._lines += text.count("\n")
         self._open_end = not text.endswith("\n")
         return po, offset
@@ -324,19 +323,29 @@ class RecordStream:
 
     def _generate(self, head: polib.POFile, offset: int) -> Iterator[Record]:
         try:
-            yield from self._block_records(head, offset)
-            for first_line, first_byte, data in self._blocks:
-                yield from self._block_records(
-                    *self._parse(decode_block(data, self.label, first_line, first_byte)))
-            if self._coverage is not None:
-                self._coverage.check(self.label, self._lines + self._open_end)
-            if self._lossy:
-                self.pair.read_only = (
-                    "it holds " + ", ".join(f"{what} ({n})" if n > 1 else what
-                                            for what, n in self._lossy.items())
-                    + ", which the workbench does not keep; saving would drop them")
+            yield from self._entries(head, offset)
+        except WorkbenchError as exc:
+            # the header was read: the hint can name the command that rebuilds this very file
+            if exc.hint and RESTORE in exc.hint:
+                from workbench.store.repair import restore_hint
+
+                exc.hint = exc.hint.replace(RESTORE, restore_hint(self.pair.header, self.label))
+            raise
         finally:
             self.close()
+
+    def _entries(self, head: polib.POFile, offset: int) -> Iterator[Record]:
+        yield from self._block_records(head, offset)
+        for first_line, first_byte, data in self._blocks:
+            yield from self._block_records(
+                *self._parse(decode_block(data, self.label, first_line, first_byte)))
+        if self._coverage is not None:
+            self._coverage.check(self.label, self._lines + self._open_end)
+        if self._lossy:
+            self.pair.read_only = (
+                "it holds " + ", ".join(f"{what} ({n})" if n > 1 else what
+                                        for what, n in self._lossy.items())
+                + ", which the workbench does not keep; saving would drop them")
 
 
 def iter_records(path: str | Path, *, block: int = BLOCK_ENTRIES) -> RecordStream:
