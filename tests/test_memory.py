@@ -309,12 +309,45 @@ def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, t
         set_status(data, key, "approved")
     memory = Memory(data)
     paraphrase = "Мы не согласны с частичной мобилизацией."
-    found = memory.semantic_lookup(paraphrase, "ru", "en", min_similarity=0.9,
+    found = memory.semantic_lookup(paraphrase, "ru", "en",
                                    embedder=Embedder(cache_dir=tmp_path / "vectors"))
-    assert [(m.kind, m.segment.bead, m.segment.rendering_text) for m in found] == [
-        ("semantic", "s1:t1", TGT[1])]
-    assert 90 < found[0].score <= 100
+    assert [(m.kind, m.score, m.segment.bead, m.segment.rendering_text) for m in found] == [
+        ("semantic", None, "s1:t1", TGT[1])]
+    assert found[0].margin >= 1.05
     assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
+
+
+@pytest.mark.slow
+def test_semantic_matches_stand_out_and_never_repeat_a_fuzzy_one(tmp_path: Path, runner) -> None:
+    # a memory of a petition's sentences: "Sign the petition today" is on the topic of "We are
+    # against mobilization", and no semantic match; what is listed as fuzzy is not listed again
+    root = tmp_path / "data"
+    src = ["Мы против частичной мобилизации.", "Подпишите петицию сегодня.",
+           "Президент объявил о начале частичной мобилизации.", "У него нет законных оснований.",
+           "Юрий Гагарин.", "Третье предложение здесь."]
+    tgt = ["We are against partial mobilization.", "Sign the petition today.",
+           "The president announced the start of partial mobilization.",
+           "He has no legal grounds.", "Yuri Gagarin.", "A third sentence."]
+    path = root / "translations" / "src__tgt.po"
+    make_pair_file(path, src, tgt, [Bead((i,), (i,), 0.9, "test") for i in range(6)],
+                   ids=("src", "tgt"), separator="\n")
+    for i in range(6):
+        edit.perform(path, lambda pf, i=i: edit.set_status(pf, f"s{i}:t{i}", "approved"), author="ak")
+
+    def lookup(text: str) -> list[str]:
+        result = runner.invoke(["tm", "lookup", text, "--from", "ru", "--to", "en", "--semantic",
+                                "--data", str(root)])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stdout.splitlines() if not line.startswith("  ")]
+
+    assert lookup("Мы против мобилизации.") == ["fuzzy 81.48  src__tgt s0:t0"]
+    assert lookup("Путин объявил мобилизацию.") == ["semantic  src__tgt s2:t2"]
+    found = json.loads(runner.invoke(["tm", "lookup", "Путин объявил мобилизацию.", "--from", "ru",
+                                      "--to", "en", "--semantic", "--format", "jsonl", "--data",
+                                      str(root)]).stdout)
+    assert (found["kind"], found["score"], found["rendering_text"]) == (
+        "semantic", None, "The president announced the start of partial mobilization.")
+    assert found["margin"] >= 1.05
 
 
 def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path, runner) -> None:

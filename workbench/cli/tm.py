@@ -86,7 +86,9 @@ def tm_export(output: str, data_dir: str) -> None:
               help="Lowest fuzzy score (0-100, character-based) shown.")
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--semantic", is_flag=True,
-              help="Also look for sources that say the same in other words (sentence encoder).")
+              help="Also look for sources that say the same in other words (sentence encoder): "
+                   "those that stand out from the memory's other sources, labelled semantic, "
+                   "without a score, never one listed as exact or fuzzy already.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="text: one match per block; jsonl: one object per match.")
 @DATA_OPTION
@@ -101,8 +103,9 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
     src, tgt = check_language(from_code), check_language(to_code)
     memory = open_memory(data_dir)
     matches = memory.lookup(text, src, tgt, min_score=min_score, limit=limit)
-    if semantic:
-        matches += memory.semantic_lookup(text, src, tgt, limit=limit)
+    if semantic:  # what the fuzzy lookup listed is not listed again
+        matches += memory.semantic_lookup(text, src, tgt, limit=limit, exclude={
+            (m.segment.pair, m.segment.bead) for m in matches})
     if fmt == "jsonl":
         click.echo("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in matches),
                    nl=False)
@@ -113,5 +116,7 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
         s = m.segment
         marked = "".join(f"[{t}]" if tag != "equal" else t for t, tag in m.diff[1])
         who = ", ".join(x for x in (s.reviewer, s.time) if x)
-        click.echo(f"{m.kind} {m.score:g}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
+        # a semantic match has no score: a fuzzy one's says how much of the text is the same
+        label = m.kind if m.score is None else f"{m.kind} {m.score:g}"
+        click.echo(f"{label}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
         click.echo(f"  {marked}\n  {s.rendering_text}")

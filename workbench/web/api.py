@@ -168,10 +168,9 @@ def memory(pair_id: str, key: str):
                                             and m.segment.bead == key)][:limit]
         if semantic:
             seen = {(m.segment.pair, m.segment.bead) for m in matches} | {(own, key)}
-            more = ws.memory().semantic_lookup(rec.source_text, pf.source_language,
-                                               pf.rendering_language, limit=limit + len(seen),
-                                               embedder=ws.embedder())
-            matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
+            matches += ws.memory().semantic_lookup(rec.source_text, pf.source_language,
+                                                   pf.rendering_language, limit=limit,
+                                                   embedder=ws.embedder(), exclude=seen)
     by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
     out = []
     for m in matches:
