@@ -14,7 +14,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-# --- the sentence encoder's vectors ---
+# --- the cache directory and the sentence encoder's vectors ---
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A cache directory of the run's own (subprocesses inherit it) for every test that sets none
+    itself, so that a test run leaves nothing in the user's ~/.cache/workbench (the memory's
+    index, translations, a server's state)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory):

@@ -436,3 +436,13 @@ def test_two_threads_that_find_the_index_missing_both_build_it(data: Path, monke
         t.join()
     assert errors == []
     assert found == [[("exact", 100.0, SRC[1], TGT[1], "src__tgt", "s1:t1")]] * 2
+
+
+def test_a_test_run_keeps_its_indexes_out_of_the_users_cache(data: Path, runner) -> None:
+    # the suite's own cache directory (tests/conftest.py): `make test` leaves ~/.cache alone
+    home_cache = Path.home() / ".cache" / "workbench"
+    assert runner.invoke(["tm", "rebuild", "--data", str(data)]).exit_code == 0
+    index = index_path(data)
+    assert index.exists()
+    assert Path(os.environ["WORKBENCH_CACHE_DIR"]) in index.parents
+    assert home_cache not in index.parents
