@@ -1,7 +1,8 @@
 """The changes translators make to a pair's records: each action (set a status, add an annotation,
 link a source sentence with a rendering sentence, unlink a bead or one sentence of it, merge a
-bead with the next, split a bead, back into the beads a merge joined where it can tell) is a function that edits a PairFile in memory and returns a Change (workbench.changes):
-the records it removed and the records it put in, each with its position in display order.
+bead with the next, split a bead, back into the beads a merge joined where it can tell) is a
+function that edits a PairFile in memory and returns a Change (workbench.changes): the records it
+removed and the records it put in, each with its position in display order.
 
 Performing them on the files with their undo history is workbench.editor's (an Editor: the pair's
 lock, the revision checks, the history journal, the atomic save); its names are importable from
