@@ -266,6 +266,26 @@ def test_an_endless_pipe_is_read_in_bounded_pieces(command, work, monkeypatch):
     assert not (work / "x.tsv").exists()
 
 
+def test_a_document_given_as_text_is_named_with_how_to_get_its_text(work, monkeypatch):
+    # a PDF's binary comment line would otherwise read as cp1251 text in need of iconv
+    import zipfile
+
+    monkeypatch.chdir(work)
+    (work / "petition.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n")
+    with zipfile.ZipFile(work / "petition.docx", "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    res = CliRunner().invoke(main, ["segment", "petition.pdf", "--lang", "ru"])
+    assert (res.exit_code, res.stderr) == (2, (
+        "workbench: error: petition.pdf: file is a PDF document, not plain text (extract its text "
+        "first, e.g. pdftotext -enc UTF-8 petition.pdf petition.utf8.txt (Debian package "
+        "poppler-utils), and give that file)\n"))
+    res = CliRunner().invoke(main, ["align", "src.txt", "petition.docx"])
+    assert (res.exit_code, res.stderr) == (2, (
+        "workbench: error: petition.docx: file is a ZIP archive (a .docx, .odt or .epub document "
+        "is one), not plain text (extract its text first, e.g. pandoc petition.docx -t plain -o "
+        "petition.utf8.txt (Debian package pandoc), and give that file)\n"))
+
+
 def test_export_keeps_the_mode_of_the_file_it_replaces_and_a_new_file_gets_the_umask_default(work):
     out = work / "out.tsv"
     out.write_text("old\n")
@@ -382,7 +402,7 @@ def test_align_replaces_a_po_file_without_reviewed_work_and_keeps_one_with_it(wo
     store.save(pf)
     before = out.read_bytes()
     res = CliRunner().invoke(main, ALIGN + ["-o", "pair.po"])
-    assert res.exit_code == 2 and "PO file exists (1 beads reviewed or annotated)" in res.stderr
+    assert res.exit_code == 2 and "PO file exists (1 bead reviewed or annotated)" in res.stderr
     assert out.read_bytes() == before
 
 

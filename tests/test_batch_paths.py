@@ -111,5 +111,5 @@ def test_a_source_that_is_not_a_text_file_fails_its_pair_with_what_it_is(kind, m
     path = write(folder / "batch.toml", HEAD + pair("src/odd.txt") + pair("src/d01.txt"))
     result = CliRunner().invoke(main, ["batch", str(path), "--scheduler", "sequential"])
     assert result.exit_code == 1, result.output
-    assert (f"failed: {path}:6 (odd.txt | d01.txt): {odd}: {message}\n") in result.stderr
+    assert (f"failed: {path}:6 (src/odd.txt | ren/d01.txt): {odd}: {message}\n") in result.stderr
     assert "1 pairs aligned" in result.stderr or "1 pair aligned" in result.stderr

@@ -342,6 +342,7 @@ def test_check_command_text_output_and_exit_status(tmp_path):
         f"{path}:26: bead s0:t0: error number: source says 300 тыс.; rendering says 30,000",
         f"{path}:34: bead s1:t1: warning quote: rendering quotes \"We are against mobilization.\"; "
         "the source has no quotation marks"]
+    assert result.stderr.strip() == "check: 1 error, 1 warning, 0 dismissed in 1 file"
     assert path.read_bytes() == before
     assert run(str(path), "--kinds", "quote,date").exit_code == 0
 

@@ -139,8 +139,8 @@ def test_a_tmx_whose_name_is_not_utf8_is_imported_under_a_name_that_is(root: Pat
     (tmp_path / name).write_bytes(tmx([("Мы против.", "We are against it.")]))
     done = workbench("tm", "import", os.fsencode(tmp_path / name), "--data", str(root))
     assert done.returncode == 0, done.stderr
-    assert done.stderr.decode() == (f"imported 1 segments from {tmp_path}/r\\xe9sum\\xe9.tmx; "
-                                    "memory: 1 segments\n")
+    assert done.stderr.decode() == (f"imported 1 segment from {tmp_path}/r\\xe9sum\\xe9.tmx; "
+                                    "memory: 1 segment\n")
     assert os.listdir(root / "memory") == ["r\ufffdsum\ufffd.tmx"]
     [s] = Memory(root).segments()
     assert s.pair == "r\ufffdsum\ufffd"

@@ -16,7 +16,7 @@ from typing import Callable, NoReturn, Sequence
 
 from workbench.errors import ConflictError
 from workbench.history import Step
-from workbench.store import Annotation, Record
+from workbench.store import Annotation, Part, Record
 
 Placed = tuple[tuple[int, Record], ...]
 
@@ -82,7 +82,10 @@ def _record_from_json(d: dict) -> Record:
         mt_lengths=tuple(d.get("mt_lengths", ())),
         closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None,
         checks=tuple(d.get("checks", ())),
-        reviewer=(d["reviewer"][0], d["reviewer"][1]) if d.get("reviewer") else None)
+        reviewer=(d["reviewer"][0], d["reviewer"][1]) if d.get("reviewer") else None,
+        parts=tuple(Part(tuple(p["source"]), tuple(p["rendering"]), float(p["score"]), p["method"],
+                         (int(p["closest"][0]), float(p["closest"][1])) if p.get("closest")
+                         else None, int(p.get("notes", 0))) for p in d.get("parts", ())))
 
 
 def encode(change: Change) -> dict:

@@ -149,12 +149,31 @@ _UTF16_32_BOMS = (
 )
 
 
+#: Documents that are no text file at all, by how they start: what each is, and how its text is
+#: had (tools of Debian's archive). Converting their bytes from another encoding would not help.
+_DOCUMENTS = (
+    (b"%PDF-", "a PDF document",
+     "extract its text first, e.g. pdftotext -enc UTF-8 {path} {stem}.utf8.txt (Debian package "
+     "poppler-utils), and give that file"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx, .odt or .epub document is one)",
+     "extract its text first, e.g. pandoc {path} -t plain -o {stem}.utf8.txt (Debian package "
+     "pandoc), and give that file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document (.doc)",
+     "extract its text first, e.g. catdoc -d utf-8 {path} > {stem}.utf8.txt (Debian package catdoc), "
+     "and give that file"),
+)
+
+
 def decode_text(data: bytes, path: str) -> str:
     """Decode UTF-8 bytes into text, refusing empty, binary and mis-encoded input with clear errors.
 
     A leading byte-order mark is dropped and line ends are normalised to \\n, so the offsets of
     sentences refer to the text returned here.
     """
+    for magic, what, hint in _DOCUMENTS:
+        if data.startswith(magic):
+            raise InputError(f"file is {what}, not plain text", path=path,
+                             hint=hint.format(path=path, stem=Path(path).stem))
     for bom, name in _UTF16_32_BOMS:
         if data.startswith(bom):
             raise InputError(f"file is {name} (byte-order mark at byte offset 0), not UTF-8", path=path,

@@ -86,14 +86,17 @@ class Prepared:
                                      self.rendering_sentences, self.alignment, mt=self.mt,
                                      mt_model=self.mt_model, checks=checks, time=time)
 
-    def write(self, path: str | Path, *, overwrite: bool = False,
-              keep_work: bool = False) -> store.PairFile:
+    def write(self, path: str | Path, *, overwrite: bool = False, keep_work: bool = False,
+              overwrite_command: str = "workbench align --overwrite",
+              rebuilt: Callable[[store.Rebuilt], None] | None = None) -> store.PairFile:
         """Write the pair's PO file (store.write_pair: a file holding reviewed work is only
-        replaced with `overwrite`, keeping the work on beads that did not change). `keep_work`
-        refuses, with a ConflictError and nothing written, when a bead holding work would not
-        survive."""
+        replaced with `overwrite`, keeping the work on beads that did not change; a damaged one
+        is rebuilt, `rebuilt` told what was kept). `keep_work` refuses, with a ConflictError and
+        nothing written, when a bead holding work would not survive; its message names
+        `overwrite_command` as the way to re-align anyway."""
         return store.write_pair(path, self.pair_file(), overwrite=overwrite,
-                                protect=holds_work if keep_work else None)
+                                protect=holds_work if keep_work else None,
+                                overwrite_command=overwrite_command, rebuilt=rebuilt)
 
 
 def align_documents(source: Document, rendering: Document, *, engine: Translator | None = None,
@@ -229,12 +232,15 @@ class Project:
     # --- writing ---
 
     def prepare(self, pair_id: str, *, realign: bool = False,
-                progress: Progress | None = None) -> store.PairFile:
+                progress: Progress | None = None,
+                command: str = "workbench") -> store.PairFile:
         """Make the pair's PO file (segment, translate with the installed model if any, align,
         write). An existing file is kept: it only gets the MT of an installed model it has none
         from; with `realign` it is aligned again, the work on every bead carried over, and refused
-        (ConflictError, nothing written) when a bead holding work would not survive. `progress`
-        hears of each stage (align_documents) and may cancel before the file is written."""
+        (ConflictError, nothing written) when a bead holding work would not survive, naming the
+        `workbench align` command (`command` runs the workbench) that re-aligns it anyway.
+        `progress` hears of each stage (align_documents) and may cancel before the file is
+        written."""
         pair, path = self.pair(pair_id), self.po_path(pair_id)
         engine = self.engine(*self.languages(pair_id))
         if path.exists() and not realign:
@@ -255,7 +261,8 @@ class Project:
             if progress is not None:
                 progress("write", 0, 1)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/
-            out = prepared.write(path, overwrite=realign, keep_work=realign)
+            out = prepared.write(path, overwrite=realign, keep_work=realign,
+                                 overwrite_command=self.align_command(pair_id, command))
             if progress is not None:
                 progress("write", 1, 1)
         self.pair_saved(path)
@@ -327,6 +334,18 @@ class Project:
         out = recovery.replay(self.editor, path, author=author, revision=revision)
         self.pair_saved(path)
         return out
+
+    def align_command(self, pair_id: str, command: str = "workbench") -> str:
+        """The command that re-aligns the pair's file over the one there, keeping the work on
+        unchanged beads, as typed in the data directory (the documents' paths are relative to it)."""
+        import shlex
+
+        pair = self.pair(pair_id)
+        src, ren = self.corpus.documents[pair.source], self.corpus.documents[pair.rendering]
+        words = [src.path, ren.path, "--src-lang", src.language, "--rendering-lang", ren.language,
+                 "-o", f"translations/{pair.po}", "--overwrite"]
+        where = shlex.quote(str(self.corpus.root))
+        return f"cd {where} && {command} align " + " ".join(shlex.quote(w) for w in words)
 
     def _fill_mt(self, pair: Pair, pf: store.PairFile, engine: Translator) -> store.PairFile:
         """Give an existing pair file the MT of `engine` and save it (ConflictError when it was

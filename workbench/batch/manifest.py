@@ -40,6 +40,9 @@ class PairSpec:
     line: int
     source_id: str
     rendering_id: str
+    #: The steps are the defaults (the manifest names none): as `workbench align` does, the pair
+    #: is translated when a model is installed and aligned without MT otherwise.
+    default_steps: bool = False
 
     @property
     def po(self) -> str:
@@ -205,5 +208,6 @@ def load_manifest(path: str | Path) -> Manifest:
                                  f"line {seen[(src_id, ren_id)]})", line)
             seen[(src_id, ren_id)] = line
             pairs.append(PairSpec(src, ren, langs["source_lang"], langs["rendering_lang"],
-                                  pair_steps, line or 0, src_id, ren_id))
+                                  pair_steps, line or 0, src_id, ren_id,
+                                  default_steps="steps" not in entry and "steps" not in data))
     return Manifest(path=path, output=out, mode=mode, pairs=tuple(pairs))

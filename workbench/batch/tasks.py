@@ -169,7 +169,8 @@ def _check(pf: PairFile) -> int:
     errors = 0
     for i, r in enumerate(pf.records):
         found = check.check_pair(r.source_text, r.rendering_text, src_lang=pf.source_language,
-                                 tgt_lang=pf.rendering_language, mt=r.mt)
+                                 tgt_lang=pf.rendering_language, mt=r.mt,
+                                 reporting=pf.reporting)
         errors += sum(1 for f in found if f.severity == "error")
         pf.records[i] = replace(r, checks=tuple(check.format_comment(f) for f in found))
     return errors

@@ -66,12 +66,15 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
 
 
 def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt: str | None = None,
-               kinds: Sequence[str] = KINDS, notes: bool = False) -> list[Finding]:
+               kinds: Sequence[str] = KINDS, notes: bool = False,
+               reporting: bool = False) -> list[Finding]:
     """Every finding of the asked `kinds` between `source` and its `rendering` (and the MT of the
     source, where there is one), in KINDS order and then by position. Offsets are into the given
     texts. An empty side gives no findings: a sentence with no counterpart is the aligner's matter.
     Findings of severity note (one side only carries a number, date or name) only with `notes`;
-    keys are given before notes are left out, so a finding's key is the same either way."""
+    keys are given before notes are left out, so a finding's key is the same either way.
+    `reporting`: the rendering reports on the source (a pair-level fact, PairFile.reporting), so
+    quotation marks it adds are its way of quoting, not a finding."""
     if not source.strip() or not rendering.strip():
         return []
     src, ren = _side(source, _lang(src_lang)), _side(rendering, _lang(tgt_lang))
@@ -88,7 +91,7 @@ def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt:
         elif kind == "negation":
             found += check_negation(src, ren)
         elif kind == "quote":
-            found += check_quotes(src, ren)
+            found += check_quotes(src, ren, reporting)
         elif kind == "mt-missing":
             found += check_mt_missing(ren, mt)
     keyed = _with_keys(found, source, rendering, mt)
@@ -96,16 +99,17 @@ def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt:
 
 
 def check_records(records: Iterable, *, src_lang: str, tgt_lang: str,
-                  kinds: Sequence[str] = KINDS, notes: bool = False) -> list[BeadFindings]:
+                  kinds: Sequence[str] = KINDS, notes: bool = False,
+                  reporting: bool = False) -> list[BeadFindings]:
     """Findings for every record (workbench.store.Record) with both sides, in record order (notes
-    only with `notes`); the dismissals are read from the records' annotations
+    only with `notes`; `reporting` as check_pair's); the dismissals are read from the records' annotations
     (`check-dismissed KIND KEY: reason`)."""
     out = []
     for r in records:
         if not r.source or not r.rendering:
             continue
         findings = check_pair(r.source_text, r.rendering_text, src_lang=src_lang, tgt_lang=tgt_lang,
-                              mt=r.mt, kinds=kinds, notes=notes)
+                              mt=r.mt, kinds=kinds, notes=notes, reporting=reporting)
         dismissals = tuple(d for a in r.annotations if (d := Dismissal.from_comment(a.text)))
         if findings or dismissals:
             out.append(BeadFindings(r.key, tuple(findings), dismissals))

@@ -21,9 +21,10 @@ EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "tsv", "jsonl", "moses", "po")
               help="tmx: TMX 1.4b. xliff: XLIFF 1.2 (one <file> per pair). xliff2: XLIFF 2.0 (one "
                    "language pair). tsv: header row, backslash escapes. jsonl: one object per bead. "
                    "moses: two line-parallel files. po: a filtered copy of one PO file.")
-@click.option("-o", "--output", required=True,
-              help="Output file ('-' for stdout). For moses, OUT names two files: OUT.<srclang> "
-                   "and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and corpus.en).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write here instead of stdout. For moses (which needs it), OUT names two "
+                   "files: OUT.<srclang> and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and "
+                   "corpus.en).")
 @click.option("--status", type=click.Choice(["approved", "reviewed", "all"]), default="all",
               show_default=True,
               help="approved: approved beads only; reviewed: every status except unreviewed.")
@@ -100,7 +101,7 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
         lines = check.po_entry_lines(text)
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
-                                         notes=show_all):
+                                         notes=show_all, reporting=pf.reporting):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)
@@ -121,10 +122,11 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
                     note = f" [dismissed: {dismissed.reason}]" if dismissed else ""
                     click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
                                f"{f.explanation}{note}")
-    notes = f"{counts['note']} notes, " if show_all else ""
-    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, {notes}"
-               f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
-               err=True)
+    from workbench.wording import counted
+
+    notes = f"{counted(counts['note'], 'note')}, " if show_all else ""
+    click.echo(f"check: {counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, "
+               f"{notes}{counts['dismissed']} dismissed in {counted(len(pairs), 'file')}", err=True)
     if unresolved_errors:
         sys.exit(1)
 
@@ -144,17 +146,23 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
 def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
     """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
     docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
-    rerun; a failed pair is reported and the others go on (exit status 1 if any failed)."""
+    rerun; a failed pair is reported and the others go on (exit status 1 if any failed). With the
+    default steps and no translation model, pairs are aligned without MT, as `align` does. Ctrl+C
+    stops the run: what finished is kept, the summary says what is left (exit status 130)."""
     import time
 
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
     batch.check_output(spec)  # before a cluster is started for nothing
+    from workbench.wording import counted
+
     ex = batch.executor(scheduler, workers)
     try:
-        click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
-                   f"{ex.dashboard or 'none (install bokeh for it)'}", err=True)
+        where = f"workbench: {counted(len(spec.pairs), 'pair')} on {ex.describe}"
+        if isinstance(ex, batch.DaskExecutor):  # a run in this process has no dashboard
+            where += f"; dashboard: {ex.dashboard or 'none (install bokeh for it)'}"
+        click.echo(where, err=True)
         tty = sys.stderr.isatty()
         shown = [0.0]
 
@@ -170,10 +178,20 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
         summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
         if tty:
             click.echo("", err=True)
-    finally:
+    except KeyboardInterrupt:  # before the run's loop: no pair was done
+        summary = None
+    except BaseException:
         ex.close()
+        raise
+    ex.close(interrupted=summary is None or summary.interrupted)
+    if summary is None:
+        click.echo(f"workbench: interrupted before any pair was done; {spec.output} is as it "
+                   "was (run the same command again)", err=True)
+        sys.exit(130)
     for line in summary.lines():
         click.echo(f"workbench: {line}", err=True)
     click.echo(f"wrote {spec.output}", err=True)
+    if summary.interrupted:
+        sys.exit(130)  # as a shell reports a command stopped by Ctrl+C
     if summary.failures:
         sys.exit(1)

@@ -56,19 +56,36 @@ def serve(data_dir: str, host: str, port: int, token: str | None, allow_hosts: t
                       "ALLOWED_HOSTS": names,
                       "READ_ONLY": "it is served with --read-only" if read_only else None})
     server = _wsgi_server(app, host, port, threads, max(MAX_CONTENT_LENGTH, MAX_UPLOAD_BYTES))
-    shown = f"[{host}]" if ":" in host else host
     bound = getattr(server, "effective_port", port)
-    click.echo(f"Serving {root.resolve()} on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)
+    for line in _banner(root.resolve(), host, bound, names, token is not None):
+        click.echo(line, err=True)
     reason = app.config["READ_ONLY"] or files.unwritable(root)
     if reason:
         click.echo(f"Read-only: {reason}; pages can be read and exported, nothing can be saved",
                    err=True)
-    if host in WILDCARD:
-        from workbench.web.security import allowed_hosts, display
-
-        click.echo(f"Pages are answered under the names {display(allowed_hosts(names))} only: "
-                   "add --allow-host NAME for each name others open it by", err=True)
     server.run()
+
+
+def _url(name: str, port: int) -> str:
+    return f"http://[{name}]:{port}/" if ":" in name else f"http://{name}:{port}/"
+
+
+def _banner(root, host: str, port: int, names: tuple[str, ...], token: bool) -> list[str]:
+    """What `serve` says it serves: addresses that answer. An address bound on every interface
+    (0.0.0.0) is no address a browser may open: this machine's loopback name and the names given
+    with --allow-host are."""
+    key = " (each browser once with ?token=SECRET, or an Authorization: Bearer header)" \
+        if token else ""
+    if host not in WILDCARD:
+        return [f"Serving {root} on {_url(host, port)} (Ctrl+C to stop){key}"]
+    from workbench.web.security import allowed_hosts
+
+    here = _url("::1" if host == "::" else "127.0.0.1", port)
+    others = [_url(n, port) for n in sorted(allowed_hosts(names) - LOOPBACK)]
+    return [f"Serving {root} on every address of this machine, port {port} (Ctrl+C to stop)",
+            f"Open {here} here" + (f", or {', '.join(others)} from other machines" if others
+                                   else "; other machines open it by a name you allow with "
+                                        "--allow-host NAME") + key]
 
 
 def _wsgi_server(app, host: str, port: int, threads: int, max_body: int):

@@ -123,10 +123,16 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     how = (f"workbench: signals {alignment.settings['signals']}; mode "
            f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}")
     if fmt == "po":
-        prepared.write(output, overwrite=overwrite)
+        def told(report) -> None:
+            for line in report.lines(output):
+                click.echo(f"workbench: {line}", err=True)
+
+        prepared.write(output, overwrite=overwrite, rebuilt=told)
         click.echo(how, err=True)
-        click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
-                   err=True)
+        from workbench.wording import counted
+
+        click.echo(f"wrote {output}: {counted(len(alignment.beads), 'bead')}, mode "
+                   f"{alignment.settings['mode']}", err=True)
         return
     body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:{b.score:.4f}\n"
                    for b in alignment.beads)
@@ -142,7 +148,8 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True,
               help="text: the translated text with the input's paragraphs and line breaks; jsonl: one "
-                   "object per sentence (file, index, source, translation, offsets, model).")
+                   "object per sentence (file, index, source_text, translation, start, end, "
+                   "paragraph, line, model, model_version; with --tm also origin and the match).")
 @click.option("--beam-size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
               help="Parallel translator replicas, one thread each [default: one per core].")
@@ -166,10 +173,12 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
     With --tm, a sentence the memory holds (exactly, or at --tm-min or above) takes the memory's
     reviewed rendering and only the rest goes to the model; jsonl says which came from where.
+    When the memory holds every sentence, no model is needed.
     """
     import json
 
     from workbench.corpus import check_language, decode_text, read_stream, read_text
+    from workbench.errors import ModelError
     from workbench.translate import DocumentTranslation, find_engine
 
     check_output(output, files)
@@ -180,10 +189,16 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
         memory = open_memory(data_dir)
     target_lang = check_language(to_code) if use_tm else to_code
-    engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
-                         compute_type=compute_type, device=device, beam_size=beam_size,
-                         cache=not no_cache)
-    engine.load_in_background()  # while the input is read and segmented
+    try:
+        engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
+                             compute_type=compute_type, device=device, beam_size=beam_size,
+                             cache=not no_cache)
+    except ModelError as exc:
+        if memory is None:
+            raise
+        engine, no_model = None, exc  # the memory may hold every sentence
+    else:
+        engine.load_in_background()  # while the input is read and segmented
 
     def reader(name: str):
         if name == "-":
@@ -193,7 +208,15 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     # the model starts on the first paragraphs while the rest is still being segmented
     job = DocumentTranslation([(name, reader(name)) for name in files or ("-",)], source_lang,
                               memory=memory, target_language=target_lang, tm_min=tm_min)
-    if sys.stderr.isatty():  # a progress bar needs the number of sentences first
+    if engine is None:
+        left = sum(map(len, job.pieces()))
+        if left:
+            total = sum(len(doc.sentences) for doc in job.documents)
+            raise ModelError(f"{no_model.message}; the memory holds {total - left} of the {total} "
+                             f"sentences at --tm-min {tm_min:g}, the model is needed for the rest",
+                             path=no_model.path, hint=no_model.hint)
+        translations: list[str] = []
+    elif sys.stderr.isatty():  # a progress bar needs the number of sentences first
         ready = list(job.pieces())
         if sum(map(len, ready)) >= 200:
             with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
@@ -211,8 +234,9 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
         translations = engine.translate_pieces(job.pieces())
     docs = job.finish(translations)
     if fmt == "jsonl":
+        name, version = (engine.name, engine.version) if engine is not None else (None, None)
         body = "".join(json.dumps(record, ensure_ascii=False) + "\n" for doc in docs
-                       for record in doc.records(engine.name, engine.version, memory is not None))
+                       for record in doc.records(name, version, memory is not None))
     else:
         body = "".join(doc.layout() for doc in docs)
     write_output(output, body, files)

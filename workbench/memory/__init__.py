@@ -2,7 +2,8 @@
 
 This package owns the memory: what it holds (`segments`), TMX in and out (`tmx`), the index
 (`index`) and its lookups (`lookup`); here, opening a data directory's memory and exporting it. The
-index is derived data, an SQLite file at `<data>/translations/.memory.sqlite3`; the PO files (and
+index is derived data, an SQLite file in the cache directory (`memory/` under $WORKBENCH_CACHE_DIR,
+else ~/.cache/workbench; one file per data directory, `index_path`); the PO files (and
 the TMX files a user imported, kept as copies in `<data>/memory/`) are the only source of truth, so
 the index can be deleted at any time and is rebuilt from them on the next use (a damaged or
 outdated one likewise). A pair file is indexed by its fingerprint (size, modification time,
@@ -61,8 +62,9 @@ def open_memory(data_dir: str | Path) -> Memory:
 
 
 def export_to_path(memory: Memory, out: str | Path) -> int:
-    """Write the memory as TMX to `out`, complete or not at all (the one atomic writer)."""
+    """Write the memory as TMX to `out`, complete or not at all, as every output is written
+    (workbench.files: a new file gets the umask's mode, a replaced one keeps its own)."""
     from workbench.files import AtomicOutput
 
-    with AtomicOutput(out) as f:
-        return memory.export_tmx(f.file)
+    with AtomicOutput(out) as target:
+        return memory.export_tmx(target.file)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,7 +112,8 @@ class Memory(Lookups):
         swapped in when complete (readers see the old index or the new, never a part)."""
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        # one name per thread too: the threads of a server may each find the index missing at once
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
         if tmp.exists():
             tmp.unlink()
         db = sqlite3.connect(tmp, isolation_level=None)

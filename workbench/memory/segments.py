@@ -76,17 +76,20 @@ class Segment:
 @dataclass(frozen=True)
 class Match:
     """A lookup result. `kind` is "exact", "fuzzy" or "semantic"; `score` is 0-100 for exact and
-    fuzzy, the cosine similarity x 100 for semantic; `diff` marks the words in which the memory's
-    source differs from the query (worddiff spans of both texts, query first)."""
+    fuzzy, None for semantic (which carries `margin`, how far it stands out: see
+    Lookups.semantic_lookup); `diff` marks the words in which the memory's source differs from the
+    query (worddiff spans of both texts, query first)."""
 
     kind: str
-    score: float
+    score: float | None
     segment: Segment
     diff: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = ((), ())
+    margin: float | None = None
 
     def to_json(self) -> dict:
         s = self.segment
-        return {"kind": self.kind, "score": self.score, "source_text": s.source_text,
+        return {"kind": self.kind, "score": self.score, "margin": self.margin,
+                "source_text": s.source_text,
                 "rendering_text": s.rendering_text, "source_language": s.source_language,
                 "rendering_language": s.rendering_language,
                 "origin": s.origin, "pair": s.pair, "bead": s.bead, "reviewer": s.reviewer,

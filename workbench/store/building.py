@@ -58,18 +58,22 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
 
 
 def findings(source_text: str, rendering_text: str, mt: str | None, *, src_lang: str,
-             tgt_lang: str) -> tuple[str, ...]:
-    """The `check KIND: explanation` lines of a bead's texts (workbench.check, in check order)."""
+             tgt_lang: str, reporting: bool = False) -> tuple[str, ...]:
+    """The `check KIND: explanation` lines of a bead's texts (workbench.check, in check order);
+    `reporting` as workbench.check.check_pair's."""
     from workbench import check  # the checks read Babel's locale data: only when asked
 
     return tuple(check.format_comment(f) for f in check.check_pair(
-        source_text, rendering_text, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt))
+        source_text, rendering_text, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt,
+        reporting=reporting))
 
 
 def with_checks(pf: PairFile, r: Record) -> Record:
-    """`r` with the findings of its current texts in `pf`'s languages."""
+    """`r` with the findings of its current texts in `pf`'s languages (and as `pf` reports or
+    translates: PairFile.reporting)."""
     return replace(r, checks=findings(r.source_text, r.rendering_text, r.mt,
-                                      src_lang=pf.source_language, tgt_lang=pf.rendering_language))
+                                      src_lang=pf.source_language, tgt_lang=pf.rendering_language,
+                                      reporting=pf.reporting))
 
 
 def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:

@@ -12,7 +12,11 @@ from typing import BinaryIO, Iterable, Iterator
 
 from workbench.errors import InputError, ParseError
 
-RESTORE = "restore the file from version control or re-run `workbench align --overwrite`"
+#: What to do about a damaged file (workbench.store.repair.restore_hint puts in the very command
+#: where the file's header names its texts).
+RESTORE = ("restore the file from version control, or rebuild it from its two texts with "
+           "`workbench align SOURCE RENDERING -o FILE --overwrite`, which keeps the reviewed work "
+           "that can still be read")
 
 _ENTRY_START = (b"#", b"msgctxt", b"msgid")
 _ENTRY_END = (b"msgstr", b"#~ msgstr")

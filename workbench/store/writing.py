@@ -14,7 +14,7 @@ import polib
 
 from workbench import __version__, clock
 from workbench.corpus import Document
-from workbench.store.records import NO_SOURCE, PairFile, Record
+from workbench.store.records import NO_SOURCE, PairFile, Part, Record
 
 #: Status flags besides `fuzzy`; approved = no fuzzy flag (gettext's "reviewed").
 STATUS_FLAGS = {"rejected": "rejected", "needs-work": "needs-work"}
@@ -67,6 +67,14 @@ def _one_line(text: str) -> str:
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
+def part_comment(p: Part) -> str:
+    """The line that keeps one bead a merge joined: `merged src=1 tgt=4 score=1.0000 method=M
+    notes=N`, and ` closest=S/P` when it had a suggestion."""
+    closest = f" closest={p.closest[0]}/{p.closest[1]:.2f}" if p.closest is not None else ""
+    return (f"merged src={','.join(map(str, p.source))} tgt={','.join(map(str, p.rendering))} "
+            f"score={p.score:.4f} method={p.method} notes={p.notes}{closest}")
+
+
 def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     flags = []
     if r.status != "approved":
@@ -80,6 +88,7 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
         f"score={r.score:.4f} method={r.method}"]
     if r.closest is not None:
         comments.append(f"closest source {r.closest[0]} ({r.closest[1]:.2f})")
+    comments.extend(part_comment(p) for p in r.parts)
     if r.source_lengths or r.rendering_lengths:
         comments.append(f"lengths src={','.join(map(str, r.source_lengths))} "
                         f"tgt={','.join(map(str, r.rendering_lengths))} "

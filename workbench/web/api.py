@@ -84,6 +84,10 @@ def _int(data: dict[str, Any], name: str) -> int:
     return _whole(data, name, "a sentence number")
 
 
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    return None if data.get(name) is None else _int(data, name)
+
+
 #: Body keys renamed for the one word for the rendering side: (old, new).
 _RENAMED = (("target", "rendering"), ("target_at", "rendering_at"))
 
@@ -169,10 +173,9 @@ def memory(pair_id: str, key: str):
                                             and m.segment.bead == key)][:limit]
         if semantic:
             seen = {(m.segment.pair, m.segment.bead) for m in matches} | {(own, key)}
-            more = ws.memory().semantic_lookup(rec.source_text, pf.source_language,
-                                               pf.rendering_language, limit=limit + len(seen),
-                                               embedder=ws.embedder())
-            matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
+            matches += ws.memory().semantic_lookup(rec.source_text, pf.source_language,
+                                                   pf.rendering_language, limit=limit,
+                                                   embedder=ws.embedder(), exclude=seen)
     by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
     out, size = [], 0
     for m in matches:
@@ -213,7 +216,7 @@ def prepare(pair_id: str):
         raise InputError("'realign' must be true or false")
     author = _str(data, "author", "")
     ws = workspace()
-    pf = ws.prepare(pair_id, realign=realign)
+    pf = ws.prepare(pair_id, realign=realign, command=views.workbench_command())
     state = views.bead_state(ws, pair_id, [], author, pf)
     state["action"] = "realign" if realign else "prepare"
     return jsonify(state)
@@ -243,8 +246,10 @@ def link(pair_id: str):
 
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
 def unlink(pair_id: str, key: str):
+    """The whole bead, or with "source" or "rendering" (a sentence id) only that sentence."""
     data = _body()
-    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, key)
+    s, t = _optional_int(data, "source"), _optional_int(data, "rendering")
+    return _act(pair_id, lambda pf: edit.unlink(pf, key, source=s, rendering=t), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
@@ -257,7 +262,7 @@ def merge_next(pair_id: str, key: str):
 def split(pair_id: str, key: str):
     data = _body()
     _no_old_names(data)
-    s, t = _int(data, "source_at"), _int(data, "rendering_at")
+    s, t = _optional_int(data, "source_at"), _optional_int(data, "rendering_at")
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 

@@ -1,4 +1,5 @@
-"""WorkbenchError -> HTTP answer, in one place: JSON for /api/..., a short page otherwise.
+"""WorkbenchError -> HTTP answer, in one place: JSON for /api/..., a short page otherwise (with a
+link back to the pair or source it was about, else to the list of pairs).
 
 Messages name files relative to the data directory (and the cache directory by that name), never
 by the server's absolute paths. A conflict (409) carries the current state of the pair - its
@@ -53,13 +54,42 @@ def _roots() -> list[tuple[str, str]]:
 
 def message(exc: WorkbenchError) -> str:
     """The error's one line as a client sees it: paths relative to the data directory."""
+    from workbench.wording import in_directory
+
     text = str(exc)
     for root, name in _roots():
         if root == os.sep:
             continue
+        if name == DATA:
+            text = in_directory(text, root)
         text = text.replace(root + os.sep, "" if name == DATA else name + "/")
         text = text.replace(root, name)
     return text
+
+
+#: The heading of an error page, by HTTP status.
+_TITLES = {409: "Nothing was changed", 404: "Not found", 403: "Not allowed"}
+
+
+def _way_back() -> tuple[str, str]:
+    """Where an error page leads back to: the pair (or source) the request was about, when it
+    exists, else the list of pairs."""
+    from flask import url_for
+
+    from workbench.web.state import workspace
+
+    args = request.view_args or {}
+    try:
+        if "pair_id" in args:
+            workspace().pair(args["pair_id"])
+            return url_for("pages.pair", pair_id=args["pair_id"]), f"Back to {args['pair_id']}"
+        if "source_id" in args:
+            workspace().corpus.renderings(args["source_id"])
+            return (url_for("sources.source", source_id=args["source_id"]),
+                    f"Back to {args['source_id']}")
+    except WorkbenchError:
+        pass
+    return url_for("pages.index"), "Back to the list of pairs"
 
 
 def register(app: Flask) -> None:
@@ -71,7 +101,10 @@ def register(app: Flask) -> None:
             body["current"] = _current_state()
         if request.path.startswith("/api/"):
             return jsonify(body), exc.http_status
-        return render_template("error.html", error=body), exc.http_status
+        href, label = _way_back()
+        return render_template("error.html", error=body, back={"href": href, "label": label},
+                               title=_TITLES.get(exc.http_status, "Something is wrong")
+                               ), exc.http_status
 
     @app.errorhandler(OSError)
     def no_room(exc: OSError):

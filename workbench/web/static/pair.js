@@ -66,7 +66,7 @@
 
   // The translation memory's best matches for the focused bead (docs/api.md). Only the answer for
   // the bead focused now is drawn: an earlier request that answers late is ignored.
-  const memory = { key: null, matches: [], shown: false };
+  const memory = { key: null, matches: [], shown: false, pending: null };
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -76,6 +76,7 @@
   }
 
   async function showMemory(key) {
+    if (memory.pending) memory.pending.abort();
     memory.key = key;
     memory.matches = [];
     memory.shown = true;
@@ -85,13 +86,16 @@
     document.getElementById("memory-bead").textContent = row ? "for #" + (Number(row.dataset.index) + 1) : "";
     let answer = null;
     if (key) {
+      const pending = memory.pending = new AbortController();
       try {
         const res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + "/beads/" +
-          encodeURIComponent(key) + "/memory", { credentials: "same-origin" });
+          encodeURIComponent(key) + "/memory", { credentials: "same-origin", signal: pending.signal });
         if (res.ok) answer = await res.json();
       } catch (err) {
         answer = null;
       }
+      if (pending.signal.aborted) return; // an action or another bead took its place
+      memory.pending = null;
     }
     if (memory.key !== key) return;
     memory.matches = answer ? answer.matches : [];
@@ -216,6 +220,11 @@
   const DONE = { do: "Saved: ", undo: "Undone: ", redo: "Redone: " };
 
   async function call(path, payload, focusAfter, touched, known) {
+    // A memory lookup still on its way is for the beads as they were: the refresh asks again.
+    if (memory.pending) {
+      memory.pending.abort();
+      memory.shown = false;
+    }
     const row = current ? rowOf(current) : null;
     const index = row ? Number(row.dataset.index) : 0;
     const name = await signed();
@@ -331,6 +340,29 @@
     return call("/link", payload, undefined, [current, d.closestBead], known);
   }
 
+  // Where the sentence picked on `side` stands in bead `row` (0 = its first sentence there), or
+  // -1 when the picked sentence is not in that bead.
+  function pickedIn(row, side) {
+    const ids = Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
+    return picked[side] === null ? -1 : ids.indexOf(picked[side]);
+  }
+
+  // Unlink the bead; with one of its sentences picked, take only that sentence out of it.
+  function unlinkCurrent() {
+    const row = current && rowOf(current);
+    if (!row) return;
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      if (pickedIn(row, side) >= 0) payload[side] = picked[side];
+    });
+    if (Object.keys(payload).length > 1) {
+      say("Pick the one sentence to take out of the bead (or none, to unlink it whole).", "error");
+      return;
+    }
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "unlink"), payload, undefined, [current]);
+  }
+
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
@@ -339,14 +371,15 @@
       say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
       return;
     }
-    // Split before the picked sentences of this bead when there are any, else after the first.
-    const ids = (side) => Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
-    const at = (side, n) => {
-      const i = ids(side).indexOf(picked[side]);
-      return i > 0 ? i : Math.min(1, n);
-    };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), rendering_at: at("rendering", nT) },
-      undefined, [current]);
+    // The second part starts at the sentences picked in this bead; a side with none picked is
+    // left to the server, which restores the beads a merge joined (or asks for a pick).
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      const i = pickedIn(row, side);
+      if (i >= 0) payload[side + "_at"] = i;
+    });
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "split"), payload, undefined, [current]);
   }
 
   // The bead after `key` in display order, when this page shows it (a filtered or sorted page
@@ -415,7 +448,7 @@
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
       case "dismiss": return openDismiss(current, firstOpen(current));
-      case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
+      case "unlink": return unlinkCurrent();
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
       case "closest": return linkClosest();
@@ -489,8 +522,11 @@
   document.getElementById("note-dialog").addEventListener("close", (ev) => {
     if (ev.target.returnValue === "save") saveNote();
   });
-  document.querySelectorAll("#triage select, #triage input[type=checkbox]").forEach((el) =>
-    el.addEventListener("change", () => document.getElementById("triage").submit()));
+  // The triage bar is drawn with the rows (its counts change with them): listen on the rows' box.
+  body.addEventListener("change", (ev) => {
+    const t = ev.target;
+    if (t.closest("#triage") && (t.tagName === "SELECT" || t.type === "checkbox")) t.form.submit();
+  });
 
   document.addEventListener("keydown", (ev) => {
     if (document.querySelector("dialog[open]")) return; // dialogs handle their own keys (Esc)
