@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.dates import _calendar, _month_of
 from workbench.check.findings import Finding, Span
+from workbench.check.morph import MORPH_LANGS, name_candidate
 from workbench.check.text import (
     _ROMAN,
     NOUN_CAPITALISING,
@@ -33,15 +34,29 @@ if TYPE_CHECKING:
 
 #: Capitalised words that are not names in the middle of a sentence.
 _NOT_NAMES: dict[str, frozenset[str]] = {
-    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st"}),
+    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st", "no", "her", "ok"}),
     "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr"}),
     "ru": frozenset(),
 }
 
 
+def _initial_name(word: str, lang: str) -> bool:
+    """Whether a capitalised word at a sentence's start is a name candidate: the language's lexicon
+    (pymorphy3 for Russian and Ukrainian, simplemma's word forms for the others) knows it as a name
+    or capitalised (Анна, Tom, Boston), or does not know it (Koznishev); a word it knows only in
+    lower case (This, Прочла) is a word. Without a lexicon, none is."""
+    if lang in MORPH_LANGS:
+        return name_candidate(word, lang)
+    lexicon = _lexicon(lang)
+    if lexicon is None:
+        return False
+    lemma = lexicon.get(word)  # a capitalised form of a common word has a lower-case lemma (We)
+    return lemma[:1].isupper() if lemma else word.lower() not in lexicon
+
+
 def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
-    """Capitalised words inside a sentence (not after . ! ? : or at the start), all-capital words
-    of at most five letters (acronyms); none in languages that capitalise every noun."""
+    """Capitalised words (at a sentence's start only name candidates: _initial_name), all-capital
+    words of at most five letters (acronyms); none in languages that capitalise every noun."""
     if lang in NOUN_CAPITALISING or _in_capitals(text):
         return []
     stop = _NOT_NAMES.get(lang, frozenset())
@@ -55,9 +70,10 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
         lead = text[:s]
         before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
         opened = re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead)
-        if not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before):
-            # a sentence's first word, also inside a quotation that opens here or after a list
-            # number (1° Comment, 2) Die)
+        if (not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before)) \
+                and not _initial_name(tok, lang):
+            # a sentence's first word (also inside a quotation that opens here or after a list
+            # number: 1° Comment, 2) Die) that the language's lexicon knows only in lower case
             continue
         f = _fold(tok)
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
