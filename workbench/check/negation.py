@@ -46,7 +46,8 @@ _NEGATION: dict[str, list[str]] = {
 }
 #: Two negations that cancel out ("не может не" = must, "not without", "nicht ohne", "pas sans").
 _DOUBLE_NEGATION: dict[str, list[str]] = {
-    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help but|but|fail to|not)\b",
+    # litotes: cannot help (laughing), not unlike, not without, never fails to
+    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help|but|fail to|not)\b",
            r"\bnot\s+(?:without|un\w+|in\w+able)\b", r"\bnever\s+fails? to\b"],
     "de": [r"\bnicht\s+(?:ohne|un\w+)\b", r"\bnicht\s+umhin\b",
            r"\bkann\s+nicht\s+(?:\w+\s+){0,3}nicht\b"],
@@ -61,22 +62,40 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 _NOT_NEGATION: dict[str, list[str]] = {
     "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
            r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])"],
-    # concessive ни: какой бы то ни было (whatever), что бы ни, как ни
-    "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)"],
+    # concessive ни: какой бы то ни было (whatever), что бы ни, как ни; чуть не, едва не (almost)
+    "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)",
+           r"(?<!\w)(?:чуть|чуть-чуть|едва)\s+(?:было\s+)?не(?!\w)"],
 }
+#: Idioms that a translator may render with a negation or without one: Russian ничего (nothing;
+#: all right, never mind), не за что (don't mention it; you're welcome), не ... ли (won't you; would
+#: you like), English don't mention it, never mind. A side's count of negations is then a range.
+_OPTIONAL_NEGATION: dict[str, list[str]] = {
+    "ru": [r"(?<!\w)ничего(?!\w)", r"(?<!\w)не\s+за\s+что(?!\w)",
+           r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)"],
+    "en": [r"\bdon['’]t mention it\b", r"\bnever mind\b"],
+}
+
+
+def _optional(text: str, lang: str) -> list[Span]:
+    """Spans of the idioms of a side that may stand for a negation or for none (_OPTIONAL_NEGATION)."""
+    low = text.lower()
+    return sorted((m.start(), m.end()) for p in _OPTIONAL_NEGATION.get(lang, [])
+                  for m in re.finditer(p, low))
 
 
 def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
     """(negation cue spans, double-negation spans) of a side. A double negation ('не может не')
-    counts as none; French 'ne ... que' (only) is no negation."""
+    counts as none; French 'ne ... que' (only) is no negation; an optional idiom's cue is left to
+    _optional."""
     low = text.lower()
+    optional = _optional(text, lang)
     doubles = [(m.start(), m.end()) for p in _DOUBLE_NEGATION.get(lang, [])
                for m in re.finditer(p, low)]
     excluded = [(m.start(), m.end()) for p in _NOT_NEGATION.get(lang, []) for m in re.finditer(p, low)]
     spans = sorted({(m.start(), m.end()) for p in _NEGATION.get(lang, []) for m in re.finditer(p, low)})
     cues: list[Span] = []
     for sp in spans:
-        if _overlaps(sp, doubles):
+        if _overlaps(sp, doubles) or any(a <= sp[0] and sp[1] <= b for a, b in optional):
             continue
         if any(a <= sp[0] and sp[1] <= b for a, b in cues):
             continue
@@ -187,7 +206,11 @@ def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     r_cues, r_double = _negations(ren.text, ren.lang)
     s_at, r_at = _clause_positions(src.text, s_cues), _clause_positions(ren.text, r_cues)
     ns, nr = len(s_at), len(r_at)
-    if ns == nr:
+    # idioms read either way (мне ничего / I am all right; не за что / don't mention it) widen a
+    # side's count to a range: no finding where the two ranges meet
+    s_opt = len(_clause_positions(src.text, _optional(src.text, src.lang), s_cues))
+    r_opt = len(_clause_positions(ren.text, _optional(ren.text, ren.lang), r_cues))
+    if ns <= nr + r_opt and nr <= ns + s_opt:
         return []
     # The side with fewer negations may say the same with a limit or a lack (weak evidence), but
     # only near the other side's negation it stands for, and only a limit or lack that the other
