@@ -30,6 +30,7 @@ from workbench.check.text import (
 )
 
 if TYPE_CHECKING:
+    from workbench.check.namemap import NameMap
     from workbench.check.side import _Side
 
 #: Capitalised words that are not names in the middle of a sentence.
@@ -334,7 +335,9 @@ def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: lis
     return [w for w in out if w not in weak], weak
 
 
-def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
+def _spans(src: _Side, ren: _Side, mt: str | None) -> tuple[list[Span], list[Span]]:
+    """The runs of names of the source that the rendering has no counterpart for, and of the
+    rendering that the source has none for (common nouns only where they pair with a name)."""
     def pool(text: str) -> tuple[list[str], str]:
         # a compound's parts (Alai-Pamir, Sia-Kangri-Massivs) are words of their own
         words = [p for t, _, _ in _words(text) if not t[0].isdigit() for p in t.split("-") if p]
@@ -368,10 +371,50 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     # a common noun in the place of a name the other side lost: the pair is the evidence
     added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
     lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
+    return lost_spans, added_spans
+
+
+@lru_cache(maxsize=65536)
+def unexplained(source: str, rendering: str, src_lang: str, tgt_lang: str,
+                mt: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of a bead's source and rendering that nothing but a name map could explain (what
+    workbench.check.namemap learns from)."""
+    from workbench.check.side import _Side
+
+    src, ren = _Side(source, src_lang, (), ()), _Side(rendering, tgt_lang, (), ())
+    lost, added = _spans(src, ren, mt)
+    return tuple(source[a:b] for a, b in lost), tuple(rendering[a:b] for a, b in added)
+
+
+def _explained(lost: list[Span], added: list[Span], src: _Side, ren: _Side,
+               names: "NameMap") -> tuple[list[Span], list[Span]]:
+    """`lost` and `added` less the pairs the name map says are one person or place."""
+    lost, added = list(lost), list(added)
+    for x in list(lost):
+        y = next((y for y in added if names.explains(src.text[x[0]:x[1]], ren.text[y[0]:y[1]])),
+                 None)
+        if y is not None:
+            lost.remove(x)
+            added.remove(y)
+    return lost, added
+
+
+def check_names(src: _Side, ren: _Side, mt: str | None, names: "NameMap | None" = None
+                ) -> list[Finding]:
+    """Names lost, added or replaced between the two sides; a pair the name map explains is no
+    finding, and an error says which name the map gives for the source's."""
+    lost_spans, added_spans = _spans(src, ren, mt)
+    if names is not None:
+        lost_spans, added_spans = _explained(lost_spans, added_spans, src, ren, names)
     out = []
     for x, y in zip(lost_spans, added_spans):
-        out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "
-                                                  f"rendering names {ren.text[y[0]:y[1]]}"))
+        named, other = src.text[x[0]:x[1]], ren.text[y[0]:y[1]]
+        given = names.counterparts(named) if names is not None else []
+        taken = names.sources_of(other) if names is not None else []
+        by_map = f" (the name map gives {' or '.join(given)} for {named})" if given else \
+            f" (the name map gives {other} for {' or '.join(taken)})" if taken else ""
+        out.append(Finding("name", "error", x, y,
+                           f"source names {named}; rendering names {other}{by_map}"))
     # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
     unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
     for x in unpaired:
