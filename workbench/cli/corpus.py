@@ -99,7 +99,7 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
         lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
-                                         notes=show_all):
+                                         notes=show_all, names=store.name_map(pf)):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)
