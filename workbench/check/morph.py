@@ -2,7 +2,8 @@
 
 This module owns what the checks ask of a morphological analyser: the value of a number word in
 any case and gender (пятьюдесятью = 50, двумястами = 200, полутора = 1.5), a name's lemma (Путина ->
-Путин), and whether a capitalised word is a name candidate or a common word.
+Путин), whether a capitalised word is a name candidate or a common word, and whether a word of не-
+is an antonym (недопустимо).
 """
 
 from __future__ import annotations
@@ -117,3 +118,22 @@ def name_candidate(word: str, lang: str) -> bool:
     if _proper_parses(word, lang):
         return True
     return not morph.word_is_known(word.lower())
+
+
+#: Words of не- that are no antonym of the rest (несколько: several, not 'not how many').
+_NOT_ANTONYMS = frozenset("несколько немного некоторый нечто некто некогда неделя небо нести "
+                          "необходимый необходимо неужели невеста нерв нефть неба нельзя".split())
+
+
+@lru_cache(maxsize=65536)
+def antonym(word: str, lang: str) -> bool:
+    """Whether a word of не- says the opposite of a word the analyser knows (недопустимо: not
+    allowed; неподходящее: not suitable): a negation said with a prefix."""
+    morph = analyser(lang)
+    if morph is None or not word.startswith("не") or len(word) < 6:
+        return False
+    parses = _parses(word, lang)
+    if not parses or parses[0].normal_form in _NOT_ANTONYMS or \
+            parses[0].tag.POS not in ("ADJF", "ADJS", "ADVB", "PRED", "PRTF", "PRTS", "NOUN"):
+        return False
+    return morph.word_is_known(word[2:])

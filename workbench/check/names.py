@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.dates import _calendar, _month_of
 from workbench.check.findings import Finding, Span
-from workbench.check.morph import MORPH_LANGS, name_candidate
+from workbench.check.morph import MORPH_LANGS, name_candidate, name_lemma
 from workbench.check.text import (
     _ROMAN,
     NOUN_CAPITALISING,
@@ -76,7 +76,7 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
             # a sentence's first word (also inside a quotation that opens here or after a list
             # number: 1° Comment, 2) Die) that the language's lexicon knows only in lower case
             continue
-        f = _fold(tok)
+        f = re.split(r"['’]", _fold(tok))[0]  # I'm, I'll: the pronoun
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
             continue
         out.append((tok, s, e))
@@ -108,9 +108,56 @@ def _spelled_alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.8
 
 
-def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> bool:
+#: Spellings that one sound has across scripts and languages, for _sound_key (in this order).
+_SOUNDS = (("shch", "s"), ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("ts", "c"), ("tz", "c"),
+           ("ch", "c"), ("sh", "s"), ("zh", "j"), ("kh", "h"), ("ck", "k"), ("ph", "f"), ("th", "t"),
+           ("ae", "e"), ("ew", "yu"), ("w", "v"), ("x", "ks"), ("q", "k"), ("z", "s"), ("j", "i"),
+           ("y", "i"), ("c", "s"))
+
+
+@lru_cache(maxsize=65536)
+def _sound_key(word: str, lang: str) -> str:
+    """A name's consonants as they sound, from its dictionary form: Цезаря / Caesar -> 'ssr',
+    Моцарта / Mozart -> 'msrt', Ньютона / Newton -> 'nitn' (a Latin c before e, i, y is an s,
+    else a k; ц, ts, tz are an s as well)."""
+    w = _transliterate(_fold(name_lemma(word, lang) if lang in MORPH_LANGS else word))
+    w = re.sub(r"['’]s$", "", w)
+    w = re.sub(r"[^a-z]", "", w)
+    w = re.sub(r"c(?![eiy]|ae)", "k", w.replace("ae", "e"))
+    for a, b in _SOUNDS:
+        w = w.replace(a, b)
+    if not w:
+        return ""
+    return re.sub(r"(.)\1+", r"\1", w[0] + re.sub(r"[aeiouh]", "", w[1:]))
+
+
+def _sound_alike(word: str, lang: str, other: str, other_lang: str) -> bool:
+    """Two spellings of one name across scripts or languages (Цицерона / Cicero, Моцарта /
+    Mozart, Эйнштейна / Einstein): their sound keys share the first letter and four in five of
+    their consonants in order."""
+    a, b = _sound_key(word, lang), _sound_key(other, other_lang)
+    if not a or not b or a[0] != b[0]:
+        return False
+    if min(len(a), len(b)) < 3:  # few consonants: the same ones, in names of five letters or more
+        short, long_ = sorted((a, b), key=len)
+        return min(len(word), len(other)) >= 5 and len(short) == 2 and (
+            a == b or len(long_) == 3 and long_.startswith(short))
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.75
+
+
+def _acronyms_alike(word: str, other: str) -> bool:
+    """One acronym in two scripts (ДНК / DNA, НАТО / NATO): capitals of the same length."""
+    return word.isupper() and other.isupper() and 2 <= len(word) == len(other) <= 5 and \
+        (_transliterate(_fold(word)) == _fold(word)) != (_transliterate(_fold(other)) == _fold(other))
+
+
+def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lang: str = "",
+                  other_lang: str = "") -> bool:
     key = _name_key(word)
     if not key:
+        return True
+    if lang and any(t[:1].isupper() and (_sound_alike(word, lang, t, other_lang)
+                                         or _acronyms_alike(word, t)) for t in other_tokens):
         return True
     for t in other_tokens:
         k = _name_key(t)
@@ -325,11 +372,12 @@ def _english_names(side: _Side) -> list[tuple[str, int, int]]:
 
 
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
-               other_folded: str, other_places: set[str]
+               other_folded: str, other_places: set[str], other_lang: str = ""
                ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """The names of a side the other side has no counterpart for: (those that are names, the
     common nouns after a determiner, which are names only where the other side lost one)."""
-    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
+    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded, side.lang,
+                                                 other_lang)
            and (_territory(w[0], side.lang) or "-") not in other_places]
     weak = [w for w in out if _common_noun_at(w, side.text, side.lang)]
     return [w for w in out if w not in weak], weak
@@ -350,8 +398,9 @@ def _spans(src: _Side, ren: _Side, mt: str | None) -> tuple[list[Span], list[Spa
     s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
     r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
     lost, lost_weak = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded,
-                                 r_places)
-    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
+                                 r_places, ren.lang)
+    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places,
+                                   src.lang)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     lost_weak_spans, added_weak_spans = _merge_runs(src.text, lost_weak), _merge_runs(ren.text,
                                                                                      added_weak)

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.findings import Finding, Span
+from workbench.check.morph import MORPH_LANGS, antonym
 from workbench.check.text import _overlaps
 
 if TYPE_CHECKING:
@@ -68,10 +69,13 @@ _NOT_NEGATION: dict[str, list[str]] = {
 }
 #: Idioms that a translator may render with a negation or without one: Russian ничего (nothing;
 #: all right, never mind), не за что (don't mention it; you're welcome), не ... ли (won't you; would
-#: you like), English don't mention it, never mind. A side's count of negations is then a range.
+#: you like), пока ... не (until; not yet), English don't mention it, never mind. A side's count
+#: of negations is then a range.
 _OPTIONAL_NEGATION: dict[str, list[str]] = {
     "ru": [r"(?<!\w)ничего(?!\w)", r"(?<!\w)не\s+за\s+что(?!\w)",
-           r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)"],
+           r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)",
+           # пока (вы) не вернётесь: until you come back; я пока не знаю: I don't know yet
+           r"(?<!\w)пока\s+(?:[^\W\d_]+\s+){0,2}?не(?!\w)"],
     "en": [r"\bdon['’]t mention it\b", r"\bnever mind\b"],
 }
 
@@ -174,9 +178,12 @@ NEAR = 0.3
 #: espoir; without, sans, un-, -frei, hors de question, non encordés; verbs of not doing or not
 #: having: vermeiden, éviter, refuse, manquer, échouer).
 _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
-    "en": {"limit": [r"\b(?:only|merely|solely|hardly|barely|scarcely)\b"],
-           "lack": [r"\b(?:without|unable|impossible|in vain)\b", r"\b(?!never|none)\w{3,}less\b",
-                    r"\b(?:avoid|refus|ignoran|fail|lack)\w*"]},
+    "en": {"limit": [r"\b(?:only|merely|solely|hardly|barely|scarcely)\b",
+                     r"\btoo\s+(?:\w+\s+){1,4}?to\b", r"\bfar from\b"],
+           "lack": [r"\b(?:without|unable|impossible|in vain|missing)\b",
+                    r"\b(?!never|none)\w{3,}less\b", r"\b(?:avoid|refus|ignoran|fail|lack)\w*",
+                    # un-, non- adjectives (unbearable, non-violent), not under, until, unit
+                    r"\bun(?!i|der|til|cle|less)\w{4,}", r"\bnon-\w+"]},
     "de": {"limit": [r"\b(?:nur|bloss|bloß|lediglich|erst|kaum)\b"],
            "lack": [r"\bohne\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
                     r"\b\w{3,}frei(?:e|en|em|er|es)?\b", r"\bvergeblich\w*",
@@ -195,10 +202,15 @@ _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
 
 
 def _negation_like(text: str, lang: str, kind: str) -> list[Span]:
-    """Spans of the limits (kind 'limit') or lacks ('lack') of a text."""
+    """Spans of the limits (kind 'limit') or lacks ('lack') of a text; in Russian and Ukrainian
+    also the words the analyser reads as не- and a word it knows (недопустимо, неподходящее)."""
     low = text.lower()
-    return sorted((m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
-                  for m in re.finditer(p, low))
+    out = [(m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
+           for m in re.finditer(p, low)]
+    if kind == "lack" and lang in MORPH_LANGS:
+        out += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)не[^\W\d_]{4,}", low)
+                if antonym(m.group(), lang)]
+    return sorted(out)
 
 
 def check_negation(src: _Side, ren: _Side) -> list[Finding]:
