@@ -177,8 +177,10 @@ def plant_number(s: PairSet, src: str, ren: str, rng: random.Random) -> str | No
         from workbench.check.morph import _NUMBER_LEMMAS, inflect_number
 
         lemma = _ru_number(old.lower(), s.tgt)[0]
+        value = _NUMBER_LEMMAS[s.tgt][lemma]
+        # cardinals of another value (двое is два again; collectives and полтора are left out)
         others = [w for w, v in _NUMBER_LEMMAS[s.tgt].items()
-                  if 2 <= v <= 90 and v == int(v) and w != lemma and " " not in w]
+                  if 2 <= v <= 90 and v == int(v) and v != value and not w.endswith(("ое", "ро"))]
         new = None
         for _ in range(10):
             new = inflect_number(rng.choice(sorted(others)), old, s.tgt)
@@ -297,10 +299,10 @@ _CAP = re.compile(r"(?<![\w'’-])[A-ZÀ-ÝА-ЯЁ][a-zà-ÿа-яё]{2,}(?![\w'�
 
 
 def shared_names(src: str, ren: str) -> list[re.Match]:
-    """Capitalised words of the rendering whose first four letters (transliterated) stand in the
-    source: a name both sides carry, at a sentence's start too."""
-    folded = _translit(src)
-    return [m for m in _CAP.finditer(ren) if _translit(m.group())[:4] in folded
+    """Capitalised words of the rendering whose first four letters (transliterated) start a
+    capitalised word of the source: a name both sides carry, at a sentence's start too."""
+    capitals = {_translit(m.group())[:4] for m in _CAP.finditer(src)}
+    return [m for m in _CAP.finditer(ren) if _translit(m.group())[:4] in capitals
             and len(_translit(m.group())) >= 3]
 
 

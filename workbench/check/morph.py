@@ -127,13 +127,14 @@ _NOT_ANTONYMS = frozenset("несколько немного некоторый 
 
 @lru_cache(maxsize=65536)
 def antonym(word: str, lang: str) -> bool:
-    """Whether a word of не- says the opposite of a word the analyser knows (недопустимо: not
-    allowed; неподходящее: not suitable): a negation said with a prefix."""
+    """Whether a word of не- or без- says the opposite of a word the analyser knows (недопустимо:
+    not allowed; бесполезно: of no use; not беспокойся, a verb): a negation said with a prefix."""
     morph = analyser(lang)
-    if morph is None or not word.startswith("не") or len(word) < 6:
+    prefix = next((p for p in ("не", "без", "бес") if word.startswith(p)), None)
+    if morph is None or prefix is None or len(word) < 6:
         return False
     parses = _parses(word, lang)
-    if not parses or parses[0].normal_form in _NOT_ANTONYMS or \
-            parses[0].tag.POS not in ("ADJF", "ADJS", "ADVB", "PRED", "PRTF", "PRTS", "NOUN"):
+    kinds = ("ADJF", "ADJS", "ADVB", "PRED", "PRTF", "PRTS") + (("NOUN",) if prefix == "не" else ())
+    if not parses or parses[0].normal_form in _NOT_ANTONYMS or parses[0].tag.POS not in kinds:
         return False
-    return morph.word_is_known(word[2:])
+    return morph.word_is_known(word[len(prefix):])

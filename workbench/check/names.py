@@ -20,6 +20,7 @@ from workbench.check.findings import Finding, Span
 from workbench.check.morph import MORPH_LANGS, name_candidate, name_lemma
 from workbench.check.text import (
     _ROMAN,
+    _overlaps,
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
@@ -133,8 +134,8 @@ def _sound_key(word: str, lang: str) -> str:
 
 def _sound_alike(word: str, lang: str, other: str, other_lang: str) -> bool:
     """Two spellings of one name across scripts or languages (Цицерона / Cicero, Моцарта /
-    Mozart, Эйнштейна / Einstein): their sound keys share the first letter and four in five of
-    their consonants in order."""
+    Mozart, Эйнштейна / Einstein): their sound keys share the first letter and more than three in
+    four of their consonants in order."""
     a, b = _sound_key(word, lang), _sound_key(other, other_lang)
     if not a or not b or a[0] != b[0]:
         return False
@@ -142,7 +143,7 @@ def _sound_alike(word: str, lang: str, other: str, other_lang: str) -> bool:
         short, long_ = sorted((a, b), key=len)
         return min(len(word), len(other)) >= 5 and len(short) == 2 and (
             a == b or len(long_) == 3 and long_.startswith(short))
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.75
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.75  # afrk / amrk: not alike
 
 
 def _acronyms_alike(word: str, other: str) -> bool:
@@ -159,9 +160,11 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lan
     if lang and any(t[:1].isupper() and (_sound_alike(word, lang, t, other_lang)
                                          or _acronyms_alike(word, t)) for t in other_tokens):
         return True
+    cyrillic = _is_cyrillic(word)
     for t in other_tokens:
         k = _name_key(t)
-        if not k or k[0] != key[0]:
+        if not k or k[0] != key[0] or _is_cyrillic(t) != cyrillic and not t[0].isupper():
+            # across scripts, a name's spelling is another name (best is no Бостон)
             continue
         if k == key and (len(key) >= 3 or t[0].isupper()) and (
                 len(key) >= 2 or _fold(t) == _fold(word)):
@@ -180,6 +183,31 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lan
     # Innerasien, Hima for Himalaya)
     n = min(5, len(stem) - 1) if len(stem) > 4 else len(stem)
     return n >= 4 and stem[:n] in other_folded
+
+
+def _is_cyrillic(word: str) -> bool:
+    return bool(re.search(r"[а-яёіїєґА-ЯЁІЇЄҐ]", word))
+
+
+def _recount(side: _Side, names: list[tuple[str, int, int]], other: _Side,
+             other_spans: Sequence[Span]) -> list[Span]:
+    """The names of a side that the other side's capitalised words match fewer times than the
+    side says them (Tom ... Tom / Tom ... Paris; Africa / Адам для африканцев): one span for
+    each name said once more than matched. The other side's words in `other_spans` (its names
+    no counterpart explains) match nothing."""
+    if side.lang in NOUN_CAPITALISING:
+        return []
+    capitals = [t for t, s, e in _words(other.text) if t[0].isupper() and not any(
+        a <= s < b for a, b in other_spans)]
+    out: list[Span] = []
+    groups: dict[str, list[tuple[str, int, int]]] = {}
+    for w in names:
+        groups.setdefault(_sound_key(w[0], side.lang) or w[0], []).append(w)
+    for said in groups.values():
+        matched = sum(1 for t in capitals if _name_matches(said[0][0], [t], _transliterate(
+            _fold(t)), side.lang, other.lang))
+        out += [(s, e) for _, s, e in said[matched:]]
+    return out
 
 
 def _merge_runs(text: str, words: list[tuple[str, int, int]]) -> list[Span]:
@@ -453,6 +481,12 @@ def check_names(src: _Side, ren: _Side, mt: str | None, names: "NameMap | None" 
     """Names lost, added or replaced between the two sides; a pair the name map explains is no
     finding, and an error says which name the map gives for the source's."""
     lost_spans, added_spans = _spans(src, ren, mt)
+    if len(added_spans) > len(lost_spans):
+        lost_spans += [x for x in _recount(src, _source_names(src, ren.lang, mt), ren, added_spans)
+                       if not _overlaps(x, lost_spans)][:len(added_spans) - len(lost_spans)]
+    elif len(lost_spans) > len(added_spans):
+        added_spans += [y for y in _recount(ren, _names(ren.text, ren.lang), src, lost_spans)
+                        if not _overlaps(y, added_spans)][:len(lost_spans) - len(added_spans)]
     if names is not None:
         lost_spans, added_spans = _explained(lost_spans, added_spans, src, ren, names)
     out = []

@@ -196,19 +196,20 @@ _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
                     r"\bnon\s+(?!(?:pas|plus|que|point|loin|seulement|moins)\b)[^\W\d_]",
                     r"\ben vain\b", r"\b(?:évit|refus|ignoran|manqu|échou)\w*"]},
     "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва)(?!\w)"],
-           "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)бе[зс]\w{3,}", r"(?<!\w)невозможн\w*",
+           "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)невозможн\w*",
                     r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*"]},
 }
 
 
 def _negation_like(text: str, lang: str, kind: str) -> list[Span]:
     """Spans of the limits (kind 'limit') or lacks ('lack') of a text; in Russian and Ukrainian
-    also the words the analyser reads as не- and a word it knows (недопустимо, неподходящее)."""
+    also the words the analyser reads as не- or без- and a word it knows (недопустимо,
+    бесполезно)."""
     low = text.lower()
     out = [(m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
            for m in re.finditer(p, low)]
     if kind == "lack" and lang in MORPH_LANGS:
-        out += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)не[^\W\d_]{4,}", low)
+        out += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)(?:не|бе[зс])[^\W\d_]{4,}", low)
                 if antonym(m.group(), lang)]
     return sorted(out)
 
