@@ -382,7 +382,7 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
 def _english_names(side: _Side) -> list[tuple[str, int, int]]:
     """Where a side capitalises every noun and no MT says which words are names: the capitalised
     words inside a sentence, not function words of the side's language, that the English lexicon
-    knows only capitalised (Hagen, Nepal, Everest: English keeps only its names capitalised).
+    knows as names (Hagen, Nepal, Tom: English keeps only its names capitalised).
     Like _unknown_words, only to hold the other side's name in their place."""
     en = _lexicon("en")
     if en is None:
@@ -394,7 +394,8 @@ def _english_names(side: _Side) -> list[tuple[str, int, int]]:
         if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper() \
                 or len(tok) < 3 or _fold(tok) in stop:
             continue
-        if tok in en and tok.lower() not in en:
+        lemma = en.get(tok)  # Tom: also a word in lower case (tom), a name by its lemma
+        if lemma and lemma[:1].isupper() and lemma[:1] == tok[:1]:
             out.append((tok, s, e))
     return out
 

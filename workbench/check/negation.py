@@ -42,13 +42,14 @@ _NEGATION: dict[str, list[str]] = {
            r"osait|cesse|cessait)\b(?!-)(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
-           r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<!\w)никак(?:ой|ая|ое|ие|их)?(?!\w)",
+           r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<![\w-])никак(?:ой|ая|ое|ие|их)?(?!\w)",
+           r"(?<!\w)нету(?!\w)",
            r"(?<!\w)нельзя(?!\w)"],
 }
 #: Two negations that cancel out ("не может не" = must, "not without", "nicht ohne", "pas sans").
 _DOUBLE_NEGATION: dict[str, list[str]] = {
-    # litotes: cannot help (laughing), not unlike, not without, never fails to
-    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help|but|fail to|not)\b",
+    # litotes: cannot help laughing (not: cannot help it), not unlike, not without, never fails to
+    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help\s+(?:but\b|\w+ing\b)|but|fail to|not)\b",
            r"\bnot\s+(?:without|un\w+|in\w+able)\b", r"\bnever\s+fails? to\b"],
     "de": [r"\bnicht\s+(?:ohne|un\w+)\b", r"\bnicht\s+umhin\b",
            r"\bkann\s+nicht\s+(?:\w+\s+){0,3}nicht\b"],
@@ -63,20 +64,38 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 _NOT_NEGATION: dict[str, list[str]] = {
     "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
            r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])"],
-    # concessive ни: какой бы то ни было (whatever), что бы ни, как ни; чуть не, едва не (almost)
-    "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)",
-           r"(?<!\w)(?:чуть|чуть-чуть|едва)\s+(?:было\s+)?не(?!\w)"],
+    # concessive ни: какой бы то ни было (whatever), где бы он ни был, как ни; чуть не, едва ли не
+    # (almost); ни с того ни с сего (out of the blue), тем не менее (nevertheless), не столько ...
+    # сколько (less ... than), не только (not only), не раз (more than once)
+    "ru": [r"(?<!\w)бы\s+(?:[^\W\d_]+\s+){0,2}?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)",
+           r"(?<!\w)(?:чуть|чуть-чуть|едва)\s+(?:было\s+|ли\s+)?не(?!\w)",
+           r"(?<!\w)ни\s+с\s+того\s+ни\s+с\s+сего(?!\w)", r"(?<!\w)тем\s+не\s+менее(?!\w)",
+           r"(?<!\w)не\s+(?:столько|только|раз)(?!\w)"],
+    "en": [r"\bnot\s+only\b", r"\bnothing\s+but\b"],
+    "de": [r"\bnicht\s+nur\b"],
 }
 #: Idioms that a translator may render with a negation or without one: Russian ничего (nothing;
 #: all right, never mind), не за что (don't mention it; you're welcome), не ... ли (won't you; would
-#: you like), пока ... не (until; not yet), English don't mention it, never mind. A side's count
-#: of negations is then a range.
+#: you like), пока ... не (until; not yet), a polite question (вы не можете подождать?), an answer
+#: (Нет, ...; No, ...; Non, ...), English don't mention it, never mind, no doubt, a negative question
+#: (won't it be fun!). A side's count of negations is then a range.
 _OPTIONAL_NEGATION: dict[str, list[str]] = {
     "ru": [r"(?<!\w)ничего(?!\w)", r"(?<!\w)не\s+за\s+что(?!\w)",
            r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)",
+           # a polite question: вы не можете подождать? (could you wait?)
+           r"(?<!\w)не\s+(?:можете|можешь|могли|могла|мог|хотите|хочешь|желаете|знаете|знаешь|"
+           r"скажете|подскажете)(?!\w)(?=[^.!?]*\?)",
+           # an answer: Нет, ... (No, ...)
+           r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*нет(?=\s*[,.!?;—–-]|\s*$)",
            # пока (вы) не вернётесь: until you come back; я пока не знаю: I don't know yet
            r"(?<!\w)пока\s+(?:[^\W\d_]+\s+){0,2}?не(?!\w)"],
-    "en": [r"\bdon['’]t mention it\b", r"\bnever mind\b"],
+    "en": [r"\bdon['’]t mention it\b", r"\bnever mind\b", r"\bno doubt\b",
+           # a negative question, often rhetorical or polite: won't it be fun! can't you?
+           r"\b(?:won|isn|aren|can|don|didn|doesn|wouldn|couldn|ain|hasn|haven|shouldn|wasn|weren)"
+           r"['’]t\s+(?:it|you|we|he|she|they|that|there|i)\b",
+           r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*(?:why,\s*|oh,\s*|well,\s*)?no"
+           r"(?=\s*[,.!?;—–-]|\s*$)"],
+    "fr": [r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*non(?=\s*[,.!?;—–-]|\s*$)"],
 }
 
 
@@ -135,7 +154,13 @@ def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = (
 
     skipped = {clause(s) for s, _ in skip}
     first: dict[int, float] = {}
+    last: tuple[str, int] | None = None
     for s, e in sorted(spans):
+        word = text[s:e].lower()
+        if last is not None and last[0] == word and re.fullmatch(r"[\W_]*", text[last[1]:s]):
+            last = (word, e)
+            continue  # one negation said again: nie -- nie; never, never, never
+        last = (word, e)
         k = clause(s)
         if k in skipped or k in first:
             continue
@@ -191,6 +216,7 @@ _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
                     r"\bun(?!ter|ser|d\b|s\b|ten\b|gefähr)\w{4,}",
                     r"\b(?:vermeid|vermied|verweiger|fehl|scheiter|gescheitert)\w*"]},
     "fr": {"limit": [r"\b(?:seulement|uniquement|à peine)\b", r"\bseul(?:e|s|es)?\b",
+                     r"\b(?:bien\s+)?loin\s+de\b",
                      _NOT_NEGATION["fr"][0]],
            "lack": [r"\bsans\b", r"\bhors (?:de )?question\b", r"\bimpossib\w*",
                     r"\bnon\s+(?!(?:pas|plus|que|point|loin|seulement|moins)\b)[^\W\d_]",
