@@ -261,8 +261,8 @@ _EN_DROP = [(r"\b(ca)n['’]t\b", "can"), (r"\b(wo)n['’]t\b", "will"),
 
 def plant_negation(s: PairSet, src: str, ren: str, rng: random.Random) -> str | None:
     """Drop a negation of the rendering where the source negates too (a word that negates alone:
-    English not, n't, never, nothing; Russian не or нет where no other negative word shares the
-    clause; French ne ... pas and its kin)."""
+    English not, n't, never, nothing; Russian не or нет, not an answer (Нет, ...), where no other
+    negative word stands near; French ne ... pas and its kin)."""
     if not re.search(_NEG.get(s.src, "$^"), src, re.I):
         return None
     spots: list[tuple[int, int, str]] = []
@@ -271,7 +271,7 @@ def plant_negation(s: PairSet, src: str, ren: str, rng: random.Random) -> str | 
             for m in re.finditer(pat, ren, re.I):
                 spots.append((m.start(), m.end(), m.group(1) if new is None else new))
     elif s.tgt == "ru":
-        for m in re.finditer(r"(?<!\w)(не|нет)(?!\w)\s*", ren, re.I):
+        for m in re.finditer(r"(?<!\w)(не|нет)(?!\w)(?!\s*[,.!?;—–-])\s*", ren, re.I):
             clause = re.split(r"[,;:—–]", ren[max(0, m.start() - 40):m.end() + 40])
             near = ren[max(0, m.start() - 25):m.end() + 25].lower()
             if re.search(r"(?<!\w)ни\w*|(?<!\w)не\s+\w+\s+не(?!\w)|чуть\s+не|не\s+за\s+что|"

@@ -80,7 +80,8 @@ _NOT_NEGATION: dict[str, list[str]] = {
 #: (Нет, ...; No, ...; Non, ...), English don't mention it, never mind, no doubt, a negative question
 #: (won't it be fun!). A side's count of negations is then a range.
 _OPTIONAL_NEGATION: dict[str, list[str]] = {
-    "ru": [r"(?<!\w)ничего(?!\w)", r"(?<!\w)не\s+за\s+что(?!\w)",
+    # ничего as a predicate (мне ничего; ничего, я подожду; ничего себе), not ничего не знаю
+    "ru": [r"(?<!\w)ничего(?=\s*(?:[,.!?;…—–-]|себе(?!\w)|$))", r"(?<!\w)не\s+за\s+что(?!\w)",
            r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)",
            # a polite question: вы не можете подождать? (could you wait?)
            r"(?<!\w)не\s+(?:можете|можешь|могли|могла|мог|хотите|хочешь|желаете|знаете|знаешь|"
