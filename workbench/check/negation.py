@@ -36,9 +36,12 @@ _NEGATION: dict[str, list[str]] = {
            # (non encordés, a lack) or is none (non loin, non seulement)
            r"\bnon\b(?!-)(?!\s+(?!(?:pas|plus|que|point)\b)[^\W\d_])",
            r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
+           # colloquial pas without ne at a clause's start, a negative word as a whole answer
+           r"(?:^|(?<=[.!?;:,–—-])|(?<=[.!?;:,–—-]\s))\s*pas\b",
+           r"^\W*(?:personne|rien|jamais|aucun\w*)\W*$",
            # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
            r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:peux|peut|pouvons|pouvez|peuvent|pouvait|"
-           r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|sais|sait|savait|saurait|ose|"
+           r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|puisse|puissent|pût|sais|sait|savait|saurait|ose|"
            r"osait|cesse|cessait)\b(?!-)(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
@@ -54,7 +57,7 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
     "de": [r"\bnicht\s+(?:ohne|un\w+)\b", r"\bnicht\s+umhin\b",
            r"\bkann\s+nicht\s+(?:\w+\s+){0,3}nicht\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,3}?pas\s+sans\b", r"\bnon\s+sans\b",
-           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?manqu\w*\s+pas\s+d(?:e\b|['’])",
+           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:manqu|laiss)\w*\s+pas\s+d(?:e\b|['’])",
            r"\b(?:ne|n['’])\s*(?:peut|pouvait|pourra|pourrait|peux|pouvons|pouvez|peuvent)\s+"
            r"(?:pas\s+)?(?:ne\s+pas|s['’]empêcher)\b"],
     "ru": [r"(?<!\w)не\s+(?:\w+\s+){1,2}?не(?!\w)", r"(?<!\w)не\s+без(?!\w)",
@@ -63,16 +66,18 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 #: French "ne ... que" (only) and "ne" after "avant que", "à moins que" are not negations.
 _NOT_NEGATION: dict[str, list[str]] = {
     "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
-           r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])"],
+           r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])", r"\bou\s+non\b"],
     # concessive ни: какой бы то ни было (whatever), где бы он ни был, как ни; чуть не, едва ли не
     # (almost); ни с того ни с сего (out of the blue), тем не менее (nevertheless), не столько ...
     # сколько (less ... than), не только (not only), не раз (more than once)
     "ru": [r"(?<!\w)бы\s+(?:[^\W\d_]+\s+){0,2}?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)",
            r"(?<!\w)(?:чуть|чуть-чуть|едва)\s+(?:было\s+|ли\s+)?не(?!\w)",
            r"(?<!\w)ни\s+с\s+того\s+ни\s+с\s+сего(?!\w)", r"(?<!\w)тем\s+не\s+менее(?!\w)",
-           r"(?<!\w)не\s+(?:столько|только|раз)(?!\w)"],
-    "en": [r"\bnot\s+only\b", r"\bnothing\s+but\b"],
-    "de": [r"\bnicht\s+nur\b"],
+           r"(?<!\w)не\s+(?:столько|только|раз)(?!\w)", r"(?<!\w)или\s+нет(?!\w)",
+           # чего только не услышишь: one hears everything
+           r"(?<!\w)(?:чего|что|кого|где|куда|как)\s+только\s+не(?!\w)"],
+    "en": [r"\bnot\s+only\b", r"\bnothing\s+but\b", r"\bor\s+not\b"],
+    "de": [r"\bnicht\s+nur\b", r"\boder\s+nicht\b"],
 }
 #: Idioms that a translator may render with a negation or without one: Russian ничего (nothing;
 #: all right, never mind), не за что (don't mention it; you're welcome), не ... ли (won't you; would
@@ -86,6 +91,8 @@ _OPTIONAL_NEGATION: dict[str, list[str]] = {
            # a polite question: вы не можете подождать? (could you wait?)
            r"(?<!\w)не\s+(?:можете|можешь|могли|могла|мог|хотите|хочешь|желаете|знаете|знаешь|"
            r"скажете|подскажете)(?!\w)(?=[^.!?]*\?)",
+           # не в сумасшедшем доме, а в клинике: what a thing is not, for what it is
+           r"(?<!\w)не\s+[^,.!?;]{1,40},\s+а(?!\w)",
            # an answer: Нет, ... (No, ...)
            r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*нет(?=\s*[,.!?;—–-]|\s*$)",
            # пока (вы) не вернётесь: until you come back; я пока не знаю: I don't know yet
@@ -96,7 +103,9 @@ _OPTIONAL_NEGATION: dict[str, list[str]] = {
            r"['’]t\s+(?:it|you|we|he|she|they|that|there|i)\b",
            r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*(?:why,\s*|oh,\s*|well,\s*)?no"
            r"(?=\s*[,.!?;—–-]|\s*$)"],
-    "fr": [r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*non(?=\s*[,.!?;—–-]|\s*$)"],
+    "fr": [r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*non(?=\s*[,.!?;—–-]|\s*$)",
+           # on ne sait pourquoi, je ne sais quel: somehow, some
+           r"\b(?:on|je)\s+ne\s+sai[st]\s+(?:pas\s+)?(?:pourquoi|comment|quel\w*|qui|où)\b"],
 }
 
 
@@ -133,6 +142,11 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
                 a == sp[0] for a, b in excluded):
             continue
         cues.append(sp)
+    if lang in ("ru", "uk"):
+        # negative concord across commas: ничего из того, что там записано, я не говорил
+        cues = [c for c in cues if not (low[c[0]:c[1]].startswith("ни") and any(
+            d[0] > c[1] and low[d[0]:d[1]] == "не" and not re.search(r"[.!?…]", low[c[1]:d[0]])
+            for d in cues))]
     return cues, sorted(doubles)
 
 
@@ -175,7 +189,7 @@ def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = (
 #: What stands between a negated clause and a negation that repeats it over coordinated words.
 _COORDINATED = re.compile(r"\s(?:and|or|und|oder|et|ou|и|или)\s+", re.I)
 #: Negations of a noun rather than of a verb: no, kein, aucun, ни.
-_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни|никак\w*)(?!\w)")
+_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни\w*|never|nie\w*|jamais)(?!\w)")
 
 
 def _unpaired(a: Sequence[float], b: Sequence[float], limit: float) -> tuple[list[int], list[int]]:
@@ -216,15 +230,17 @@ _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
                     # un- adjectives (unmöglich, unberührt), not unter, unser, und, uns
                     r"\bun(?!ter|ser|d\b|s\b|ten\b|gefähr)\w{4,}",
                     r"\b(?:vermeid|vermied|verweiger|fehl|scheiter|gescheitert)\w*"]},
-    "fr": {"limit": [r"\b(?:seulement|uniquement|à peine)\b", r"\bseul(?:e|s|es)?\b",
+    "fr": {"limit": [r"\b(?:seulement|uniquement|à peine|peu)\b", r"\bseul(?:e|s|es)?\b",
                      r"\b(?:bien\s+)?loin\s+de\b",
                      _NOT_NEGATION["fr"][0]],
            "lack": [r"\bsans\b", r"\bhors (?:de )?question\b", r"\bimpossib\w*",
+                    r"\b(?:incapab|inutil|dispar)\w*",
                     r"\bnon\s+(?!(?:pas|plus|que|point|loin|seulement|moins)\b)[^\W\d_]",
                     r"\ben vain\b", r"\b(?:évit|refus|ignoran|manqu|échou)\w*"]},
-    "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва)(?!\w)"],
+    "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва|мало)(?!\w)"],
            "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)невозможн\w*",
-                    r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*"]},
+                    r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*",
+                    r"(?<!\w)(?:конч|законч|исчез|пропа[лв])\w*"]},
 }
 
 
