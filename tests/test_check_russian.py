@@ -122,7 +122,7 @@ def test_negation_idioms_are_no_finding_in_both_directions(source, rendering):
 @pytest.mark.parametrize("source, rendering, expected", [
     ("Она не пришла.", "She came.", "source negates ('не'); the rendering does not"),
     ("Он не может прийти.", "He can come.", "source negates ('не'); the rendering does not"),
-    ("Я ничего не знаю.", "I know everything.", "source negates ('ничего'); the rendering does not"),
+    ("Я ничего не знаю.", "I know everything.", "source negates ('не'); the rendering does not"),
     ("Он не был похож на отца.", "He was not unlike his father.",
      "source negates ('не'); the rendering does not (its 'not unlike' is a double negation)"),
 ])
