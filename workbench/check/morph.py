@@ -79,19 +79,6 @@ def number_word(word: str, lang: str) -> tuple[Decimal, bool, bool] | None:
     return None
 
 
-def inflect_number(lemma: str, like: str, lang: str) -> str | None:
-    """`lemma` (a number word) in the case of `like` (the benchmarks plant changed numbers so)."""
-    morph = analyser(lang)
-    if morph is None:
-        return None
-    want = _parses(like.lower(), lang)
-    if not want:
-        return None
-    case = want[0].tag.case
-    form = morph.parse(lemma)[0].inflect({case}) if case else None
-    return form.word if form is not None else None
-
-
 def _proper_parses(word: str, lang: str) -> list:
     return [p for p in _parses(word, lang) if _PROPER & set(p.tag.grammemes)]
 
