@@ -35,9 +35,16 @@ if TYPE_CHECKING:
     from workbench.check.side import _Side
 
 #: Capitalised words that are not names in the middle of a sentence.
+#: Titles and forms of address, which translations render, drop or change at will (Monsieur /
+#: M., Milady / Lady, Cousin Porthos / mon cousin Porthos), and interjections.
+_TITLES = ("sir lord lady madam madame monsieur mademoiselle messieurs mesdames milady milord miss "
+           "cousin uncle aunt captain colonel general doctor king queen prince princess count "
+           "countess baron baroness baronne duke duchess master mistress comte comtesse duc "
+           "duchesse roi reine princesse capitaine docteur oncle tante cousine maître père mère "
+           "oh ah eh hey alas bah hein hélas ô")
 _NOT_NAMES: dict[str, frozenset[str]] = {
-    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st", "no", "her", "ok"}),
-    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr"}),
+    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st", "no", "her", "ok", *_TITLES.split()}),
+    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr", *_TITLES.split()}),
     "ru": frozenset(),
 }
 
@@ -47,6 +54,8 @@ def _initial_name(word: str, lang: str) -> bool:
     (pymorphy3 for Russian and Ukrainian, simplemma's word forms for the others) knows it as a name
     or capitalised (Анна, Tom, Boston), or does not know it (Koznishev); a word it knows only in
     lower case (This, Прочла) is a word. Without a lexicon, none is."""
+    if "-" in word:  # Mangerez-vous, Saint-Germain: by its parts
+        return all(_initial_name(p, lang) for p in word.split("-") if p)
     if lang in MORPH_LANGS:
         return name_candidate(word, lang)
     lexicon = _lexicon(lang)
@@ -405,8 +414,11 @@ def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: lis
                ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """The names of a side the other side has no counterpart for: (those that are names, the
     common nouns after a determiner, which are names only where the other side lost one)."""
-    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded, side.lang,
-                                                 other_lang)
+    def matched(word: str) -> bool:  # a compound name by any of its parts (Saint-Germain)
+        return any(_name_matches(p, other_tokens, other_folded, side.lang, other_lang)
+                   for p in [word] + [x for x in word.split("-") if len(x) >= 3 and "-" in word])
+
+    out = [w for w in names if not matched(w[0])
            and (_territory(w[0], side.lang) or "-") not in other_places]
     weak = [w for w in out if _common_noun_at(w, side.text, side.lang)]
     return [w for w in out if w not in weak], weak
