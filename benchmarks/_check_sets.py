@@ -314,12 +314,19 @@ def _translit(text: str) -> str:
 _CAP = re.compile(r"(?<![\w'’-])[A-ZÀ-ÝА-ЯЁ][a-zà-ÿа-яё]{2,}(?![\w'’-])")
 
 
+#: Titles and forms of address: capitalised, shared, and no names.
+_TITLES = set("sir lord lady madam madame monsieur mademoiselle messieurs milady milord miss mister "
+              "cousin uncle aunt captain colonel king queen prince princess count countess baron "
+              "baronne duke duchess comte comtesse duc duchesse roi reine capitaine docteur doctor "
+              "père mère monseigneur cardinal".split())
+
+
 def shared_names(src: str, ren: str) -> list[re.Match]:
-    """Capitalised words of the rendering whose first four letters (transliterated) start a
-    capitalised word of the source: a name both sides carry, at a sentence's start too."""
+    """Capitalised words of the rendering (no titles) whose first four letters (transliterated)
+    start a capitalised word of the source: a name both sides carry, at a sentence's start too."""
     capitals = {_translit(m.group())[:4] for m in _CAP.finditer(src)}
     return [m for m in _CAP.finditer(ren) if _translit(m.group())[:4] in capitals
-            and len(_translit(m.group())) >= 3]
+            and len(_translit(m.group())) >= 3 and fold(m.group()) not in _TITLES]
 
 
 def name_pool(s: PairSet) -> list[str]:

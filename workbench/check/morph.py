@@ -121,7 +121,7 @@ def antonym(word: str, lang: str) -> bool:
     if morph is None or prefix is None or len(word) < 6:
         return False
     parses = _parses(word, lang)
-    kinds = ("ADJF", "ADJS", "ADVB", "PRED", "PRTF", "PRTS") + (("NOUN",) if prefix == "не" else ())
+    kinds = ("ADJF", "ADJS", "ADVB", "PRED", "PRTF", "PRTS")
     if not parses or parses[0].normal_form in _NOT_ANTONYMS or parses[0].tag.POS not in kinds:
         return False
     return morph.word_is_known(word[len(prefix):])

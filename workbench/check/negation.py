@@ -65,7 +65,7 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 }
 #: French "ne ... que" (only) and "ne" after "avant que", "à moins que" are not negations.
 _NOT_NEGATION: dict[str, list[str]] = {
-    "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
+    "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|plus|jamais|rien|personne|aucune?|guère|point)\b)"
            r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])", r"\bou\s+non\b"],
     # concessive ни: какой бы то ни было (whatever), где бы он ни был, как ни; чуть не, едва ли не
     # (almost); ни с того ни с сего (out of the blue), тем не менее (nevertheless), не столько ...
@@ -102,8 +102,9 @@ _OPTIONAL_NEGATION: dict[str, list[str]] = {
            r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*(?:why,\s*|oh,\s*|well,\s*)?no"
            r"(?=\s*[,.!?;—–-]|\s*$)"],
     "fr": [r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*non(?=\s*[,.!?;—–-]|\s*$)",
-           # on ne sait pourquoi, je ne sais quel: somehow, some
-           r"\b(?:on|je)\s+ne\s+sai[st]\s+(?:pas\s+)?(?:pourquoi|comment|quel\w*|qui|où)\b"],
+           # on ne sait pourquoi, je ne sais quel: somehow, some (not: je ne sais pas qui)
+           r"\bon\s+ne\s+sait\s+(?:pourquoi|comment|quel\w*|qui|où)\b",
+           r"\bje\s+ne\s+sais\s+quel\w*\b"],
 }
 
 
@@ -265,7 +266,9 @@ def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     # side's count to a range: no finding where the two ranges meet
     s_opt = len(_clause_positions(src.text, _optional(src.text, src.lang), s_cues))
     r_opt = len(_clause_positions(ren.text, _optional(ren.text, ren.lang), r_cues))
-    if ns <= nr + r_opt and nr <= ns + s_opt:
+    # idioms read either way on both sides render each other (Non, ... / Нет, ...): they pair off
+    both = min(s_opt, r_opt)
+    if ns <= nr + r_opt - both and nr <= ns + s_opt - both:
         return []
     # The side with fewer negations may say the same with a limit or a lack (weak evidence), but
     # only near the other side's negation it stands for, and only a limit or lack that the other
