@@ -17,9 +17,9 @@ written as `check KIND: explanation` comment lines (format_comment / parse_comme
 translator's dismissal of one is a Dismissal (kind, key, reason).
 
 Modules: findings (the model and its comment lines), text (words and language data the checks
-share), morph (Russian and Ukrainian morphology), numbers, dates, names, negation, quotes (one kind
-each), namemap (a pair's name map), side (a side read once), runner (check_pair, mt-missing, a pair
-file's records).
+share), morph (Russian and Ukrainian morphology), spelling (a name across scripts), numbers, dates,
+names, negation, quotes (one kind each), namemap (a pair's name map), side (a side read once),
+runner (check_pair, mt-missing, a pair file's records).
 """
 
 from __future__ import annotations

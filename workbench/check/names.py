@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.dates import _calendar, _month_of
 from workbench.check.findings import Finding, Span
-from workbench.check.morph import MORPH_LANGS, name_candidate, name_lemma
+from workbench.check.morph import MORPH_LANGS, name_candidate
+from workbench.check.spelling import _acronyms_alike, _is_cyrillic, _sound_alike, _sound_key
 from workbench.check.text import (
     _ROMAN,
     _overlaps,
@@ -118,49 +119,6 @@ def _spelled_alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.8
 
 
-#: Spellings that one sound has across scripts and languages, for _sound_key (in this order).
-_SOUNDS = (("shch", "s"), ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("ts", "c"), ("tz", "c"),
-           ("ch", "c"), ("sh", "s"), ("zh", "j"), ("kh", "h"), ("ck", "k"), ("ph", "f"), ("th", "t"),
-           ("ae", "e"), ("ew", "yu"), ("w", "v"), ("x", "ks"), ("q", "k"), ("z", "s"), ("j", "i"),
-           ("y", "i"), ("c", "s"))
-
-
-@lru_cache(maxsize=65536)
-def _sound_key(word: str, lang: str) -> str:
-    """A name's consonants as they sound, from its dictionary form: Цезаря / Caesar -> 'ssr',
-    Моцарта / Mozart -> 'msrt', Ньютона / Newton -> 'nitn' (a Latin c before e, i, y is an s,
-    else a k; ц, ts, tz are an s as well)."""
-    w = _transliterate(_fold(name_lemma(word, lang) if lang in MORPH_LANGS else word))
-    w = re.sub(r"['’]s$", "", w)
-    w = re.sub(r"[^a-z]", "", w)
-    w = re.sub(r"c(?![eiy]|ae)", "k", w.replace("ae", "e"))
-    for a, b in _SOUNDS:
-        w = w.replace(a, b)
-    if not w:
-        return ""
-    return re.sub(r"(.)\1+", r"\1", w[0] + re.sub(r"[aeiouh]", "", w[1:]))
-
-
-def _sound_alike(word: str, lang: str, other: str, other_lang: str) -> bool:
-    """Two spellings of one name across scripts or languages (Цицерона / Cicero, Моцарта /
-    Mozart, Эйнштейна / Einstein): their sound keys share the first letter and more than three in
-    four of their consonants in order."""
-    a, b = _sound_key(word, lang), _sound_key(other, other_lang)
-    if not a or not b or a[0] != b[0]:
-        return False
-    if min(len(a), len(b)) < 3:  # few consonants: the same ones, in names of five letters or more
-        short, long_ = sorted((a, b), key=len)
-        return min(len(word), len(other)) >= 5 and len(short) == 2 and (
-            a == b or len(long_) == 3 and long_.startswith(short))
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.75  # afrk / amrk: not alike
-
-
-def _acronyms_alike(word: str, other: str) -> bool:
-    """One acronym in two scripts (ДНК / DNA, НАТО / NATO): capitals of the same length."""
-    return word.isupper() and other.isupper() and 2 <= len(word) == len(other) <= 5 and \
-        (_transliterate(_fold(word)) == _fold(word)) != (_transliterate(_fold(other)) == _fold(other))
-
-
 def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lang: str = "",
                   other_lang: str = "") -> bool:
     key = _name_key(word)
@@ -192,10 +150,6 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lan
     # Innerasien, Hima for Himalaya)
     n = min(5, len(stem) - 1) if len(stem) > 4 else len(stem)
     return n >= 4 and stem[:n] in other_folded
-
-
-def _is_cyrillic(word: str) -> bool:
-    return bool(re.search(r"[а-яёіїєґА-ЯЁІЇЄҐ]", word))
 
 
 def _recount(side: _Side, names: list[tuple[str, int, int]], other: _Side,
