@@ -56,7 +56,7 @@ bench: install
 screenshots: install system-deps
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser.py -k "quoted_petition or review_link or memory_matches"
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_sources.py -k side_by_side
-	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_findings.py
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_findings.py tests/test_browser_names.py
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_new.py -k "3.0"
 
 clean:

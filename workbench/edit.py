@@ -35,7 +35,8 @@ def _commit(pf: PairFile, action: str, summary: str, new: list[Record]) -> Chang
     # (A status or a note leaves the texts, and with them the findings, as they were.)
     if action in ("link", "unlink", "merge", "split"):
         kept = {id(r) for r in pf.records}
-        new = [r if id(r) in kept else store.with_checks(pf, r) for r in new]
+        names = store.name_map(PairFile(header=pf.header, records=new))
+        new = [r if id(r) in kept else store.with_checks(pf, r, names) for r in new]
     change = between(action, summary, pf.records, new)
     pf.records = new
     return change
@@ -384,3 +385,44 @@ def undismiss(pf: PairFile, key: str, kind: str, finding_key: str) -> Change:
     new[i] = replace(pf.records[i], annotations=findings.without_dismissal(pf.records[i], kind,
                                                                           finding_key))
     return _commit(pf, "undismiss", f"undismiss {kind} {finding_key} on {key}", new)
+
+
+def decide_name(pf: PairFile, source: str, rendering: str, state: str) -> Change:
+    """Confirm (state "confirmed") or break ("broken") the link between a name of the source and
+    a name of the rendering in the pair's name map, or withdraw the decision ("learned"): the
+    decisions go into the header (store.set_names), and the beads whose unexplained names the
+    link concerns get their findings again."""
+    from workbench.check.namemap import name_key
+    from workbench.check.names import unexplained
+
+    before = store.name_map(pf)
+    try:
+        after = before.decide(source, rendering, state)
+    except ValueError as exc:
+        raise InputError(str(exc), hint="give the two names as the page shows them, and the state "
+                                        "confirmed, broken or learned") from None
+    old_text = pf.header.get(store.NAMES_HEADER, "")
+    header = dict(pf.header)
+    store.set_names(PairFile(header, []), after)
+    new_text = header.get(store.NAMES_HEADER, "")
+    src_lang, tgt_lang = pf.source_language, pf.rendering_language
+    keys = set(name_key(source, src_lang)) | set(name_key(rendering, tgt_lang))
+    names = store.name_map(PairFile(header, pf.records))
+
+    def concerned(r: Record) -> bool:
+        if not (r.source and r.rendering):
+            return False
+        lost, added = unexplained(r.source_text, r.rendering_text, src_lang, tgt_lang, r.mt)
+        return any(keys & set(name_key(x, src_lang)) for x in lost) or \
+            any(keys & set(name_key(y, tgt_lang)) for y in added)
+
+    new = []
+    for r in pf.records:
+        again = store.with_checks(pf, r, names) if concerned(r) else r
+        new.append(again if again != r else r)
+    summary = f"{state} the name link {' '.join(source.split())} = {' '.join(rendering.split())}"
+    change = between("names", summary, pf.records, new,
+                     ((store.NAMES_HEADER, old_text, new_text),))
+    pf.records = new
+    pf.header = header
+    return change

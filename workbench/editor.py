@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
 from workbench import files, history, recovery, store
-from workbench.changes import Change, apply, bead_revision, encode, replay, touched_keys
+from workbench.changes import (Change, apply, apply_header, bead_revision, encode, replay,
+                               touched_keys)
 from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal
 from workbench.store import PairFile, Record
@@ -297,11 +298,14 @@ class Editor:
                                     "view of it", current_revision=pf.revision,
                                     hint="the page shows the current state; apply the change again")
 
-    def _take(self, pair: _Pair, current: PairFile, records: list[Record]) -> tuple[PairFile, int]:
+    def _take(self, pair: _Pair, current: PairFile, records: list[Record],
+              header: Mapping[str, str] | None = None) -> tuple[PairFile, int]:
         """The next state of the pair in memory (the caller holds pair.lock and has queued the
-        step in the journal) and the ticket to wait for."""
+        step in the journal) and the ticket to wait for; `header`: the header the change left."""
         pf = _copy(current)
         pf.records = records
+        if header is not None:
+            pf.header = dict(header)
         pf.header["X-Workbench-Revision"] = str(current.revision + 1)
         pair.pf = pf
         pair.taken += 1
@@ -405,7 +409,7 @@ class Editor:
                 pair.journal.do(action=change.action, summary=change.summary, author=name,
                                 keys=touched_keys(change), change=encode(change),
                                 revision=current.revision + 1)
-                pf, ticket = self._take(pair, current, work.records)
+                pf, ticket = self._take(pair, current, work.records, work.header)
             state = pair.journal.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)
@@ -443,11 +447,12 @@ class Editor:
 
                 change = replay(current.records, step, forward=not undoing, clash=clash)
                 records = apply(current.records, change)
+                header = apply_header(current.header, change)
             except BaseException:
                 self._release(pair)
                 raise
             j.step(verb, step, author=name, revision=current.revision + 1)
-            pf, ticket = self._take(pair, current, records)
+            pf, ticket = self._take(pair, current, records, header)
             state = j.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)

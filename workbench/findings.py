@@ -18,10 +18,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from workbench.errors import InputError, NotFoundError
+from workbench import store
 from workbench.store import Annotation, PairFile, Record
 
 if TYPE_CHECKING:
-    from workbench.check import Dismissal, Finding
+    from workbench.check import Dismissal, Finding, NameMap
 
 #: The kinds, as workbench.check names them (listed here so that reading a filter does not load
 #: the checks and their locale data).
@@ -48,11 +49,11 @@ class Reviewed:
 
 @lru_cache(maxsize=65536)
 def _findings(source: str, rendering: str, mt: str | None, src_lang: str,
-              tgt_lang: str, reporting: bool) -> "tuple[Finding, ...]":
+              tgt_lang: str, reporting: bool, names: "NameMap | None") -> "tuple[Finding, ...]":
     from workbench import check  # Babel's locale data: only when a bead has findings
 
     return tuple(check.check_pair(source, rendering, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt,
-                                  reporting=reporting))
+                                  reporting=reporting, names=names))
 
 
 def has_findings(r: Record) -> bool:
@@ -67,12 +68,14 @@ def dismissals(r: Record) -> "list[tuple[Dismissal, Annotation]]":
     return [(d, a) for a in r.annotations if (d := Dismissal.from_comment(a.text)) is not None]
 
 
-def of_record(r: Record, src_lang: str, tgt_lang: str, reporting: bool = False) -> list[Reviewed]:
-    """The bead's findings in check order, each with its dismissal; none for a bead whose entry
-    carries no `check` comments. `reporting`: the pair's rendering reports (PairFile.reporting)."""
+def of_record(r: Record, src_lang: str, tgt_lang: str, reporting: bool = False,
+              names: "NameMap | None" = None) -> list[Reviewed]:
+    """The bead's findings in check order (with the pair's name map `names`), each with its
+    dismissal; none for a bead whose entry carries no `check` comments. `reporting`: the pair's
+    rendering reports (PairFile.reporting)."""
     if not has_findings(r):
         return []
-    found = _findings(r.source_text, r.rendering_text, r.mt, src_lang, tgt_lang, reporting)
+    found = _findings(r.source_text, r.rendering_text, r.mt, src_lang, tgt_lang, reporting, names)
     notes = dismissals(r)
     out = []
     for f in found:
@@ -82,7 +85,8 @@ def of_record(r: Record, src_lang: str, tgt_lang: str, reporting: bool = False) 
 
 
 def of_pair(pf: PairFile, r: Record) -> list[Reviewed]:
-    return of_record(r, pf.source_language, pf.rendering_language, pf.reporting)
+    return of_record(r, pf.source_language, pf.rendering_language, pf.reporting,
+                     store.name_map(pf) if has_findings(r) else None)
 
 
 def find(pf: PairFile, key: str, kind: str, finding_key: str) -> Reviewed:

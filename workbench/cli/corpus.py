@@ -101,7 +101,8 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
         lines = check.po_entry_lines(text)
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
-                                         notes=show_all, reporting=pf.reporting):
+                                         notes=show_all, reporting=pf.reporting,
+                                         names=store.name_map(pf)):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)

@@ -43,7 +43,8 @@ from workbench.files import lock as _lock
 from workbench.files import write_atomic
 from workbench.model import Alignment
 from workbench.store.building import (add_annotation, build_pair_file, check_alignment, findings,
-                                      set_mt, set_status, with_checks)
+                                      name_decisions, name_map, set_mt, set_names, set_status,
+                                      with_checks)
 from workbench.store.reading import (BLOCK_ENTRIES, RecordStream, check_coverage, disk_revision,
                                      iter_records, load, parse)
 from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Part,
@@ -51,16 +52,18 @@ from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation
 from workbench.store.repair import Rebuilt
 from workbench.store.syntax import PoText as _PoText  # noqa: F401  (polib input, for callers)
 from workbench.store.syntax import check_syntax
+from workbench.store.writing import (NAMES_HEADER, RenderCache, pair_header, render, render_cached,
+                                     stamp)
 from workbench.wording import counted
-from workbench.store.writing import RenderCache, pair_header, render, render_cached, stamp
 
-__all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NO_SOURCE", "STATUSES", "Annotation", "PairFile",
-           "Part", "Rebuilt", "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
+__all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NAMES_HEADER", "NO_SOURCE", "STATUSES", "Annotation",
+           "PairFile", "Part", "Rebuilt", "Record", "RecordStream", "RenderCache", "add_annotation",
+           "bead_key",
            "build_pair_file", "check_alignment", "check_coverage", "check_revision",
            "check_syntax", "check_text", "check_writable", "disk_revision", "findings",
-           "iter_records", "load", "pair_header", "parse", "render", "render_cached", "save",
-           "save_edit", "set_mt", "set_status", "stamp", "with_checks", "write_alignment",
-           "write_pair"]
+           "iter_records", "load", "name_decisions", "name_map", "pair_header", "parse", "render",
+           "render_cached", "save", "save_edit", "set_mt", "set_names", "set_status", "stamp",
+           "with_checks", "write_alignment", "write_pair"]
 
 
 def check_writable(pf: PairFile, path: Path) -> None:
@@ -177,11 +180,12 @@ def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
     """Write a pair file just built from an alignment. An existing file holds translators' work:
     it is only replaced with overwrite=True (or when no bead of it is reviewed or annotated; else
     InputError with `hint`), and then its annotations and statuses are carried over to the beads
-    that still exist. With `protect`, a record of the existing file for which it is true must
-    still exist: else ConflictError, and nothing is written; its hint names `overwrite_command`
-    as the way to re-align anyway. An existing file that cannot be read (damaged) is, with
-    overwrite=True and no `protect`, rebuilt (store.repair): what can still be read of its work is
-    carried over, the damaged file kept aside, and `rebuilt` told what was kept and lost."""
+    that still exist, and the decisions on its name map to the pair. With `protect`, a record of
+    the existing file for which it is true must still exist: else ConflictError, and nothing is
+    written; its hint names `overwrite_command` as the way to re-align anyway. An existing file
+    that cannot be read (damaged) is, with overwrite=True and no `protect`, rebuilt (store.repair):
+    what can still be read of its work is carried over, the damaged file kept aside, and `rebuilt`
+    told what was kept and lost."""
     p = Path(path)
     if p.exists():
         try:
@@ -205,6 +209,11 @@ def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
         if reviewed and not overwrite:
             raise InputError(f"PO file exists ({counted(reviewed, 'bead')} reviewed or annotated)", path=str(p),
                              hint=hint)
+        if NAMES_HEADER in old.header:  # the translators' decisions on the name map stay
+            pf.header[NAMES_HEADER] = old.header[NAMES_HEADER]
+            if any(r.checks for r in pf.records):  # built with its findings: with them, too
+                names = name_map(pf)
+                pf.records = [with_checks(pf, r, names) for r in pf.records]
         carried = {r.key: r for r in old.records}
         pf.records = [replace(r, status=carried[r.key].status, annotations=carried[r.key].annotations)
                       if r.key in carried else r for r in pf.records]

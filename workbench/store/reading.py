@@ -24,7 +24,8 @@ from workbench.files import clean_po_leftovers
 from workbench.store.records import Annotation, PairFile, Part, Record
 from workbench.store.syntax import (RESTORE, PoText, blocks, bounded_lines, check_syntax,
                                     decode_block)
-from workbench.store.writing import RENDERING_ONLY, STATUS_FLAGS, WRAP, header_comment
+from workbench.store.writing import (NAMES_HEADER, RENDERING_ONLY, STATUS_FLAGS, WRAP,
+                                     header_comment)
 
 #: Entries parsed at a time.
 BLOCK_ENTRIES = 1000
@@ -74,6 +75,17 @@ def _check_header(header: dict[str, str], text: str, path: str) -> None:
         if not header[key].strip():
             raise ParseError(f"PO header field '{key}' is empty", path=path,
                              line=_field_line(text, key), hint=RESTORE)
+    if header.get(NAMES_HEADER, "").strip():
+        from workbench.check.namemap import parse_decisions
+
+        try:
+            parse_decisions(header[NAMES_HEADER])
+        except ValueError as exc:
+            raise ParseError(f"PO header field '{NAMES_HEADER}': {exc}", path=path,
+                             line=_field_line(text, NAMES_HEADER),
+                             hint="correct or remove the item; the decisions on the name map are "
+                                  "'confirmed SOURCE = RENDERING' or 'broken ...', joined by ';'"
+                             ) from None
     for key in ("X-Workbench-Revision", "X-Source-Sentences", "X-Rendering-Sentences"):
         value = header.get(key)
         if value is not None and not (value.isascii() and value.isdigit()

@@ -20,6 +20,9 @@ from workbench.store.records import NO_SOURCE, PairFile, Part, Record
 STATUS_FLAGS = {"rejected": "rejected", "needs-work": "needs-work"}
 RENDERING_ONLY = "rendering-only"
 WRAP = 0  # never wrap: one annotation per comment line, one msgid line per sentence group
+#: The header field of a translator's decisions on the pair's name map (workbench.check.namemap):
+#: `confirmed Стива = Stiva; broken Анна = Betsy`; absent while there are none.
+NAMES_HEADER = "X-Workbench-Names"
 
 
 def header_comment(source_id: str, rendering_id: str) -> str:

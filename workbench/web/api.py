@@ -280,6 +280,22 @@ def undismiss_check(pair_id: str, key: str, kind: str, finding: str):
     return _act(pair_id, lambda pf: edit.undismiss(pf, key, kind, finding), data, key)
 
 
+@bp.get("/pairs/<pair_id>/names")
+def names(pair_id: str):
+    ws = workspace()
+    _, pf = ws.pair_file(pair_id)
+    return jsonify({"pair": pair_id, "revision": pf.revision, **views.names_view(pf)})
+
+
+@bp.post("/pairs/<pair_id>/names")
+def decide_name(pair_id: str):
+    """Confirm, break or withdraw the decision on a link of the pair's name map."""
+    data = _body()
+    source, rendering, state = _str(data, "source", ""), _str(data, "rendering", ""), \
+        _str(data, "state", "")
+    return _act(pair_id, lambda pf: edit.decide_name(pf, source, rendering, state), data)
+
+
 def _history_step(pair_id: str, undoing: bool):
     data = _body()
     author, revision = _str(data, "author", ""), _revision(data)

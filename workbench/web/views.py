@@ -355,6 +355,14 @@ def pair_summaries(ws: Project) -> list[dict]:
     return out
 
 
+def names_view(pf: store.PairFile) -> dict:
+    """The pair's name map as the Names panel and the API give it: its links, learned ones by the
+    number of beads they stand in, each with its state."""
+    links = store.name_map(pf).links
+    return {"links": [link.to_dict() for link in links],
+            "decided": sum(link.state != "learned" for link in links)}
+
+
 def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
     """The whole pair: every bead, in display order (none for a pair not prepared yet)."""
     if not ws.is_prepared(pair_id):
@@ -363,6 +371,7 @@ def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
     holders = _holders(pf.records, pf.records)
     view["beads"] = [record_view(r, i, holders, pf) for i, r in enumerate(pf.records)]
     view["check_counts"] = findings.counts(pf)
+    view["names"] = names_view(pf)
     return view
 
 
@@ -385,6 +394,7 @@ def page_view(ws: Project, pair_id: str, q: Query, author: str = "") -> dict:
     view["beads"] = [record_view(r, i, holders, pf) for i, r in shown]
     view["check_counts"] = findings.counts(pf)
     view["show_counts"] = show_counts(pf)
+    view["names"] = names_view(pf)
     return view
 
 

@@ -1,6 +1,6 @@
 // The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction,
-// undo/redo (each author's own), dismissing fidelity findings with a reason, and the translation
-// memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// undo/redo (each author's own), dismissing fidelity findings with a reason, the Names panel's
+// decisions on the pair's name map, and the translation memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
 // rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
 // page as HTML here (messages use textContent).
 "use strict";
@@ -501,6 +501,26 @@
   }
   body.addEventListener("mouseover", (ev) => lightUp(ev, true));
   body.addEventListener("mouseout", (ev) => lightUp(ev, false));
+
+  // The Names panel: a link confirmed, broken or its decision withdrawn is an action of its own
+  // (undone like any other); the panel is drawn by the server, so the page is loaded again.
+  async function decideName(source, rendering, state) {
+    const answer = await call("/names", { source: source, rendering: rendering, state: state }, current);
+    if (answer) location.reload();
+  }
+  const names = document.getElementById("names");
+  names.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button[data-name-act]");
+    const row = btn && btn.closest("tr.name-link");
+    if (row) decideName(row.dataset.source, row.dataset.rendering, btn.dataset.nameAct);
+  });
+  const nameAdd = document.getElementById("name-add");
+  if (nameAdd) nameAdd.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    decideName(document.getElementById("name-source").value, document.getElementById("name-rendering").value, "confirmed");
+  });
+  if (sessionStorage.getItem("workbench.names-open") === "1") names.open = true;
+  names.addEventListener("toggle", () => sessionStorage.setItem("workbench.names-open", names.open ? "1" : "0"));
 
   document.getElementById("undo").addEventListener("click", () => act("undo"));
   document.getElementById("redo").addEventListener("click", () => act("redo"));
