@@ -139,3 +139,34 @@ def test_the_page_offers_the_replay_and_it_works(restored, page, tmp_path):
         assert statuses(po)["s1,2:t2,3"] == "approved"
     finally:
         stop(proc)
+
+
+
+def test_a_name_decision_the_restored_file_lacks_is_offered_and_replayed(tmp_path, make_client):
+    """A decision on the name map lives in the PO header: a file restored to before it lacks it,
+    and replaying the set-aside history puts it back, with the findings it gives."""
+    from factories import NAMES_PAIR, make_names_data_dir
+
+    root = make_names_data_dir(tmp_path / "data")
+    po = root / "translations" / f"{NAMES_PAIR}.po"
+    client = make_client(root)
+    shutil.copyfile(po, tmp_path / "before.po")
+    assert post(client, f"/pairs/{NAMES_PAIR}/names", {"source": "Анна", "rendering": "Koznyshev",
+                                                        "state": "confirmed"}).status_code == 200
+    assert post(client, f"/pairs/{NAMES_PAIR}/beads/s0:t0/status", {"status": "approved"}
+                ).status_code == 200
+    decided = store.load(po)
+    shutil.copyfile(tmp_path / "before.po", po)  # restored to before the decision
+    history = client.get(f"/api/pairs/{NAMES_PAIR}/history?author=ak").get_json()["history"]
+    assert history["recover"]["summary"] == ("1 name decision and 1 approval after this version "
+                                             "are in the undo history")
+    res = post(client, f"/pairs/{NAMES_PAIR}/history/replay", {}, author="ak")
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["summary"] == ("replay 1 name decision, 1 approval from the set-aside "
+                                         "history")
+    pf = store.load(po)
+    assert pf.header["X-Workbench-Names"] == "confirmed Анна = Koznyshev"
+    assert pf.records == decided.records
+    # one action: undo takes the decision back out of the header
+    assert post(client, f"/pairs/{NAMES_PAIR}/undo", {}, author="ak").status_code == 200
+    assert "X-Workbench-Names" not in store.load(po).header

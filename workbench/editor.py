@@ -184,7 +184,7 @@ class Editor:
         state["notice"] = (f"The undo history will be set aside at the next change: {problem}. "
                            "Undo starts again from there.")
         if journal.steps:  # a history of another version of the file (a damaged one is not read)
-            state["recover"] = recovery.offer(journal.path, pf.records)
+            state["recover"] = recovery.offer(journal.path, pf.records, pf.header)
         return state | {"revision": pf.revision}
 
     def settle(self, po_path: str | Path) -> None:
@@ -254,7 +254,7 @@ class Editor:
             aside = j.set_aside(reason)
         except OSError as exc:
             raise files.write_error(exc, j.path) from None
-        found = recovery.assess(aside, pf.records) if assess else None
+        found = recovery.assess(aside, pf.records, pf.header) if assess else None
         lacking = {"lacking": found.describe(), "lacking_counts": found.counts()} \
             if found is not None and found.lacking else {}
         j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason, **lacking)

@@ -1,11 +1,12 @@
 """The work a set-aside history holds that its PO file lacks (the file was restored from an older
-version, say), and replaying that work onto the file as one undoable action."""
+version, say), and replaying that work onto the file as one undoable action. The work is in the
+beads and, for a decision on the name map, in the header too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from workbench import history
 from workbench.changes import Change, _record_from_json, apply, between
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 #: How a message names each kind of step, singular and plural.
 _KINDS = {"approval": "approvals", "status change": "status changes", "note": "notes",
           "dismissal": "dismissals", "alignment correction": "alignment corrections",
-          "replayed change": "replayed changes"}
+          "name decision": "name decisions", "replayed change": "replayed changes"}
 
 
 class _Clash(Exception):
@@ -36,6 +37,8 @@ def kind(step: Step) -> str:
         return "dismissal"
     if step.action in ("link", "unlink", "merge", "split"):
         return "alignment correction"
+    if step.action == "names":
+        return "name decision"
     return "note" if step.action == "annotate" else "replayed change"
 
 
@@ -43,13 +46,15 @@ def kind(step: Step) -> str:
 class Assessment:
     """The steps of a set-aside history still in effect (done, not undone), sorted by what the
     records show of them: `lacking` could be replayed in order, `present` are in the records
-    already, `clashing` found their beads changed otherwise. `records` is the list with every
-    lacking step applied."""
+    already, `clashing` found their beads (or header fields) changed otherwise. `records` is the
+    list with every lacking step applied, `header` the header fields those steps set, each with
+    the value it had before and the one it gets: (field, old, new), "" for an absent field."""
 
     lacking: tuple[Step, ...]
     present: int
     clashing: tuple[Step, ...]
     records: tuple[Record, ...]
+    header: tuple[tuple[str, str, str], ...] = ()
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -104,36 +109,60 @@ def _structure(records: list[Record], step: Step) -> tuple[bool, list[Record]]:
         raise _Clash from None
 
 
-def assess(aside: Path, records: list[Record]) -> Assessment:
-    """What the set-aside history at `aside` holds that `records` lack; nothing when it cannot be
-    read (a damaged history's steps are not guessed at)."""
+def _header(head: dict[str, str], step: Step) -> tuple[bool, dict[str, str]]:
+    """A step's header fields (a name decision's) on the header `head`: (already there, the
+    header with them)."""
+    fields = [(str(k), str(old), str(new)) for k, old, new in step.change.get("header", ())]
+    if all(head.get(k, "") == new for k, _, new in fields):
+        return True, head
+    if any(head.get(k, "") != old for k, old, _ in fields):
+        raise _Clash
+    out = dict(head)
+    for k, _, new in fields:
+        if new:
+            out[k] = new
+        else:
+            out.pop(k, None)
+    return False, out
+
+
+def assess(aside: Path, records: list[Record],
+           header: Mapping[str, str] | None = None) -> Assessment:
+    """What the set-aside history at `aside` holds that `records` (and the `header` of their
+    file) lack; nothing when it cannot be read (a damaged history's steps are not guessed at)."""
     journal = Journal(aside)
     try:
         journal.refresh()
     except (ParseError, OSError):
         return Assessment((), 0, (), tuple(records))
     work = list(records)
+    start = dict(header or {})
+    head = dict(start)
     lacking, clashing, present = [], [], 0
     for i in sorted(i for stack in journal.done.values() for i in stack):
         step = journal.steps[i]
         try:
-            there, work = (_bead(work, step.change) if "bead" in step.change
-                           else _structure(work, step))
+            there, new_work = (_bead(work, step.change) if "bead" in step.change
+                               else _structure(work, step))
+            head_there, new_head = _header(head, step)
         except (_Clash, KeyError, TypeError, ValueError):
             clashing.append(step)
             continue
-        if there:
+        work, head = new_work, new_head
+        if there and head_there:
             present += 1
         else:
             lacking.append(step)
-    return Assessment(tuple(lacking), present, tuple(clashing), tuple(work))
+    changed = tuple((k, start.get(k, ""), head.get(k, "")) for k in sorted(set(start) | set(head))
+                    if start.get(k, "") != head.get(k, ""))
+    return Assessment(tuple(lacking), present, tuple(clashing), tuple(work), changed)
 
 
-def offer(path: Path, records: list[Record]) -> dict | None:
+def offer(path: Path, records: list[Record], header: Mapping[str, str] | None = None) -> dict | None:
     """What the history at `path`, which belongs to another version of the PO file and is set
-    aside by the next change, holds that `records` lack (as Journal.recover says it once the
-    history is set aside), or None."""
-    found = assess(path, records)
+    aside by the next change, holds that `records` (and `header`) lack (as Journal.recover says it
+    once the history is set aside), or None."""
+    found = assess(path, records, header)
     summary = found.describe("the undo history")
     return {"aside": path.name, "summary": summary, "counts": found.counts()} if summary else None
 
@@ -141,13 +170,18 @@ def offer(path: Path, records: list[Record]) -> dict | None:
 def replay_into(pf: PairFile, aside: Path) -> Change:
     """Apply to `pf` every step of the set-aside history it lacks, as one change (empty when there
     is none): an edit action for edit.Editor.perform."""
-    found = assess(aside, pf.records)
+    found = assess(aside, pf.records, pf.header)
     counts = found.counts()
     summary = ("replay " + ", ".join(f"{n} {k if n == 1 else _KINDS[k]}"
                                      for k, n in counts.items()) + " from the set-aside history"
                if counts else "nothing to replay from the set-aside history")
     old, pf.records = pf.records, list(found.records)
-    return between("replay", summary, old, pf.records)
+    for k, _, new in found.header:
+        if new:
+            pf.header[k] = new
+        else:
+            pf.header.pop(k, None)
+    return between("replay", summary, old, pf.records, found.header)
 
 
 def replay(editor: "Editor", po_path: str | Path, *, author: str,
