@@ -28,6 +28,7 @@ from workbench import edit, store
 from workbench.corpus import Corpus, Document, Pair, Sentence, load_corpus
 from workbench.errors import InputError, ModelError, NotPreparedError, ReadOnlyError, WorkbenchError
 from workbench.model import Alignment
+from workbench.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +93,14 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
                     presegmented: bool = False, mt_optional: bool = False,
-                    embedder: Any = None) -> Prepared:
+                    embedder: Any = None, progress: Progress | None = None) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
     align (with `embedder` as the sentence encoder, default workbench.embed's). With
     `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT out and
-    says why in `mt_skipped`, instead of raising ModelError."""
-    from workbench.align import align
+    says why in `mt_skipped`, instead of raising ModelError. `progress` hears the stages
+    translate, encode (both sides' sentences, before the search) and align."""
+    from workbench.align import align, parse_signals
     from workbench.segment import segment, segment_lines
 
     if presegmented:
@@ -113,16 +115,44 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
     skipped = None
     if mt is None and engine is not None:
         try:
-            mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
+            texts = [s.text for s in src]
+            done = (engine.translate(texts, progress=progress.stage("translate", len(texts)))
+                    if progress is not None else engine.translate(texts))
+            mt, mt_model = done, model_label(engine)
         except ModelError as exc:
             if not mt_optional:
                 raise
             skipped = exc.message
+    wanted = parse_signals(signals)
+    if progress is not None and src and tgt and ("embed" in wanted or wanted == ("auto",)):
+        embedder = _encode_both(embedder, [s.text for s in src] + [s.text for s in tgt],
+                                progress, required="embed" in wanted)
+    if progress is not None:
+        progress.stage("align")
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
                       embedder=embedder)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
+
+
+def _encode_both(embedder: Any, texts: list[str], progress: Progress, *, required: bool) -> Any:
+    """Encode both sides' sentences up front, so that the encoder's long stage reports its
+    progress; the aligner then finds every vector in the Embedder's memory. Returns the embedder
+    the aligner is to use (None when the encoder is optional and cannot be loaded, as align's auto
+    signals decide). The aligner's own later calls (parts of sentences) count as its stage."""
+    from workbench.embed import Embedder
+
+    if embedder is None:
+        embedder = Embedder()
+    counter = progress.stage("encode", len(set(texts)))
+    try:
+        embedder.embed(texts, progress=counter)
+    except ModelError:
+        if required:
+            raise
+        return None
+    return embedder
 
 
 def file_document(path: str, language: str, text: str) -> Document:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main
+from workbench.cli.progress import QUIET_OPTION, screen
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -140,12 +141,12 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
 @click.option("--overwrite", is_flag=True,
               help="Re-align pairs whose PO file holds reviewed work from other inputs or "
                    "settings, keeping the work on beads that did not change.")
-def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
+@QUIET_OPTION
+def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool,
+                  quiet: bool) -> None:
     """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
     docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
     rerun; a failed pair is reported and the others go on (exit status 1 if any failed)."""
-    import time
-
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
@@ -154,21 +155,24 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
     try:
         click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
                    f"{ex.dashboard or 'none (install bokeh for it)'}", err=True)
-        tty = sys.stderr.isatty()
-        shown = [0.0]
+        bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(spec.pairs), desc="pairs", unit=" pairs", file=sys.stderr,
+                       leave=False, mininterval=0.2, **screen())
 
         def progress(status: batch.Status) -> None:
-            now = time.monotonic()
-            if tty and (now - shown[0] >= 0.2 or status.finished == status.total):
-                shown[0] = now
-                width = 24
-                filled = width * status.finished // max(1, status.total)
-                click.echo(f"\r[{'#' * filled}{'-' * (width - filled)}] {status.line(now)}\x1b[K",
-                           err=True, nl=False)
+            if bar is not None:
+                bar.set_postfix_str(f"{status.sentences:,} sentences, {status.failed} failed",
+                                    refresh=False)
+                bar.update(status.finished - bar.n)
 
-        summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
-        if tty:
-            click.echo("", err=True)
+        try:
+            summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
     finally:
         ex.close()
     for line in summary.lines():

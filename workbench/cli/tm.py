@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main
+from workbench.cli.progress import QUIET_OPTION, Display
 
 
 # --- translation memory --------------------------------------------------------------------------
@@ -27,13 +28,15 @@ def tm_group() -> None:
 
 @tm_group.command("rebuild")
 @DATA_OPTION
-def tm_rebuild(data_dir: str) -> None:
+@QUIET_OPTION
+def tm_rebuild(data_dir: str, quiet: bool) -> None:
     """Recreate the memory's index from the PO files and imported TMX alone."""
     from workbench.memory import Memory
 
     memory = Memory(data_dir)
-    report = memory.rebuild()
-    click.echo(f"memory: {report.segments} segments from {report.files} files", err=True)
+    display = Display("tm rebuild", quiet=quiet)
+    report = memory.rebuild(progress=display.progress.stage("files"))
+    display.finish(f"memory: {report.segments} segments from {report.files} files", counts=False)
     _report_skipped(report.errors)
 
 
