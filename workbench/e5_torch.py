@@ -23,8 +23,9 @@ PASSAGE = "passage: "
 #: Rows per token-wise matrix product: one fixed shape makes a token's result independent of the
 #: rest of the batch.
 BLOCK_ROWS = 256
-#: Token rows of the int8 feed-forward block computed at once (bounds its memory).
-FF_ROWS = 512
+#: Token rows of the feed-forward block computed at once (bounds its memory; a multiple of
+#: BLOCK_ROWS).
+FF_ROWS = 2 * BLOCK_ROWS
 #: Longest inner dimension of one bfloat16 product (see TorchE5._linear).
 SLICE = 384
 #: Attention runs on windows padded to a multiple of this many tokens.
@@ -218,7 +219,7 @@ class TorchE5:
         self.embed_norm = (f32("emb.ln.w"), f32("emb.ln.b"))
         def weight(names: list[str], inputs: int, bias: torch.Tensor) -> tuple:
             if self.dtype_name != "int8":
-                return torch.cat([q4(n, inputs) for n in names]).to(self.dtype), bias.to(self.dtype)
+                return torch.cat([q4(n, inputs).to(self.dtype) for n in names]), bias.to(self.dtype)
             parts = [_int8_rows(np.frombuffer(tensors[n], _q4_dtype()).reshape(-1, inputs // 32))
                      for n in names]
             q = np.concatenate([p[0] for p in parts])
@@ -301,17 +302,16 @@ class TorchE5:
         return out
 
     def _feed_forward(self, x: "torch.Tensor", layer: dict) -> "torch.Tensor":
-        """down(GELU(up(x))); in int8, FF_ROWS token rows at a time, so that the wide middle
-        (1,536 numbers a token, and the int32 sums before it) is never held for the whole batch.
-        Each row's result is its own, so the blocks change nothing but the memory."""
+        """down(GELU(up(x))), FF_ROWS token rows at a time, so that the wide middle (1,536 numbers
+        a token) is never held for the whole batch. FF_ROWS is a multiple of BLOCK_ROWS, so the
+        float products run on the same row blocks as without it: the blocks change only the
+        memory."""
         import torch
 
-        if self.dtype_name != "int8":
-            return self._linear(self._linear(x, layer["up"], gelu=True), layer["down"])
         out = torch.empty_like(x)
         for at in range(0, x.shape[0], FF_ROWS):
-            up = self._int8_linear(x[at:at + FF_ROWS], layer["up"], gelu=True)
-            out[at:at + FF_ROWS] = self._int8_linear(up, layer["down"], gelu=False)
+            up = self._linear(x[at:at + FF_ROWS], layer["up"], gelu=True)
+            out[at:at + FF_ROWS] = self._linear(up, layer["down"])
         return out
 
     @staticmethod
