@@ -254,7 +254,7 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
     result = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
                             str(data), "--format", "jsonl", str(text)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
         (TGT[0], "memory", 100.0, None),
         ("Shchukin i Zhukov", "mt", None, "translate-ru_en"),
@@ -263,10 +263,10 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
         "fuzzy", "Юрий Гагарин.", "s0:t0")
     strict = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
                             "--data", str(data), str(text)])
-    assert strict.output == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+    assert strict.stdout == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
     # the memory's renderings never reach the MT cache: without --tm the model's own output
     plain = runner.invoke(["translate", "--from", "ru", "--to", "en", str(text)])
-    assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+    assert plain.stdout == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
 
 
 def test_translate_tm_needs_no_model_when_the_memory_holds_every_sentence(

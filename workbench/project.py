@@ -28,15 +28,17 @@ from workbench import edit, store
 from workbench.corpus import Corpus, Document, Pair, Sentence, load_corpus
 from workbench.errors import InputError, ModelError, NotPreparedError, ReadOnlyError, WorkbenchError
 from workbench.model import Alignment
+from workbench.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
 _WARMING = threading.Lock()
 _EMBEDDER = threading.Lock()
 
 
-#: What a long preparation reports: progress(stage, done, total), stage one of STAGES; a
-#: callback may raise CancelledError to stop the work (nothing of the pair is written then).
-Progress = Callable[[str, int, int], None]
+#: What a long preparation reports (Project.prepare): report(stage, done, total), stage one of
+#: STAGES; a callback may raise CancelledError to stop the work (nothing of the pair is written
+#: then). The stages translate, encode and align come from align_documents' Progress.
+StageReport = Callable[[str, int, int], None]
 STAGES = ("segment", "translate", "encode", "align", "write")
 
 
@@ -44,7 +46,7 @@ class Translator(Protocol):
     name: str
     version: str
 
-    def translate(self, sentences: list[str]) -> list[str]: ...
+    def translate(self, sentences: list[str], progress: Counter | None = None) -> list[str]: ...
 
 
 def model_label(engine: Translator | None) -> str | None:
@@ -108,19 +110,17 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
     align (with `embedder` as the sentence encoder, default workbench.embed's). With
     `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT out and
-    says why in `mt_skipped`, instead of raising ModelError. `progress` hears of each stage; with
-    it and an `embedder`, the sentences are encoded ahead of the aligner (into the encoder's
-    cache, where the aligner finds them), so that the encoding can be counted and cancelled."""
-    from workbench.align import align
+    says why in `mt_skipped`, instead of raising ModelError. `progress` hears the stages
+    translate, encode (both sides' sentences, before the search, into the encoder's memory where
+    the aligner finds them) and align; a listener that raises (CancelledError) stops the work
+    there, before anything is written."""
+    from workbench.align import align, parse_signals
     from workbench.segment import segment, segment_lines
 
-    report = progress or (lambda stage, done, total: None)
-    report("segment", 0, 2)
     if presegmented:
         src, tgt = segment_lines(source.text), segment_lines(rendering.text)
     else:
         src, tgt = segment(source.text, source.language), segment(rendering.text, rendering.language)
-    report("segment", 2, 2)
     if mt is not None and len(mt) != len(src):
         raise InputError(f"the MT file has {len(mt)} lines but the source has {len(src)} "
                          "sentences", path=mt_path,
@@ -128,22 +128,24 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                               "with 'workbench segment' to see its sentences)")
     skipped = None
     if mt is None and engine is not None:
-        report("translate", 0, len(src))
         try:
-            mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
+            texts = [s.text for s in src]
+            done = (engine.translate(texts, progress=progress.stage("translate", len(texts)))
+                    if progress is not None else engine.translate(texts))
+            mt, mt_model = done, model_label(engine)
         except ModelError as exc:
             if not mt_optional:
                 raise
             skipped = exc.message
-        report("translate", len(src), len(src))
-    if progress is not None and embedder is not None:
-        texts = [s.text for s in src] + [s.text for s in tgt]
-        embedder.embed(texts, progress=lambda done, total: report("encode", done, total))
-    report("align", 0, 1)
+    wanted = parse_signals(signals)
+    if progress is not None and src and tgt and ("embed" in wanted or wanted == ("auto",)):
+        embedder = _encode_both(embedder, [s.text for s in src] + [s.text for s in tgt],
+                                progress, required="embed" in wanted)
+    if progress is not None:
+        progress.stage("align")
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
                       embedder=embedder)
-    report("align", 1, 1)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
 
@@ -154,6 +156,25 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _encode_both(embedder: Any, texts: list[str], progress: Progress, *, required: bool) -> Any:
+    """Encode both sides' sentences up front, so that the encoder's long stage reports its
+    progress; the aligner then finds every vector in the Embedder's memory. Returns the embedder
+    the aligner is to use (None when the encoder is optional and cannot be loaded, as align's auto
+    signals decide). The aligner's own later calls (parts of sentences) count as its stage."""
+    from workbench.embed import Embedder
+
+    if embedder is None:
+        embedder = Embedder()
+    counter = progress.stage("encode", len(set(texts)))
+    try:
+        embedder.embed(texts, progress=counter)
+    except ModelError:
+        if required:
+            raise
+        return None
+    return embedder
 
 
 def file_document(path: str, language: str, text: str) -> Document:
@@ -232,7 +253,7 @@ class Project:
     # --- writing ---
 
     def prepare(self, pair_id: str, *, realign: bool = False,
-                progress: Progress | None = None,
+                progress: StageReport | None = None,
                 command: str = "workbench") -> store.PairFile:
         """Make the pair's PO file (segment, translate with the installed model if any, align,
         write). An existing file is kept: it only gets the MT of an installed model it has none
@@ -250,14 +271,17 @@ class Project:
             out = self._fill_mt(pair, pf, engine)
         else:
             docs = self.corpus.documents
-            embedder = None
+            embedder = stages = None
             if progress is not None:
+                progress("segment", 0, 1)
                 try:
                     embedder = self.embedder()
                 except ModelError:
                     embedder = None  # the aligner goes on without it, as `workbench align` does
+                report = progress
+                stages = Progress(lambda snap: report(snap.stage, snap.done, snap.total))
             prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine,
-                                       embedder=embedder, progress=progress)
+                                       embedder=embedder, progress=stages)
             if progress is not None:
                 progress("write", 0, 1)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/

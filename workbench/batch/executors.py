@@ -16,6 +16,8 @@ from workbench.batch.tasks import Failed
 from workbench.errors import InputError, WorkbenchError
 
 SCHEDULER_HINT = "use local, sequential or tcp://HOST:PORT"
+#: Where a local cluster listens: this machine only.
+LOOPBACK = "127.0.0.1"
 
 
 class Sequential:
@@ -73,10 +75,14 @@ class DaskExecutor:
             with dask.config.set({"distributed.worker.profile.enabled": False,
                                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
                     _no_interrupt():
+                # every listener on the loopback interface: the scheduler, the nannies and the
+                # workers take `host`; the scheduler's HTTP server (dashboard, /health, /metrics,
+                # which answers without bokeh too) would take every interface from a bare ":port"
                 self.cluster = LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True,
+                    n_workers=n, threads_per_worker=1, processes=True, host=LOOPBACK,
                     # without bokeh the address serves no dashboard: any free port
-                    dashboard_address=":8787" if _has_bokeh() else ":0")
+                    dashboard_address=f"{LOOPBACK}:{8787 if _has_bokeh() else 0}",
+                    worker_dashboard_address=None)
             self.client = Client(self.cluster)
             self.describe = f"local cluster, {n} worker process{'es' if n > 1 else ''}"
         else:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main
+from workbench.cli.progress import QUIET_OPTION, screen
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -144,14 +145,14 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
 @click.option("--overwrite", is_flag=True,
               help="Re-align pairs whose PO file holds reviewed work from other inputs or "
                    "settings, keeping the work on beads that did not change.")
-def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
+@QUIET_OPTION
+def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool,
+                  quiet: bool) -> None:
     """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
     docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
     rerun; a failed pair is reported and the others go on (exit status 1 if any failed). With the
     default steps and no translation model, pairs are aligned without MT, as `align` does. Ctrl+C
     stops the run: what finished is kept, the summary says what is left (exit status 130)."""
-    import time
-
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
@@ -159,26 +160,29 @@ def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite:
     from workbench.wording import counted
 
     ex = batch.executor(scheduler, workers)
+    bar = None
     try:
         where = f"workbench: {counted(len(spec.pairs), 'pair')} on {ex.describe}"
         if isinstance(ex, batch.DaskExecutor):  # a run in this process has no dashboard
             where += f"; dashboard: {ex.dashboard or 'none (install bokeh for it)'}"
         click.echo(where, err=True)
-        tty = sys.stderr.isatty()
-        shown = [0.0]
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(spec.pairs), desc="pairs", unit=" pairs", file=sys.stderr,
+                       leave=False, mininterval=0.2, **screen())
 
         def progress(status: batch.Status) -> None:
-            now = time.monotonic()
-            if tty and (now - shown[0] >= 0.2 or status.finished == status.total):
-                shown[0] = now
-                width = 24
-                filled = width * status.finished // max(1, status.total)
-                click.echo(f"\r[{'#' * filled}{'-' * (width - filled)}] {status.line(now)}\x1b[K",
-                           err=True, nl=False)
+            if bar is not None:
+                bar.set_postfix_str(f"{status.sentences:,} sentences, {status.failed} failed",
+                                    refresh=False)
+                bar.update(status.finished - bar.n)
 
-        summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
-        if tty:
-            click.echo("", err=True)
+        try:
+            summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
     except KeyboardInterrupt:  # before the run's loop: no pair was done
         summary = None
     except BaseException:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main, write_output, check_output
+from workbench.cli.progress import QUIET_OPTION, Display
 
 
 # --- segment -------------------------------------------------------------------------------------
@@ -75,9 +76,10 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
                    "[source ids]:[rendering ids]:score, 0-based. Default: po for -o *.po, else links.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
+@QUIET_OPTION
 def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
                   presegmented: bool, mode: str, signals: str, output: str, fmt: str | None,
-                  overwrite: bool) -> None:
+                  overwrite: bool, quiet: bool) -> None:
     """Align the sentences of SOURCE with those of its RENDERING."""
     from pathlib import Path
 
@@ -113,9 +115,11 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             if "mt" in wanted:
                 raise
             click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
+    display = Display("align", quiet=quiet)
     prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt, mt_model=mt_model,
                                mt_path=mt_file, mode=mode, signals=signals,
-                               presegmented=presegmented, mt_optional="mt" not in wanted)
+                               presegmented=presegmented, mt_optional="mt" not in wanted,
+                               progress=display.progress)
     if prepared.mt_skipped is not None:
         click.echo(f"workbench: no MT ({prepared.mt_skipped}); aligning without it", err=True)
     alignment = prepared.alignment
@@ -133,11 +137,13 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
 
         click.echo(f"wrote {output}: {counted(len(alignment.beads), 'bead')}, mode "
                    f"{alignment.settings['mode']}", err=True)
-        return
-    body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:{b.score:.4f}\n"
-                   for b in alignment.beads)
-    write_output(output, body, inputs)
-    click.echo(how, err=True)
+    else:
+        body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:"
+                       f"{b.score:.4f}\n" for b in alignment.beads)
+        write_output(output, body, inputs)
+        click.echo(how, err=True)
+    display.finish(f"{len(prepared.source_sentences):,} + {len(prepared.rendering_sentences):,} "
+                   "sentences")
 
 
 @main.command("translate")
@@ -165,10 +171,11 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
               help="Lowest fuzzy score (0-100) a memory match needs to be used.")
 @click.option("--data", "data_dir", default=".", show_default=True, type=click.Path(file_okay=False),
               help="Data directory whose memory --tm uses.")
+@QUIET_OPTION
 def translate_command(files: tuple[str, ...], from_code: str, to_code: str, output: str, fmt: str,
                       beam_size: int, threads: int | None, compute_type: str | None, device: str,
                       cache_dir: str | None, no_cache: bool, use_tm: bool, tm_min: float,
-                      data_dir: str) -> None:
+                      data_dir: str, quiet: bool) -> None:
     """Translate FILES (UTF-8 text; none or '-' reads stdin) offline, sentence by sentence.
 
     With --tm, a sentence the memory holds (exactly, or at --tm-min or above) takes the memory's
@@ -205,9 +212,9 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
             return lambda: decode_text(read_stream(sys.stdin.buffer, "<stdin>"), "<stdin>")
         return lambda: read_text(name)
 
-    # the model starts on the first paragraphs while the rest is still being segmented
     job = DocumentTranslation([(name, reader(name)) for name in files or ("-",)], source_lang,
                               memory=memory, target_language=target_lang, tm_min=tm_min)
+    display = Display("translate", quiet=quiet)
     if engine is None:
         left = sum(map(len, job.pieces()))
         if left:
@@ -216,22 +223,14 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
                              f"sentences at --tm-min {tm_min:g}, the model is needed for the rest",
                              path=no_model.path, hint=no_model.hint)
         translations: list[str] = []
-    elif sys.stderr.isatty():  # a progress bar needs the number of sentences first
+    elif display.bars:  # a bar needs the number of sentences first
         ready = list(job.pieces())
-        if sum(map(len, ready)) >= 200:
-            with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
-                shown = [0]
-
-                def report(done: int, total: int) -> None:
-                    now = 1000 * done // max(1, total)
-                    bar.update(now - shown[0])
-                    shown[0] = now
-
-                translations = engine.translate_pieces(ready, progress=report)
-        else:
-            translations = engine.translate_pieces(ready)
+        counter = display.progress.stage("translate", sum(map(len, ready)))
+        translations = engine.translate_pieces(ready, progress=counter)
     else:
-        translations = engine.translate_pieces(job.pieces())
+        # the model starts on the first paragraphs while the rest is still being segmented
+        translations = engine.translate_pieces(job.pieces(), progress=display.progress.stage(
+            "translate"))
     docs = job.finish(translations)
     if fmt == "jsonl":
         name, version = (engine.name, engine.version) if engine is not None else (None, None)
@@ -240,3 +239,4 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
     else:
         body = "".join(doc.layout() for doc in docs)
     write_output(output, body, files)
+    display.finish(f"{len(docs)} file{'s' if len(docs) != 1 else ''}")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main, shown
+from workbench.cli.progress import QUIET_OPTION, Display
 
 
 # --- translation memory --------------------------------------------------------------------------
@@ -28,16 +29,18 @@ def tm_group() -> None:
 
 @tm_group.command("rebuild")
 @DATA_OPTION
-def tm_rebuild(data_dir: str) -> None:
+@QUIET_OPTION
+def tm_rebuild(data_dir: str, quiet: bool) -> None:
     """Recreate the memory's index from the PO files and imported TMX alone."""
     from workbench.memory import Memory
 
     memory = Memory(data_dir)
-    report = memory.rebuild()
+    display = Display("tm rebuild", quiet=quiet)
+    report = memory.rebuild(progress=display.progress.stage("files"))
     from workbench.wording import counted
 
-    click.echo(f"memory: {counted(report.segments, 'segment')} from {counted(report.files, 'file')}",
-               err=True)
+    display.finish(f"memory: {counted(report.segments, 'segment')} from "
+                   f"{counted(report.files, 'file')}", counts=False)
     _report_skipped(report.errors)
 
 

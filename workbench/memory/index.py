@@ -107,9 +107,10 @@ class Memory(Lookups):
     def import_files(self) -> list[Path]:
         return sorted((self.root / IMPORTS_DIR).glob("*.tmx"))
 
-    def rebuild(self) -> SyncReport:
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         """A new index from the PO files and imported TMX alone, written beside the old one and
-        swapped in when complete (readers see the old index or the new, never a part)."""
+        swapped in when complete (readers see the old index or the new, never a part);
+        `progress(done, total)` counts the files."""
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # one name per thread too: the threads of a server may each find the index missing at once
@@ -124,8 +125,13 @@ class Memory(Lookups):
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
             with self._transaction():
-                for path in self.pair_files() + self.import_files():
+                files = self.pair_files() + self.import_files()
+                for done, path in enumerate(files):
+                    if progress:
+                        progress(done, len(files))
                     self._index_file(path, report)
+                if progress:
+                    progress(len(files), len(files))
             db.close()
             os.replace(tmp, self.path)
         except BaseException:
