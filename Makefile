@@ -50,12 +50,14 @@ bench: install
 	$(BIN)/python benchmarks/check_precision.py
 	$(BIN)/python benchmarks/batch_scale.py
 	$(BIN)/python benchmarks/tm_lookup.py
+	$(BIN)/python benchmarks/new_comparison.py
 
 # the README's pictures, taken by the browser tests from the pages as they are now
 screenshots: install system-deps
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser.py -k "quoted_petition or review_link or memory_matches"
 	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_sources.py -k side_by_side
-	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_findings.py
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_findings.py tests/test_browser_names.py
+	WORKBENCH_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_browser_new.py -k "3.0"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

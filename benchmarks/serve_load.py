@@ -16,10 +16,17 @@ of a single change (one client alone, median of --samples) after the load, at hi
 length 0 on the same PO file (the history moved away; the server starts a new one). The latency
 on fresh data before the load is printed too; against it, the PO file's growth by the load's notes
 counts as well. Targets on a 2-core machine:
->= 100 changes/s, p99 <= 200 ms, ratio <= 1.5, 0 lost. The last line is one JSON object:
-{"changes_per_s": ..., "p99_ms": ..., "lost": ..., "history_latency_ratio": ...}.
+>= 100 changes/s, p99 <= 200 ms, ratio <= 1.5, 0 lost.
+
+The load runs twice, each on a fresh data directory and server: as above, then with --idle (100)
+connections held open to the server the whole time, sending nothing (--idle-kind half-open: a
+request line and a header, never the end of the headers), each one the server closes opened again
+at once, as a hostile local process would; the same targets hold. The last line is one JSON
+object: {"changes_per_s": ..., "p99_ms": ..., "lost": ..., "history_latency_ratio": ...,
+"idle": {the same for the run with idle connections, and "idle_reopened"}}.
 
     .venv/bin/python benchmarks/serve_load.py [--changes 5000] [--clients 16] [--samples 50]
+                                              [--idle 100] [--idle-kind idle|half-open]
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ import http.client
 import json
 import os
 import random
+import selectors
+import socket
 import statistics
 import sys
 import tempfile
@@ -56,6 +65,47 @@ class Tally:
     notes: list[tuple[str, str]] = field(default_factory=list)
     #: (pair revision of the answer, key, status) of every acknowledged status change
     statuses: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+class IdleHolder(threading.Thread):
+    """Holds `n` connections to the server open that send nothing (half-open: a request line and
+    one header, never their end), opening a new one for each that the server closes, until
+    stopped. `reopened` counts those."""
+
+    def __init__(self, port: int, n: int, kind: str) -> None:
+        super().__init__(daemon=True)
+        self.port, self.n = port, n
+        self.first = b"GET /api/pairs HTTP/1.1\r\nHost: 127.0.0.1\r\n" if kind == "half-open" \
+            else b""
+        self.reopened = 0
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+
+    def _open(self, sel: selectors.BaseSelector) -> None:
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        if self.first:
+            s.sendall(self.first)
+        sel.register(s, selectors.EVENT_READ)
+
+    def run(self) -> None:
+        with selectors.DefaultSelector() as sel:
+            for _ in range(self.n):
+                self._open(sel)
+            self.ready.set()
+            while not self.stopping.is_set():
+                for key, _ in sel.select(timeout=0.2):
+                    s = key.fileobj
+                    try:
+                        data = s.recv(4096)
+                    except OSError:
+                        data = b""
+                    if not data:  # closed by the server: hold another one
+                        sel.unregister(s)
+                        s.close()
+                        self.reopened += 1
+                        self._open(sel)
+            for key in list(sel.get_map().values()):
+                key.fileobj.close()
 
 
 def one_change(client: Client, view: dict[str, str], key: str, kind: str, value: str,
@@ -146,23 +196,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--changes", type=int, default=5000, help="acknowledged changes in total")
-    ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--samples", type=int, default=100, help="single changes per latency figure")
-    ap.add_argument("--hot-share", type=float, default=0.1,
-                    help="share of the changes that go to two hot beads (contention)")
-    ap.add_argument("--timeout", type=float, default=900, help="stop the load after this many s")
-    ap.add_argument("--work", type=Path, default=None, help="keep the data directory here")
-    args = ap.parse_args()
-
+def load_run(args: argparse.Namespace, idle: int) -> tuple[dict, list[str], list[str]]:
+    """One run of the load on a fresh data directory and server, with `idle` connections held
+    open meanwhile: (the figures, errors, lost changes)."""
     with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp:
-        work = args.work or Path(tmp)
+        work = (args.work / f"idle-{idle}") if args.work else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         po = make_data_dir(work)
         server = Server(po.parents[1], work)
+        holder = IdleHolder(server.port, idle, args.idle_kind) if idle else None
         try:
+            if holder is not None:
+                holder.start()
+                holder.ready.wait(60)
             keys = sorted(Client(server.port, "setup").beads())
             solo, keys = keys[-1], keys[:-1]  # the single-change figures use a bead of their own
             hot = keys[:2]
@@ -193,6 +239,9 @@ def main() -> int:
             journal.rename(journal.with_name(journal.name + ".moved"))
             fresh_ms = single_change_ms(server.port, solo, args.samples)
         finally:
+            if holder is not None:
+                holder.stopping.set()
+                holder.join(30)
             server.stop()
 
         lat = [x for t in tallies for x in t.latencies]
@@ -223,22 +272,62 @@ def main() -> int:
         "history_steps_after": history_lines,
         "history_latency_ratio": round(after_ms / fresh_ms, 2),
         "ratio_vs_fresh_data": round(after_ms / baseline_ms, 2),
+        "idle_connections": idle,
+        "idle_reopened": holder.reopened if holder is not None else 0,
+        "elapsed_s": round(elapsed, 1),
     }
-    print(f"{args.clients} clients, {acked} of {args.changes} changes acknowledged in "
-          f"{elapsed:.1f} s: {result['changes_per_s']} changes/s")
-    print(f"request latency p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
+    return result, errors, missing
+
+
+def report(args: argparse.Namespace, result: dict, errors: list[str], missing: list[str]) -> None:
+    idle = result["idle_connections"]
+    print(f"with {idle} {args.idle_kind} connections held open:" if idle
+          else "without idle connections:")
+    print(f"  {args.clients} clients, {result['acknowledged']} of {args.changes} changes "
+          f"acknowledged in {result['elapsed_s']} s: {result['changes_per_s']} changes/s")
+    print(f"  request latency p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
           f"{result['conflicts_409']} answers 409, at most {result['max_retries']} retries for "
-          f"one change; {len(errors)} errors; {lost} lost")
-    print(f"single change (median of {args.samples}): {after_ms:.1f} ms at {history_lines} history "
-          f"steps, {fresh_ms:.1f} ms at history length 0 on the same PO file (baseline): ratio "
-          f"{result['history_latency_ratio']}; on fresh data before the load {baseline_ms:.1f} ms "
-          f"(ratio {result['ratio_vs_fresh_data']}, which includes the PO file's growth)")
+          f"one change; {len(errors)} errors; {result['lost']} lost")
+    print(f"  single change (median of {args.samples}): "
+          f"{result['single_change_ms_history_after']:.1f} ms at {result['history_steps_after']} "
+          f"history steps, {result['single_change_ms_history_0_same_po']:.1f} ms at history "
+          f"length 0 on the same PO file (baseline): ratio {result['history_latency_ratio']}; on "
+          f"fresh data before the load {result['single_change_ms_fresh_data']:.1f} ms (ratio "
+          f"{result['ratio_vs_fresh_data']}, which includes the PO file's growth)")
+    if idle:
+        print(f"  the server closed {result['idle_reopened']} of the held connections (each "
+              "opened again at once)")
     for e in errors[:5]:
-        print("error:", e)
+        print("  error:", e)
     for m in missing[:5]:
-        print("lost:", m)
-    print(json.dumps({k: result[k] for k in ("changes_per_s", "p99_ms", "lost",
-                                             "history_latency_ratio")} | result))
+        print("  lost:", m)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--changes", type=int, default=5000, help="acknowledged changes in total")
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--samples", type=int, default=100, help="single changes per latency figure")
+    ap.add_argument("--hot-share", type=float, default=0.1,
+                    help="share of the changes that go to two hot beads (contention)")
+    ap.add_argument("--timeout", type=float, default=900, help="stop the load after this many s")
+    ap.add_argument("--idle", type=int, default=100,
+                    help="connections held open during the second run (0: no second run)")
+    ap.add_argument("--idle-kind", choices=["idle", "half-open"], default="idle",
+                    help="idle: send nothing; half-open: a request line and a header, no end")
+    ap.add_argument("--work", type=Path, default=None, help="keep the data directories here")
+    args = ap.parse_args()
+
+    runs = []
+    for idle in [0] + ([args.idle] if args.idle else []):
+        result, errors, missing = load_run(args, idle)
+        report(args, result, errors, missing)
+        runs.append(result)
+    keys = ("changes_per_s", "p99_ms", "lost", "history_latency_ratio")
+    out = {k: runs[0][k] for k in keys} | runs[0]
+    if len(runs) > 1:
+        out["idle"] = runs[1]
+    print(json.dumps(out))
     return 0
 
 

@@ -14,7 +14,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-# --- the sentence encoder's vectors ---
+# --- the cache directory and the sentence encoder's vectors ---
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A cache directory of the run's own (subprocesses inherit it) for every test that sets none
+    itself, so that a test run leaves nothing in the user's ~/.cache/workbench (the memory's
+    index, translations, a server's state)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory):
@@ -66,6 +76,31 @@ def make_client(argos_dir: Path):
         return client
 
     return make
+
+
+# --- a disk that is full ---
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A directory on a real file system of 512 KiB (a tmpfs, mounted where the test may: as
+    root), or None where none can be mounted: the test then makes the writer's fsync raise ENOSPC,
+    what a full disk answers to a write whose blocks were not allocated yet."""
+    import subprocess
+
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0755", "tmpfs",
+                               str(mount)], capture_output=True, timeout=30)
+    except OSError:
+        done = None
+    if done is None or done.returncode != 0:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
 
 
 # --- the command line ---
@@ -126,8 +161,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A page that fails its test on a script error or a Content-Security-Policy violation
-    (`page.js_errors`; `window.__csp` lists the violations); answers of 400 or more other than the
-    browser's own favicon request are kept in `page.bad_responses` for the tests that check them."""
+    (`page.js_errors`; `window.__csp` lists the violations); answers of 400 or more are kept in
+    `page.bad_responses` for the tests that check them."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script("window.__csp = []; document.addEventListener("
                             "'securitypolicyviolation', e => window.__csp.push("
@@ -138,8 +173,7 @@ def page(browser):
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("console", lambda msg: errors.append(msg.text)
           if msg.type == "error" and "Content Security Policy" in msg.text else None)
-    pg.on("response", lambda r: bad.append(f"{r.status} {r.url}")
-          if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    pg.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     pg.js_errors = errors
     pg.bad_responses = bad
     yield pg

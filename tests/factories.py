@@ -141,6 +141,47 @@ def add_second_pair(root: Path) -> Path:
     return path
 
 
+# --- a full disk ---
+
+def fill(disk: Path, room: int) -> Path:
+    """Fill the file system of `disk` (conftest's small_disk) until `room` bytes are left; returns
+    the filler file (delete it to make room again)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    os.truncate(filler, max(0, filler.stat().st_size - room))
+    return filler
+
+
+# --- a pair whose translation calls people otherwise than its source (the name map's case) ---
+
+NAMES_PAIR = "novel-ru__novel-en"
+#: Сергей Иванович is Koznyshev and Стива is Stepan Arkadyevitch three times each (the map learns
+#: both); bead 5 gives Koznyshev for Анна, an error (the map gives Koznyshev for Сергей Иванович).
+NAMES_SRC = ["Сергей Иванович улыбнулся.", "Левин посмотрел на Сергея Ивановича.",
+             "Сергею Ивановичу было скучно.", "Стива засмеялся.",
+             "Левин ответил Стиве.", "Анна прочла письмо.", "Стива ушёл домой."]
+NAMES_TGT = ["Koznyshev smiled.", "Levin looked at Koznyshev.", "Koznyshev was bored.",
+             "Stepan Arkadyevitch laughed.", "Levin answered Stepan Arkadyevitch.",
+             "Koznyshev read the letter.", "Stepan Arkadyevitch went home."]
+
+
+def make_names_data_dir(root: Path) -> Path:
+    """A data directory with the NAMES pair (1-1 beads, no MT) and its PO file written."""
+    write_corpus(root, ("novel-ru", "ru", "novel.ru.txt", "Роман", NAMES_SRC),
+                 ("novel-en", "en", "novel.en.txt", "Novel", NAMES_TGT))
+    make_pair_file(root / "translations" / f"{NAMES_PAIR}.po", NAMES_SRC, NAMES_TGT,
+                   [Bead((i,), (i,), 0.9, "test") for i in range(len(NAMES_SRC))],
+                   ids=("novel-ru", "novel-en"), settings={"method": "test"})
+    return root
+
+
 # --- the command line and the web view ---
 
 class Runner(CliRunner):

@@ -11,7 +11,8 @@ import pytest
 PAIR = "petition-ru__newsweek-en"
 #: A value for every URL variable a GET route has; a route with another one fails the test below
 #: until it is given one here, so that no route is left out.
-VALUES = {"pair_id": PAIR, "key": "s0:t0", "filename": "workbench.css", "source_id": "petition-ru"}
+VALUES = {"pair_id": PAIR, "key": "s0:t0", "filename": "workbench.css", "source_id": "petition-ru",
+          "job_id": "0123456789abcdef", "doc_id": "petition-ru"}
 
 
 def snapshot(root: Path, leave_out: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
@@ -19,7 +20,8 @@ def snapshot(root: Path, leave_out: tuple[str, ...] = ()) -> dict[str, tuple[int
             for p in sorted(root.rglob("*")) if not p.name.startswith(leave_out)}
 
 
-def get_urls(app, key: str) -> list[str]:
+def get_urls(app, key: str, values: dict[str, str] | None = None) -> list[str]:
+    values = VALUES | (values or {})
     urls = []
     with app.test_request_context():
         from flask import url_for
@@ -27,17 +29,17 @@ def get_urls(app, key: str) -> list[str]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if "GET" not in rule.methods:
                 continue
-            missing = set(rule.arguments) - set(VALUES)
+            missing = set(rule.arguments) - set(values)
             assert not missing, f"{rule.rule}: give VALUES for {sorted(missing)}"
-            args = {name: (key if name == "key" else VALUES[name]) for name in rule.arguments}
+            args = {name: (key if name == "key" else values[name]) for name in rule.arguments}
             urls.append(url_for(rule.endpoint, **args))
     return urls
 
 
-def ask_every_get(app, key: str) -> dict[str, int]:
+def ask_every_get(app, key: str, values: dict[str, str] | None = None) -> dict[str, int]:
     client = app.test_client()
     statuses = {}
-    for url in get_urls(app, key):
+    for url in get_urls(app, key, values):
         res = client.get(url)
         res.get_data()  # a streamed answer runs to its end
         statuses[url] = res.status_code
@@ -81,11 +83,19 @@ def test_every_get_route_on_a_prepared_pair_writes_nothing_with_a_new_model_inst
     from workbench.project import Project
     from workbench.translate import install_package
 
+    from documents import article_paragraphs, news_page
+    from workbench.catalog import document_from_file
+
     pf = Project(data_dir).prepare(PAIR)
     install_package(RU_EN_PACKAGE)
+    # a document added from a saved page (its original kept), and a preparation that ended
+    article = document_from_file(news_page("Over 140,000 Sign", article_paragraphs()), "a.html")
+    (added,) = Project(data_dir).add("petition-ru", [article])
+    job = app.extensions["workbench-jobs"].submit([added.id])
+    assert app.extensions["workbench-jobs"].wait(job.id).state == "done"
     key = pf.records[0].key
     before = snapshot(data_dir)
-    statuses = ask_every_get(app, key)
+    statuses = ask_every_get(app, key, {"job_id": job.id, "doc_id": article.id})
     assert snapshot(data_dir) == before
     assert {url: s for url, s in statuses.items() if s >= 400} == {}
     assert app.test_client().get(f"/api/pairs/{PAIR}").get_json()["mt"]["missing"] is True

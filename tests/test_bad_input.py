@@ -11,6 +11,9 @@ damaged ones (cut off, duplicate msgctxt, ids out of range) and foreign ones, na
 
 from __future__ import annotations
 
+import errno
+import http.client
+import json
 import os
 import re
 import shutil
@@ -197,6 +200,17 @@ CLI_ERRORS = {
     "export --kinds with a 5,000-digit count": (
         ["export", PO, "--format", "tsv", "-o", "x.tsv", "--kinds", "9" * 5000 + "-1"],
         r"bad --kinds value '9{5000}-1' \(give bead kinds such as 1-1,1-2,2-1"),
+    "check /dev/zero": (["check", "/dev/zero"],
+                        r"/dev/zero: is a character device, not a regular file \(give a regular "
+                        r"file \(a pipe works too, e.g. <\(command\)\)\)"),
+    "export /dev/zero": (["export", "/dev/zero", "--format", "tsv", "-o", "x.tsv"],
+                         r"/dev/zero: is a character device, not a regular file"),
+    "segment /dev/zero": (["segment", "/dev/zero", "--lang", "ru"],
+                          r"/dev/zero: is a character device, not a regular file"),
+    "align /dev/zero": (["align", "/dev/zero", "tgt.txt", "--mt", "mt.txt"],
+                        r"/dev/zero: is a character device, not a regular file"),
+    "align a socket": (["align", "src.txt", "sock", "--mt", "mt.txt"],
+                       r"sock: is a socket, not a regular file"),
     "an unknown option (click usage error)": (
         ["segment", "src.txt", "--lang", "ru", "--bogus"],
         r"No such option '--bogus'\. \(see '.*segment --help'\)"),
@@ -205,8 +219,12 @@ CLI_ERRORS = {
 
 @pytest.mark.parametrize("case", list(CLI_ERRORS))
 def test_cli_bad_input_is_one_line_exit_2_and_touches_nothing(case, work, monkeypatch):
+    import socket
+
     monkeypatch.chdir(work)
     (work / "sub").mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind("sock")
     os.symlink(PO, work / "link.tsv")
     shutil.copyfile(work / PO, work / "corpus.en")
     shutil.copyfile(WILD / "obsolete_entries.po", work / "obsolete.po")
@@ -218,6 +236,54 @@ def test_cli_bad_input_is_one_line_exit_2_and_touches_nothing(case, work, monkey
     assert re.fullmatch(r"workbench: error: " + pattern + r".*\n", res.stderr), res.stderr
     assert snapshot(work) == before
     assert not (work / "missing").exists()
+    sock.close()
+
+
+@pytest.mark.parametrize("command", [["check"], ["export", "--format", "tsv", "-o", "x.tsv"],
+                                     ["segment", "--lang", "ru"]])
+def test_an_endless_pipe_is_read_in_bounded_pieces(command, work, monkeypatch):
+    import subprocess
+
+    from workbench import corpus
+    from workbench.store import syntax
+
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(corpus, "MAX_INPUT_BYTES", 4096)
+    monkeypatch.setattr(syntax, "MAX_LINE_BYTES", 4096)
+    os.mkfifo("endless")
+    # what `yes | tr -d '\n' > endless` gives: one line that never ends (no reader: EPIPE ends it)
+    feeder = subprocess.Popen(["sh", "-c", "yes | tr -d '\\n' > endless"])
+    try:
+        res = CliRunner().invoke(main, command[:1] + ["endless"] + command[1:])
+    finally:
+        feeder.wait(timeout=30)
+    assert res.exit_code == 2
+    assert res.stderr in (
+        "workbench: error: endless: holds more than 4,096 bytes, the most the workbench reads "
+        "from one input (split it into smaller files)\n",
+        "workbench: error: endless:1: line 1 is longer than 4,096 bytes: this is not a PO file "
+        "(give the pair's PO file)\n")
+    assert not (work / "x.tsv").exists()
+
+
+def test_a_document_given_as_text_is_named_with_how_to_get_its_text(work, monkeypatch):
+    # a PDF's binary comment line would otherwise read as cp1251 text in need of iconv
+    import zipfile
+
+    monkeypatch.chdir(work)
+    (work / "petition.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n")
+    with zipfile.ZipFile(work / "petition.docx", "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    res = CliRunner().invoke(main, ["segment", "petition.pdf", "--lang", "ru"])
+    assert (res.exit_code, res.stderr) == (2, (
+        "workbench: error: petition.pdf: file is a PDF document, not plain text (extract its text "
+        "first, e.g. pdftotext -enc UTF-8 petition.pdf petition.utf8.txt (Debian package "
+        "poppler-utils), and give that file)\n"))
+    res = CliRunner().invoke(main, ["align", "src.txt", "petition.docx"])
+    assert (res.exit_code, res.stderr) == (2, (
+        "workbench: error: petition.docx: file is a ZIP archive (a .docx, .odt or .epub document "
+        "is one), not plain text (extract its text first, e.g. pandoc petition.docx -t plain -o "
+        "petition.utf8.txt (Debian package pandoc), and give that file)\n"))
 
 
 def test_export_keeps_the_mode_of_the_file_it_replaces_and_a_new_file_gets_the_umask_default(work):
@@ -336,7 +402,7 @@ def test_align_replaces_a_po_file_without_reviewed_work_and_keeps_one_with_it(wo
     store.save(pf)
     before = out.read_bytes()
     res = CliRunner().invoke(main, ALIGN + ["-o", "pair.po"])
-    assert res.exit_code == 2 and "PO file exists (1 beads reviewed or annotated)" in res.stderr
+    assert res.exit_code == 2 and "PO file exists (1 bead reviewed or annotated)" in res.stderr
     assert out.read_bytes() == before
 
 
@@ -604,3 +670,291 @@ def test_a_huge_sentence_count_in_the_header_is_reported_at_once(tmp_path):
     with pytest.raises(ParseError, match=r"999999996 of the 999999999 source sentences have no "
                                          r"bead \(from sentence 3\)"):
         store.load(path)
+
+
+# --- whatever a request says it carries ----------------------------------------------------------
+
+#: Content-Type sent (None: none at all) -> what a 900,000-character note with a 5,000-character
+#: author is answered: JSON is read and its fields are over their limits (413); anything else is
+#: not read at all (415). Either way nothing is written.
+CONTENT_TYPES = {
+    "application/json": (413, "TooLargeError", "the annotation is 900,000 characters long"),
+    "application/json; charset=utf-8": (413, "TooLargeError", "the annotation is 900,000"),
+    "application/merge-patch+json": (413, "TooLargeError", "the annotation is 900,000"),
+    "text/plain": (415, "UnsupportedMediaError", "the request body is text/plain, not JSON"),
+    "text/plain; charset=utf-8": (415, "UnsupportedMediaError", "the request body is text/plain"),
+    "application/x-www-form-urlencoded": (
+        415, "UnsupportedMediaError", "the request body is application/x-www-form-urlencoded"),
+    "multipart/form-data; boundary=b": (415, "UnsupportedMediaError",
+                                        "the request body is multipart/form-data, not JSON"),
+    "application/octet-stream": (415, "UnsupportedMediaError",
+                                 "the request body is application/octet-stream, not JSON"),
+    "text/json": (415, "UnsupportedMediaError", "the request body is text/json, not JSON"),
+    "application/xml": (415, "UnsupportedMediaError", "the request body is application/xml"),
+    None: (415, "UnsupportedMediaError",
+           "the request body has no Content-Type; the API reads JSON only (send a JSON object "
+           "with 'Content-Type: application/json')"),
+}
+BIG_NOTE = json.dumps({"text": "x" * 900_000, "author": "a" * 5_000}).encode()
+
+
+@pytest.mark.parametrize("content_type", list(CONTENT_TYPES), ids=str)
+def test_a_request_is_held_to_the_limits_whatever_its_content_type(content_type, web):
+    client = _client(web)
+    before = snapshot(web)
+    headers = {"X-CSRF-Token": client.csrf}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    res = client.post(f"/api/pairs/{PAIR}{NOTE}", data=BIG_NOTE, headers=headers)
+    status, error, message = CONTENT_TYPES[content_type]
+    assert (res.status_code, res.get_json()["error"]) == (status, error)
+    assert res.get_json()["message"].startswith(message), res.get_json()["message"]
+    assert snapshot(web) == before
+    # a small note in a body that does not say it is JSON is refused too: 415 means "not read"
+    small = json.dumps({"text": "ok", "author": "ak"}).encode()
+    res = client.post(f"/api/pairs/{PAIR}{NOTE}", data=small, headers=headers)
+    assert res.status_code == (200 if status == 413 else 415)
+
+
+def test_an_action_without_a_body_is_still_read_as_an_empty_object(web):
+    client = _client(web)
+    res = client.post(f"/api/pairs/{PAIR}/undo", headers={"X-CSRF-Token": client.csrf,
+                                                           "Content-Type": "text/plain"})
+    assert res.status_code == 400
+    assert res.get_json()["message"].startswith("set your name first")
+
+
+def test_chunked_bodies_meet_the_same_limits_on_the_real_server(web, tmp_path):
+    from factories import start_server, stop
+
+    url, proc = start_server(web, tmp_path)
+    port = int(url.rsplit(":", 1)[1])
+    before = snapshot(web)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/session")
+        res = conn.getresponse()
+        csrf = json.loads(res.read())["csrf_token"]
+        cookie = res.headers["Set-Cookie"].split(";")[0]
+        answers = {}
+        for content_type in ("application/json", "text/plain", None):
+            headers = {"Cookie": cookie, "X-CSRF-Token": csrf}
+            if content_type:
+                headers["Content-Type"] = content_type
+            pieces = (BIG_NOTE[i:i + 65536] for i in range(0, len(BIG_NOTE), 65536))
+            conn.request("POST", f"/api/pairs/{PAIR}{NOTE}", body=pieces, headers=headers,
+                         encode_chunked=True)
+            res = conn.getresponse()
+            answers[content_type] = (res.status, json.loads(res.read())["error"])
+        conn.close()
+    finally:
+        stop(proc)
+    assert answers == {"application/json": (413, "TooLargeError"),
+                       "text/plain": (415, "UnsupportedMediaError"),
+                       None: (415, "UnsupportedMediaError")}
+    assert snapshot(web) == before
+
+
+# --- a history that cannot be read ---------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "symlink loop"]
+                         + (["unreadable file"] if os.geteuid() else []))  # root reads any file
+def test_a_history_path_that_cannot_be_read_is_set_aside_with_a_notice(kind, web):
+    journal = web / "translations" / f".{PAIR}.po.history.jsonl"
+    if kind == "directory":
+        journal.mkdir()
+        (journal / "inside.txt").write_text("kept")
+    elif kind == "fifo":
+        os.mkfifo(journal)
+    elif kind == "symlink loop":
+        os.symlink(journal.name, journal)
+    else:
+        journal.write_text("{}\n")
+        journal.chmod(0)
+    client = _client(web)
+    for url in (f"/pairs/{PAIR}", f"/api/pairs/{PAIR}", f"/api/pairs/{PAIR}/history?author=ak"):
+        assert client.get(url).status_code == 200, url
+    res = _post(client, "/beads/s0:t0/status", {"status": "approved", "author": "ak"})
+    assert res.status_code == 200, res.get_json()
+    notice = client.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"]
+    assert notice["can_undo"] is True
+    aside = sorted(p.name for p in journal.parent.iterdir() if ".set-aside-" in p.name)
+    assert len(aside) == 1
+    if kind == "directory":
+        assert (journal.parent / aside[0] / "inside.txt").read_text() == "kept"
+    assert journal.is_file() and not journal.is_symlink()
+    fresh = _client(web)  # a restart: the pair opens, undo works
+    assert _post(fresh, "/undo", {"author": "ak"}).status_code == 200
+    assert store.load(web / "translations" / PO).record("s0:t0").status == "unreviewed"
+
+
+def test_the_notice_says_why_the_history_was_set_aside(web):
+    journal = web / "translations" / f".{PAIR}.po.history.jsonl"
+    journal.mkdir()
+    client = _client(web)
+    state = client.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"]
+    assert state["notice"] == ("The undo history will be set aside at the next change: it could "
+                               "not be read: it is a directory, not a file. Undo starts again "
+                               "from there.")
+    assert journal.is_dir()  # reading writes nothing
+    res = _post(client, "/undo", {"author": "ak"})  # a change: it sets the history aside first
+    assert res.status_code == 400
+    assert res.get_json()["message"] == "nothing to undo for ak in this pair"
+    state = client.get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"]
+    aside = next(p.name for p in journal.parent.iterdir() if ".set-aside-" in p.name)
+    assert state["notice"] == (f"The undo history was set aside as {aside}: it could not be "
+                               "read: it is a directory, not a file. Undo starts again from here.")
+
+
+# --- a full disk ---------------------------------------------------------------------------------
+
+#: (writer, characters of the note, the file the full disk refuses): a note of 9,000 characters
+#: does not fit in the history; one of 2,500 does, and then the PO file does not.
+FULL_DISK_SAVES = [("unnamed", 9_000, ".{PO}.history.jsonl"), ("unnamed", 2_500, "{PO}"),
+                   ("named", 2_500, "{PO}")]
+
+
+@pytest.mark.parametrize("writer,chars,refused", FULL_DISK_SAVES)
+def test_a_save_on_a_full_disk_is_507_leaves_no_temporary_file_and_the_next_one_works(
+        writer, chars, refused, web, small_disk, monkeypatch):
+    from factories import fill
+
+    if writer == "named":  # a file system without O_TMPFILE: hidden temporary files
+        monkeypatch.setattr(files, "_unnamed", lambda directory: None)
+    if small_disk is not None:
+        data = small_disk / "data"
+        shutil.copytree(web, data)
+        filler = fill(small_disk, 12 * 1024)
+    else:  # no tmpfs here: the disk is full when the writer syncs the PO file
+        data, filler, refused = web, None, "{PO}"
+
+        def no_room(fd):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(files.os, "fsync", no_room)
+    po = data / "translations" / PO
+    before = po.read_bytes()
+    client = _client(data)
+    res = _post(client, NOTE, {"text": "щ" * chars, "author": "ak"})
+    assert res.status_code == 507, res.get_json()
+    assert res.get_json() == {"error": "StorageError", "message": (
+        f"translations/{refused.format(PO=PO)}: cannot write: No space left on device (free some "
+        "space on the disk, then do it again; nothing was changed)")}
+    assert po.read_bytes() == before
+    assert [p.name for p in po.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert client.get(f"/api/pairs/{PAIR}").status_code == 200
+    if filler is not None:
+        filler.unlink()
+    else:
+        monkeypatch.undo()
+    res = _post(client, NOTE, {"text": "room again", "author": "ak"})
+    assert res.status_code == 200, res.get_json()
+    assert [a.text for a in store.load(po).record("s0:t0").annotations] == ["room again"]
+    assert [p.name for p in po.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert _client(data).get(f"/api/pairs/{PAIR}/history?author=ak").get_json()["history"][
+        "done"] == 1
+
+
+def test_an_export_onto_a_full_disk_is_one_line_exit_74_and_leaves_nothing(work, small_disk,
+                                                                           monkeypatch):
+    if small_disk is not None:
+        out = small_disk / "out.tmx"
+        from factories import fill
+
+        fill(small_disk, 0)
+    else:
+        out = work / "out.tmx"
+
+        def no_room(fd):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(files.os, "fsync", no_room)
+    res = CliRunner().invoke(main, ["export", str(work / PO), "--format", "tmx", "-o", str(out)])
+    assert res.exit_code == 74, res.output
+    assert res.stderr == (f"workbench: error: {out}: cannot write: No space left on device (free "
+                          "some space on the disk, then do it again; nothing was changed)\n")
+    assert not out.exists()
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def big_po(path: Path, n: int) -> None:
+    """A workbench PO file of `n` 1-1 beads, written as text (building it through the store
+    would take longer than the test)."""
+    head = (WILD / "workbench_written.po").read_text(encoding="utf-8").split("\n\n")[0]
+    head = head.replace("Sentences: 4\\n", f"Sentences: {n}\\n").replace(
+        "Sentences: 3\\n", f"Sentences: {n}\\n")
+    path.write_text(head + "\n" + "".join(
+        f'\n#. align 1-1 src={i} tgt={i} score=0.5000 method=test\n#, fuzzy\n'
+        f'msgctxt "speech-ru|report-en|s{i}:t{i}"\nmsgid "Предложение {i}."\n'
+        f'msgstr "Sentence {i}."\n' for i in range(n)), encoding="utf-8")
+
+
+def _writing_into(pid: int, directory: Path) -> bool:
+    """True once process `pid` holds a file open in `directory` for writing (an unnamed file
+    shows as '#INODE (deleted)', a temporary file by its name)."""
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.startswith(str(directory) + "/") and (link.endswith(" (deleted)")
+                                                           or link.endswith(".tmp"))
+               for link in links)
+
+
+def test_a_killed_export_leaves_nothing_behind(work):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    big = work / "big.po"
+    big_po(big, 60_000)
+    store.load(big)  # a valid file
+    out = work / "out.tmx"
+    out.write_text("the old export\n")
+    before = sorted(p.name for p in work.iterdir())
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "export", str(big), "--format",
+                             "tmx", "-o", str(out)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not _writing_into(proc.pid, work) and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL  # killed while writing, not finished
+    assert out.read_text() == "the old export\n"
+    assert sorted(p.name for p in work.iterdir()) == before
+
+
+# --- a PO file without a revision, paths in answers ----------------------------------------------
+
+def test_a_po_file_without_a_revision_field_can_be_saved(web):
+    po = web / "translations" / PO
+    po.write_text("".join(line for line in po.read_text(encoding="utf-8").splitlines(True)
+                          if not line.startswith('"X-Workbench-Revision:')), encoding="utf-8")
+    client = _client(web)
+    assert client.get(f"/api/pairs/{PAIR}").get_json()["revision"] == 0
+    res = _post(client, "/beads/s0:t0/status", {"status": "approved", "author": "ak"})
+    assert res.status_code == 200, res.get_json()
+    assert res.get_json()["revision"] == 1
+    pf = store.load(po)
+    assert (pf.revision, pf.record("s0:t0").status) == (1, "approved")
+
+
+def test_api_errors_name_files_relative_to_the_data_directory(web):
+    po = web / "translations" / PO
+    client = _client(web)
+    shutil.copyfile(WILD / "score_not_a_number.po", po)
+    res = client.get(f"/api/pairs/{PAIR}")
+    assert res.status_code == 400
+    assert res.get_json()["message"].startswith(f"translations/{PO}:30: score '1.2.3' is not")
+    assert str(web) not in client.get("/api/pairs").get_data(as_text=True)
+    assert f"translations/{PO}:30: " in client.get("/").get_data(as_text=True)
+    po.unlink()
+    res = client.get(f"/api/pairs/{PAIR}/history")
+    assert res.status_code == 404
+    assert res.get_json()["message"] == (
+        f"translations/{PO}: the pair '{PAIR}' has no PO file yet (prepare it: the pair page's "
+        f"Prepare button, POST /api/pairs/{PAIR}/prepare or `workbench align`)")
+    for url in (f"/pairs/{PAIR}/export?format=tmx", f"/api/pairs/{PAIR}/beads/s0:t0"):
+        res = client.get(url)
+        assert res.status_code == 404 and str(web) not in res.get_data(as_text=True), url

@@ -151,7 +151,8 @@ def test_sequential_and_two_local_workers_write_the_same_bytes(texts: Path, ru_e
             summary = batch.run(batch.Manifest(m.path, texts / name, m.mode, m.pairs), ex,
                                 settings=batch.Settings(cache_dir=str(texts / f"cache-{name}")))
             assert (summary.status.done, summary.status.failed) == (2, 1)
-            assert summary.failures == [(f"{m.path}:6 (empty.ru.txt | empty.en.txt)",
+            assert summary.failures == [(f"{m.path}:6 (texts/pairs/empty.ru.txt | "
+                                         "texts/pairs/empty.en.txt)",
                                          f"{texts}/texts/pairs/empty.ru.txt: file is empty (give "
                                          "a text file with at least one sentence)")]
             outputs.append(files(texts / name))
@@ -202,8 +203,8 @@ def test_a_changed_pair_with_reviewed_work_needs_overwrite(texts: Path, ru_en_mo
     write(texts / "texts" / "pairs" / "small.en.txt", SMALL_EN.replace("here", "over there"))
     summary = batch.run(m, batch.Sequential())
     assert summary.failures[-1] == (
-        f"{m.path}:6 (small.ru.txt | small.en.txt)",
-        f"{path}: PO file exists (1 beads reviewed or annotated) (its inputs or settings changed "
+        f"{m.path}:6 (texts/pairs/small.ru.txt | texts/pairs/small.en.txt)",
+        f"{path}: PO file exists (1 bead reviewed or annotated) (its inputs or settings changed "
         "since; pass --overwrite to re-align and keep the work on unchanged beads)")
     assert summary.status.done == 0
     summary = batch.run(m, batch.Sequential(), overwrite=True)
@@ -227,10 +228,50 @@ def test_cli_exits_1_after_the_summary_when_a_pair_failed(texts: Path, ru_en_mod
     result = CliRunner().invoke(main, ["batch", str(manifest(texts)), "--scheduler", "sequential"])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == ("workbench: 3 pairs on sequential (this process); dashboard: none (install "
-                        "bokeh for it)")
+    assert lines[0] == "workbench: 3 pairs on sequential (this process)"  # no dashboard here
     assert lines[1].startswith("workbench: 2 pairs aligned, 0 already done, 1 failed, ")
-    assert lines[2].startswith(f"workbench: failed: {texts / 'batch.toml'}:6 (empty.ru.txt | ")
+    # the label names the files as the manifest does, folders and all; an empty file is empty
+    assert lines[2] == (f"workbench: failed: {texts / 'batch.toml'}:6 (texts/pairs/empty.ru.txt | "
+                        f"texts/pairs/empty.en.txt): {texts / 'texts/pairs/empty.ru.txt'}: file is "
+                        "empty (give a text file with at least one sentence)")
+
+
+def test_default_steps_without_a_model_align_without_mt_and_say_so(texts: Path, argos_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    # no model installed: the default steps do what `workbench align` does, not fail every pair
+    from workbench.batch import tasks
+
+    monkeypatch.setattr(tasks, "_models", {})  # no engine another test loaded in this process
+    path = write(texts / "batch.toml", MANIFEST.replace("steps = {steps}\n", "").split(
+        "[[pairs]]\nsource = \"texts/petition")[0] + '[[pairs]]\nsource = "texts/pairs/*.ru.txt"\n'
+        'rendering = "texts/pairs/*.en.txt"\n')
+    result = CliRunner().invoke(main, ["batch", str(path), "--scheduler", "sequential"])
+    assert result.exit_code == 1  # the empty pair
+    lines = result.stderr.splitlines()
+    assert lines[1].startswith("workbench: 2 pairs aligned, 0 already done, 1 failed, ")
+    assert lines[2] == (
+        "workbench: translate skipped for 2 pairs ru → en, aligned without MT as `workbench align` "
+        f"does: no translation model for ru → en (no models are installed in {argos_dir}) "
+        "(install one with: workbench models install PATH/translate-ru_en.argosmodel, or with "
+        "network access: argospm update && argospm install translate-ru_en)")
+    assert lines[3].endswith("file is empty (give a text file with at least one sentence)")
+    pf = load_corpus(texts / "out").pairs
+    assert [p.po for p in pf] == ["texts-pairs-other.ru__texts-pairs-other.en.po",
+                                  "texts-pairs-small.ru__texts-pairs-small.en.po"]
+    from workbench import store
+
+    small = store.load(texts / "out" / "translations" / "texts-pairs-small.ru__texts-pairs-small.en.po")
+    assert small.header["X-MT-Model"] == "none"
+    assert "signals=embed,lexical" in small.header["X-Aligner"]
+    # the steps named in the manifest: translate is asked for, and its pairs fail without a model
+    named = write(texts / "named.toml", path.read_text("utf-8").replace(
+        'output = "out"', 'output = "named"\nsteps = ["segment", "translate", "align"]'))
+    result = CliRunner().invoke(main, ["batch", str(named), "--scheduler", "sequential"])
+    assert result.exit_code == 1
+    assert "workbench: 0 pairs aligned, 0 already done, 3 failed" in result.stderr
+    assert ("(texts/pairs/other.ru.txt | texts/pairs/other.en.txt): no translation model for ru → en"
+            in result.stderr)
+    assert "(or leave 'translate' out of the pair's steps to align without MT)" in result.stderr
 
 
 def more_pairs(root: Path) -> None:
@@ -262,6 +303,45 @@ def test_a_killed_client_loses_only_the_pair_in_flight(texts: Path, ru_en_model)
     summary = batch.run(batch.load_manifest(path), batch.Sequential())
     assert (summary.status.done + summary.status.skipped, summary.status.failed) == (8, 0)
     assert summary.status.skipped >= len(written)
+
+
+def test_ctrl_c_says_what_was_done_and_what_is_left_and_exits_130(texts: Path, ru_en_model):
+    """Ctrl+C on a terminal reaches the client and the local cluster's workers alike: the run
+    stops with its summary and no traceback or warning of a worker, and a rerun does the rest."""
+    import os
+    import re
+    import signal
+
+    more_pairs(texts)
+    path = write(texts / "more.toml", MANIFEST.split("[[pairs]]")[0].format(
+        steps='["segment", "translate", "align"]') + '[[pairs]]\nsource = "texts/pairs/more*.ru.txt"\n'
+        'rendering = "texts/pairs/more*.en.txt"\n')
+    cmd = [sys.executable, "-m", "workbench", "batch", str(path), "--scheduler", "local",
+           "--workers", "1"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    out = texts / "out" / "translations"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not list(out.glob("*.po")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole process group
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130
+    lines = err.splitlines()
+    assert lines[0] == ("workbench: 8 pairs on local cluster, 1 worker process; dashboard: none "
+                        "(install bokeh for it)")
+    said = re.fullmatch(r"workbench: interrupted: (\d) of 8 pairs finished, (\d) left \(run the same "
+                        r"command again to do them; finished pairs are skipped\)", lines[1])
+    done = int(said[1])
+    assert int(said[2]) == 8 - done
+    assert lines[2].startswith(f"workbench: {done} pair{'' if done == 1 else 's'} aligned, 0 already "
+                               "done, 0 failed, ")
+    assert lines[3:] == [f"wrote {texts / 'out'}"]
+    # a pair written in the instant of the Ctrl+C may not be counted yet: the rerun skips it
+    written = len(list(out.glob("*.po")))
+    assert done <= written <= done + 1 and written < 8
+    summary = batch.run(batch.load_manifest(path), batch.Sequential())
+    assert (summary.status.skipped, summary.status.done, summary.status.failed) == (
+        written, 8 - written, 0)
 
 
 def test_a_killed_worker_loses_no_pair(texts: Path, ru_en_model, monkeypatch: pytest.MonkeyPatch):

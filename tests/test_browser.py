@@ -134,7 +134,7 @@ def test_review_link_undo_and_reload_keep_the_state_the_po_file_has(hand_server,
     assert edit.history_state(po, "Анна") == {"can_undo": True, "can_redo": True,
                                                "undo": "note on s0:t1", "redo": "link s3 with t4",
                                                "done": 2, "undone": 1, "author": "Анна",
-                                               "notice": None}
+                                               "notice": None, "recover": None}
     screenshot(page, "screenshot-review.png", tmp_path)
 
     # Someone else changes another bead meanwhile: no conflict, this page's change is saved.

@@ -105,7 +105,7 @@ def test_check_command_lists_notes_only_with_all(tmp_path):
     assert every.exit_code == 0
     assert every.stdout.splitlines() == [
         f"{path}:25: bead s0:t0: note name: rendering names Moscow; the source does not"]
-    assert "check: 0 errors, 0 warnings, 1 notes, 0 dismissed in 1 file" in every.stderr
+    assert "check: 0 errors, 0 warnings, 1 note, 0 dismissed in 1 file" in every.stderr
 
 
 def test_bundled_newsweek_pair_stores_no_notes():

@@ -30,7 +30,43 @@ def test_a_port_in_use_is_one_line_and_exit_2(data_dir):
                           "use (pick another port with --port, or stop the program using it)\n")
 
 
-def test_a_data_directory_without_corpus_metadata_is_refused(tmp_path):
-    res = CliRunner().invoke(main, ["serve", "--data", str(tmp_path)])
+def test_a_missing_data_directory_is_refused_with_how_to_make_one(tmp_path):
+    """(A directory without corpora.toml is served, empty, with the New comparison page:
+    tests/test_comparisons.py.)"""
+    res = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "nowhere")])
     assert res.exit_code == 2
-    assert "corpora/corpora.toml: no corpus metadata file" in res.output
+    assert f"{tmp_path}/nowhere: no such directory (make it with `workbench init" in res.output
+
+
+def test_serving_every_address_prints_addresses_that_answer(data_dir):
+    # http://0.0.0.0:PORT/ is no address a page is answered under (400): the banner names ones
+    # that are, and each answers
+    import re
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--data", str(data_dir),
+                             "--host", "0.0.0.0", "--port", str(port), "--token", "s3cret",
+                             "--allow-host", "review.lan"], stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stderr.readline(), proc.stderr.readline()]
+        assert lines == [
+            f"Serving {data_dir.resolve()} on every address of this machine, port {port} (Ctrl+C "
+            "to stop)\n",
+            f"Open http://127.0.0.1:{port}/ here, or http://review.lan:{port}/ from other machines "
+            "(each browser once with ?token=SECRET, or an Authorization: Bearer header)\n"]
+        here = re.search(r"Open (\S+) here", lines[1])[1]
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(here + "?token=s3cret", timeout=30) as res:  # a cookie, then the page
+            assert res.status == 200
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/",
+                                         headers={"Host": f"review.lan:{port}",
+                                                  "Authorization": "Bearer s3cret"})
+        with urllib.request.urlopen(request, timeout=30) as res:
+            assert res.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stderr.close()

@@ -173,6 +173,8 @@ def meta_error(tmp_path: Path, toml: str, files: dict[str, str] | None = None):
      "document 'b': file '../b.txt' is outside corpora/"),
     (GOOD.replace('file = "b.txt"', 'file = "/etc/hostname"'), 6,
      "document 'b': file '/etc/hostname' is outside corpora/"),
+    (GOOD.replace('file = "b.txt"', 'file = "b\\u0000.txt"'), 6,
+     "document 'b': file holds a NUL character"),
     (GOOD.replace('file = "a.txt"\n', ""), 1, "document 'a' has no 'file'"),
     (GOOD.replace('rendering = "b"', 'rendering = "c"'), 12,
      "pair 1 names unknown document 'c' as rendering"),

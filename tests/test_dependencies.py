@@ -17,8 +17,11 @@ from packaging.requirements import Requirement
 REPO = Path(__file__).resolve().parents[1]
 
 # Distributions declared for the running program though no module of the package imports them:
-# name -> why. (None now: what argostranslate and Flask need at runtime they declare themselves.)
-NEEDED_UNIMPORTED: dict[str, str] = {}
+# name -> why. (What argostranslate and Flask need at runtime they declare themselves.)
+NEEDED_UNIMPORTED: dict[str, str] = {
+    "pymorphy3-dicts-ru": "the Russian dictionary pymorphy3 loads by language code (check/morph.py)",
+    "pymorphy3-dicts-uk": "the Ukrainian dictionary pymorphy3 loads by language code",
+}
 
 
 def normalized(name: str) -> str:

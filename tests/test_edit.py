@@ -46,7 +46,7 @@ def test_link_moves_the_rendering_sentence_into_the_source_sentences_bead(po):
     assert out.pair.revision == 2
     assert out.history == {"can_undo": True, "can_redo": False, "undo": "link s3 with t3",
                            "redo": None, "done": 1, "undone": 0,
-                           "author": "ak", "notice": None}
+                           "author": "ak", "notice": None, "recover": None}
     covers_everything(store.load(po))
 
 
@@ -132,7 +132,7 @@ def test_a_new_action_drops_the_redo_stack(po):
     edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "rejected"), author="ak")
     assert edit.history_state(po, "ak") == {"can_undo": True, "can_redo": False,
                                             "undo": "rejected s0:t0", "redo": None, "done": 1,
-                                            "undone": 0, "author": "ak", "notice": None}
+                                            "undone": 0, "author": "ak", "notice": None, "recover": None}
 
 
 def test_stale_revision_is_a_conflict_and_nothing_is_written(po):
@@ -153,16 +153,24 @@ def test_a_po_file_changed_outside_the_history_sets_the_history_aside(po):
     pf = store.load(po)
     store.add_annotation(pf, "s3:t3", "edited elsewhere", "", "cli")
     store.save(pf)  # as a restore from git or another tool would: the history knows nothing of it
+    # Reading says what the next change will do, and writes nothing.
+    listing = sorted(p.name for p in po.parent.iterdir())
     state = edit.history_state(po, "ak")
     assert (state["can_undo"], state["done"]) == (False, 0)
+    assert state["notice"] == (
+        "The undo history will be set aside at the next change: it does not belong to this PO "
+        "file, which is at revision 3 with other content than the history's revision 2 (changed "
+        "outside the workbench, e.g. restored from git or re-aligned). Undo starts again from there.")
+    assert sorted(p.name for p in po.parent.iterdir()) == listing
+    assert journal.read_bytes() == kept
+    with pytest.raises(InputError, match="nothing to undo for ak in this pair"):
+        edit.undo(po, author="ak")
     aside = [p for p in po.parent.iterdir() if ".history.set-aside-" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == kept  # renamed, never deleted
-    assert state["notice"] == (
+    assert edit.history_state(po, "ak")["notice"] == (
         f"The undo history was set aside as {aside[0].name}: it did not belong to this PO file, "
         "which is at revision 3 with other content than the history's revision 2 (changed outside "
         "the workbench, e.g. restored from git or re-aligned). Undo starts again from here.")
-    with pytest.raises(InputError, match="nothing to undo for ak in this pair"):
-        edit.undo(po, author="ak")
     assert keys(po) == ["s0:t0", "s1,2:t1,2", "s3:t3"]
     # Undo works again from the clean history.
     edit.perform(po, lambda pf: edit.set_status(pf, "s0:t0", "approved"), author="ak")
@@ -376,7 +384,11 @@ def test_a_step_whose_po_file_was_never_written_is_dropped(po, monkeypatch):
     assert len(history.journal_path(po).read_bytes()) > len(journal)
     state = edit.history_state(po, "ak")
     assert (state["undo"], state["done"], state["notice"]) == ("approved s0:t0", 1, None)
-    assert history.journal_path(po).read_bytes() == journal
+    assert len(history.journal_path(po).read_bytes()) > len(journal)  # a read repairs nothing
+    edit.undo(po, author="ak")  # the next change drops the step first, then undoes the one before
+    assert store.load(po).record("s0:t0").status == "unreviewed"
+    edit.redo(po, author="ak")
+    assert history.journal_path(po).read_bytes().startswith(journal)
     # A line cut short by a crash is dropped too.
     with open(history.journal_path(po), "ab") as f:
         f.write(b'{"op":"do","id":1,"act')
@@ -477,6 +489,8 @@ def test_a_damaged_history_is_set_aside_and_never_locks_the_pair(po):
     state = edit.history_state(po, "ak")
     assert state["can_undo"] is False
     assert "line 2 of it is damaged (Unterminated string" in state["notice"]
+    assert not [p for p in po.parent.iterdir() if "set-aside" in p.name]  # a read writes nothing
+    edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "needs-work"), author="ak")
     aside = [p for p in po.parent.iterdir() if "set-aside" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == b"\n".join(lines)
     edit.perform(po, lambda pf: edit.set_status(pf, "s3:t", "rejected"), author="ak")

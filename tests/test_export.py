@@ -493,6 +493,13 @@ def test_cli_exports_and_reports(pair, tmp_path, runner):
     assert res.exit_code == 0 and (tmp_path / "m.ru").exists() and (tmp_path / "m.en").exists()
     res = runner.invoke(["export", str(pair), "--format", "jsonl", "-o", "-"])
     assert res.exit_code == 0 and len(res.stdout.splitlines()) == 3
+    # stdout by default, as every other command writes
+    default = runner.invoke(["export", str(pair), "--format", "jsonl"])
+    assert (default.exit_code, default.stdout) == (0, res.stdout)
+    moses = runner.invoke(["export", str(pair), "--format", "moses"])
+    assert (moses.exit_code, moses.stderr) == (2, (
+        "workbench: error: moses writes two files and cannot go to stdout (give -o OUT to write "
+        "OUT.<srclang> and OUT.<tgtlang>)\n"))
     help_text = runner.invoke(["export", "--help"]).output
     assert "OUT.<srclang>" in help_text and "[default:" in help_text
 

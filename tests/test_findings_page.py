@@ -355,8 +355,9 @@ def test_a_refused_dismissal_says_why_and_writes_nothing(web, path, body, status
     before = web.po.read_bytes()
     res = post(web, path, {"author": "ak", **body})
     assert res.status_code == status
-    # (a message about the file names it first)
-    assert res.get_json()["message"].removeprefix(f"{web.po}: ").startswith(message)
+    # (a message about the file names it first, relative to the data directory)
+    assert res.get_json()["message"].removeprefix(
+        f"translations/{web.po.name}: ").startswith(message)
     assert web.po.read_bytes() == before
 
 

@@ -190,6 +190,37 @@ def test_cli_export_writes_tmx_that_imports_back_to_the_same_segments(
     assert back[0].source_text == "Мы против частичной мобилизации." and back[0].bead == "src__tgt|s1:t1"
 
 
+def test_cli_export_gives_a_new_file_the_umasks_mode_and_a_replaced_one_keeps_its_own(
+        data: Path, tmp_path: Path, runner) -> None:
+    set_status(data, "s1:t1", "approved")
+    out = tmp_path / "all.tmx"
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(["tm", "export", "-o", str(out), "--data", str(data)]).exit_code == 0
+        assert oct(out.stat().st_mode & 0o777) == "0o644"
+        out.chmod(0o640)
+        assert runner.invoke(["tm", "export", "-o", str(out), "--data", str(data)]).exit_code == 0
+        assert oct(out.stat().st_mode & 0o777) == "0o640"
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    missing = runner.invoke(["tm", "export", "-o", str(tmp_path / "no" / "x.tmx"), "--data", str(data)])
+    assert (missing.exit_code, missing.output) == (2, (
+        f"workbench: error: {tmp_path}/no/x.tmx: the directory {tmp_path}/no does not exist "
+        "(create it first (mkdir -p), or choose another output)\n"))
+
+
+def test_tm_help_names_where_the_index_is() -> None:
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["tm", "--help"]).output.split())
+    assert "translations/.memory.sqlite3" not in text
+    assert ("The index lives in the cache directory ($WORKBENCH_CACHE_DIR/memory/, else "
+            "~/.cache/workbench/memory/, one file per data directory)") in text
+
+
 def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
     set_status(data, "s1:t1", "approved")
     result = runner.invoke(["tm", "lookup", SRC[2], "--from", "ru", "--to", "en", "--min", "80",
@@ -203,7 +234,7 @@ def test_cli_lookup_jsonl_and_rebuild(data: Path, runner) -> None:
     assert text.output == (f"fuzzy 82.54  src__tgt s1:t1\n  Мы против [частичной ]мобилизации.\n"
                            f"  {TGT[1]}\n")
     rebuilt = runner.invoke(["tm", "rebuild", "--data", str(data)])
-    assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segments from 1 files\n")
+    assert (rebuilt.exit_code, rebuilt.output) == (0, "memory: 1 segment from 1 file\n")
 
 
 def test_cli_rebuild_names_a_damaged_pair_file_and_keeps_the_others(data: Path, runner) -> None:
@@ -223,7 +254,7 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
     result = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
                             str(data), "--format", "jsonl", str(text)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
         (TGT[0], "memory", 100.0, None),
         ("Shchukin i Zhukov", "mt", None, "translate-ru_en"),
@@ -232,10 +263,42 @@ def test_translate_tm_is_exact_where_the_memory_has_the_sentence_and_mt_elsewher
         "fuzzy", "Юрий Гагарин.", "s0:t0")
     strict = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--tm-min", "95",
                             "--data", str(data), str(text)])
-    assert strict.output == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+    assert strict.stdout == f"{TGT[0]}\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
     # the memory's renderings never reach the MT cache: without --tm the model's own output
     plain = runner.invoke(["translate", "--from", "ru", "--to", "en", str(text)])
-    assert plain.output == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+    assert plain.stdout == "Yuriy Gagarin.\n\nShchukin i Zhukov\n\nYuriy Gagarin!\n"
+
+
+def test_translate_tm_needs_no_model_when_the_memory_holds_every_sentence(
+        argos_dir: Path, data: Path, tmp_path: Path, runner) -> None:
+    set_status(data, "s0:t0", "approved")
+    set_status(data, "s1:t1", "approved")
+    text = tmp_path / "in.txt"
+    text.write_text(f"{SRC[0]}\n\n{SRC[1]}\n", encoding="utf-8")
+    result = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                            str(data), "--format", "jsonl", str(text)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["translation"], r["origin"], r["tm_score"], r["model"]) for r in records] == [
+        (TGT[0], "memory", 100.0, None), (TGT[1], "memory", 100.0, None)]
+    plain = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data", str(data),
+                           str(text)])
+    assert (plain.exit_code, plain.stdout) == (0, f"{TGT[0]}\n\n{TGT[1]}\n")
+    # a sentence the memory does not hold: the model is needed, and the message says for what
+    text.write_text(f"{SRC[0]}\n\n{SRC[3]}\n", encoding="utf-8")
+    missing = runner.invoke(["translate", "--from", "ru", "--to", "en", "--tm", "--data",
+                             str(data), str(text)])
+    assert missing.exit_code == 2 and missing.stdout == ""
+    assert missing.stderr.startswith(
+        "workbench: error: no translation model for ru → en (no models are installed in ")
+    assert ("); the memory holds 1 of the 2 sentences at --tm-min 85, the model is needed for the "
+            "rest (install one with: ") in missing.stderr
+
+
+def test_translate_help_names_the_jsonl_keys_it_writes(runner) -> None:
+    text = " ".join(runner.invoke(["translate", "--help"]).output.split())
+    assert ("one object per sentence (file, index, source_text, translation, start, end, paragraph, "
+            "line, model, model_version; with --tm also origin and the match)") in text
 
 
 @pytest.mark.slow
@@ -246,12 +309,45 @@ def test_semantic_lookup_finds_a_paraphrase_and_labels_it_semantic(data: Path, t
         set_status(data, key, "approved")
     memory = Memory(data)
     paraphrase = "Мы не согласны с частичной мобилизацией."
-    found = memory.semantic_lookup(paraphrase, "ru", "en", min_similarity=0.9,
+    found = memory.semantic_lookup(paraphrase, "ru", "en",
                                    embedder=Embedder(cache_dir=tmp_path / "vectors"))
-    assert [(m.kind, m.segment.bead, m.segment.rendering_text) for m in found] == [
-        ("semantic", "s1:t1", TGT[1])]
-    assert 90 < found[0].score <= 100
+    assert [(m.kind, m.score, m.segment.bead, m.segment.rendering_text) for m in found] == [
+        ("semantic", None, "s1:t1", TGT[1])]
+    assert found[0].margin >= 1.05
     assert [m.kind for m in memory.lookup(paraphrase, "ru", "en", min_score=70)] == ["fuzzy"]
+
+
+@pytest.mark.slow
+def test_semantic_matches_stand_out_and_never_repeat_a_fuzzy_one(tmp_path: Path, runner) -> None:
+    # a memory of a petition's sentences: "Sign the petition today" is on the topic of "We are
+    # against mobilization", and no semantic match; what is listed as fuzzy is not listed again
+    root = tmp_path / "data"
+    src = ["Мы против частичной мобилизации.", "Подпишите петицию сегодня.",
+           "Президент объявил о начале частичной мобилизации.", "У него нет законных оснований.",
+           "Юрий Гагарин.", "Третье предложение здесь."]
+    tgt = ["We are against partial mobilization.", "Sign the petition today.",
+           "The president announced the start of partial mobilization.",
+           "He has no legal grounds.", "Yuri Gagarin.", "A third sentence."]
+    path = root / "translations" / "src__tgt.po"
+    make_pair_file(path, src, tgt, [Bead((i,), (i,), 0.9, "test") for i in range(6)],
+                   ids=("src", "tgt"), separator="\n")
+    for i in range(6):
+        edit.perform(path, lambda pf, i=i: edit.set_status(pf, f"s{i}:t{i}", "approved"), author="ak")
+
+    def lookup(text: str) -> list[str]:
+        result = runner.invoke(["tm", "lookup", text, "--from", "ru", "--to", "en", "--semantic",
+                                "--data", str(root)])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stdout.splitlines() if not line.startswith("  ")]
+
+    assert lookup("Мы против мобилизации.") == ["fuzzy 81.48  src__tgt s0:t0"]
+    assert lookup("Путин объявил мобилизацию.") == ["semantic  src__tgt s2:t2"]
+    found = json.loads(runner.invoke(["tm", "lookup", "Путин объявил мобилизацию.", "--from", "ru",
+                                      "--to", "en", "--semantic", "--format", "jsonl", "--data",
+                                      str(root)]).stdout)
+    assert (found["kind"], found["score"], found["rendering_text"]) == (
+        "semantic", None, "The president announced the start of partial mobilization.")
+    assert found["margin"] >= 1.05
 
 
 def test_a_directory_without_translations_is_refused_and_left_alone(tmp_path: Path, runner) -> None:
@@ -308,3 +404,45 @@ def test_trados_style_tmx_in_utf16_with_dates_on_the_unit_is_read(tmp_path: Path
     assert (s.source_text, s.rendering_text, s.source_language, s.rendering_language, s.reviewer, s.time) == (
         "Der Gipfel liegt hoch.", "Le sommet est haut.", "de", "fr", "GLOBAL\\jens",
         "2023-10-06T10:15:00Z")
+
+
+def test_two_threads_that_find_the_index_missing_both_build_it(data: Path, monkeypatch) -> None:
+    # a server's threads may each open the memory first at the same moment: both rebuild, and
+    # neither may pull the other's half-built file from under it
+    import threading
+
+    set_status(data, "s1:t1", "approved")
+    both_inside = threading.Barrier(2, timeout=10)
+    index_file = Memory._index_file
+
+    def slow(self, path, report):
+        both_inside.wait()
+        return index_file(self, path, report)
+
+    monkeypatch.setattr(Memory, "_index_file", slow)
+    found: list = []
+    errors: list[BaseException] = []
+
+    def open_and_look() -> None:
+        try:
+            found.append(answers(Memory(data), SRC[1]))
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_look) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert found == [[("exact", 100.0, SRC[1], TGT[1], "src__tgt", "s1:t1")]] * 2
+
+
+def test_a_test_run_keeps_its_indexes_out_of_the_users_cache(data: Path, runner) -> None:
+    # the suite's own cache directory (tests/conftest.py): `make test` leaves ~/.cache alone
+    home_cache = Path.home() / ".cache" / "workbench"
+    assert runner.invoke(["tm", "rebuild", "--data", str(data)]).exit_code == 0
+    index = index_path(data)
+    assert index.exists()
+    assert Path(os.environ["WORKBENCH_CACHE_DIR"]) in index.parents
+    assert home_cache not in index.parents

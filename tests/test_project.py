@@ -155,3 +155,43 @@ def test_cli_align_goes_on_without_mt_when_the_model_cannot_be_loaded(ru_en_mode
     res = CliRunner().invoke(main, args + ["--signals", "mt"])  # asked for: an error, no fallback
     assert res.exit_code == 2
     assert "error: " in res.output and "cannot load the model of translate-ru_en 1.0" in res.output
+
+
+def test_a_refused_realign_on_the_page_leads_back_to_the_pair_and_its_command_works(
+        client, data_dir, monkeypatch):
+    import html as entities
+    import re
+    import shlex
+
+    from factories import Runner
+    from test_web import prepare
+
+    prepare(client)
+    token = client.get("/api/session").get_json()["csrf_token"]
+    view = client.get(f"/api/pairs/{PAIR}").get_json()
+    bead = next(b for b in view["beads"] if len(b["source"]) == 1 and len(b["rendering"]) == 1)
+    client.post(f"/api/pairs/{PAIR}/beads/{bead['key']}/unlink",
+                json={"author": "ak", "beads": {bead["key"]: bead["rev"]}},
+                headers={"X-CSRF-Token": token})
+    path = data_dir / "translations" / f"{PAIR}.po"
+    before = path.read_bytes()
+    res = client.post(f"/pairs/{PAIR}/prepare", data={"csrf_token": token, "realign": "1"})
+    assert res.status_code == 409
+    page = entities.unescape(res.get_data(as_text=True))
+    assert "<h1>Nothing was changed</h1>" in page
+    assert f'<a href="/pairs/{PAIR}" id="back">Back to {PAIR}</a>' in page
+    assert path.read_bytes() == before
+    # the command the message names re-aligns the pair, keeping the work on unchanged beads
+    # (in the data directory, which a page names by no absolute path)
+    command = re.search(r"re-align with `(\S+) align ([^`]*)` in the data directory", page)
+    assert command and str(data_dir) not in page
+    monkeypatch.chdir(data_dir)
+    done = Runner().invoke(["align", *shlex.split(command[2])])
+    assert done.exit_code == 0, done.output
+    assert store.load(path).revision == store.parse(before.decode("utf-8")).revision + 1
+
+
+def test_an_error_page_about_no_pair_leads_to_the_list_of_pairs(client):
+    res = client.get("/pairs/nope__nothing")
+    assert res.status_code == 404
+    assert '<a href="/" id="back">Back to the list of pairs</a>' in res.get_data(as_text=True)

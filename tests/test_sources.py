@@ -230,7 +230,13 @@ def test_a_damaged_po_file_is_a_column_error_and_the_others_still_show(city):
     path = city / "translations" / "city-ru__report-en.po"
     path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
     view = source_view(load_corpus(city), "city-ru")
-    assert view.columns[1].error.startswith(str(path) + ":")
+    assert view.columns[1].error.startswith("translations/city-ru__report-en.po:")
+    assert str(city) not in view.columns[1].error
+    assert view.columns[1].error.endswith(
+        "rebuild it from its two texts with `workbench align corpora/city.ru.txt "
+        "corpora/report.en.txt --src-lang ru --rendering-lang en -o "
+        "translations/city-ru__report-en.po --overwrite` in the data directory, which keeps the "
+        "reviewed work that can still be read)")
     assert view.columns[0].coverage == 1.0
 
 
@@ -292,6 +298,34 @@ def test_the_uncarried_filter_keeps_the_sentences_no_rendering_carries(city, cit
     full = city_client.get("/api/sources/city-ru").get_json()
     assert full["rows"][1]["renderings"]["city-en"]["shared"] == [2]
     assert [c["coverage"] for c in full["renderings"]] == [0.75, 0.5, None]
+
+
+def test_a_finding_dismissed_on_the_pair_page_is_shown_dismissed_here(city, city_client):
+    # report-en's sentence 1 says 13 million where the source says 12: a number error, dismissed
+    # on the pair page with a reason
+    from workbench import edit, findings
+
+    po = city / "translations" / "city-ru__report-en.po"
+    [item] = findings.of_pair(store.load(po), store.load(po).record("s1:t1"))
+    edit.perform(po, lambda pf: edit.dismiss(pf, "s1:t1", "number", item.finding.key,
+                                             "the article's own estimate", "Анна",
+                                             "2026-01-02T03:04:05Z"), author="Анна")
+    body = city_client.get("/api/sources/city-ru").get_json()
+    assert body["rows"][1]["renderings"]["report-en"]["checks"] == [
+        {"kind": "number", "severity": "error",
+         "explanation": "source says 12 миллионов; rendering says 13 million",
+         "dismissed": "the article's own estimate", "dismissed_by": "Анна"}]
+    assert body["rows"][2]["renderings"]["report-en"]["checks"] == []
+    html = page_text(city_client.get("/sources/city-ru"))
+    assert ('<li class="finding sev-error dismissed" data-kind="number"><span class="explanation">'
+            'number: source says 12 миллионов; rendering says 13 million</span> <span '
+            'class="dismissal">— dismissed by Анна: <span class="reason">the article\'s own '
+            'estimate</span></span></li>') in html
+    # restored: open again, in both
+    edit.perform(po, lambda pf: edit.undismiss(pf, "s1:t1", "number", item.finding.key),
+                 author="Анна")
+    body = city_client.get("/api/sources/city-ru").get_json()
+    assert body["rows"][1]["renderings"]["report-en"]["checks"][0]["dismissed"] is None
 
 
 @pytest.mark.parametrize("url, status, message", [

@@ -178,7 +178,7 @@ def test_existing_work_is_not_overwritten_by_a_new_alignment(tmp_path):
     pf = store.load(path)
     store.add_annotation(pf, "s1:t1", "keep me", "accurate", "ak")
     store.save(pf)
-    with pytest.raises(InputError, match="1 beads reviewed or annotated"):
+    with pytest.raises(InputError, match="1 bead reviewed or annotated"):
         make_pair(tmp_path)
     assert store.load(path).record("s1:t1").annotations[0].text == "keep me"
 

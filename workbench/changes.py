@@ -3,7 +3,8 @@
 A Change holds the records an action removed and the records it put in, each with its position in
 display order; `apply` performs it on a list of records, refusing (ConflictError) when the records
 are no longer those it was made on. `encode` is what a history step stores of it (for a bead that
-keeps its sentences only its status and its new notes), and `replay` turns a stored step back
+keeps its sentences only its status and its new notes; a header field as its old and new value),
+and `replay` turns a stored step back
 into the Change that does or reverts it on the records as they are now. A bead's revision
 (`bead_revision`) is a hash of its record, so edits to different beads never conflict.
 """
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, replace
-from typing import Callable, NoReturn, Sequence
+from typing import Callable, Mapping, NoReturn, Sequence
 
 from workbench.errors import ConflictError
 from workbench.history import Step
-from workbench.store import Annotation, Record
+from workbench.store import Annotation, Part, Record
 
 Placed = tuple[tuple[int, Record], ...]
 
@@ -30,13 +31,17 @@ class Change:
     summary: str
     before: Placed
     after: Placed
+    #: Header fields the action changed: (field, old value, new value), "" for an absent field
+    #: (the decisions on the name map are a pair's, not a bead's).
+    header: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
-        return self.before == self.after
+        return self.before == self.after and all(old == new for _, old, new in self.header)
 
     def inverse(self) -> "Change":
-        return Change(self.action, self.summary, self.after, self.before)
+        return Change(self.action, self.summary, self.after, self.before,
+                      tuple((k, new, old) for k, old, new in self.header))
 
     def keys_after(self) -> list[str]:
         return [r.key for _, r in self.after]
@@ -56,11 +61,28 @@ def apply(records: list[Record], change: Change) -> list[Record]:
     return out
 
 
-def between(action: str, summary: str, old: Sequence[Record], new: Sequence[Record]) -> Change:
+def between(action: str, summary: str, old: Sequence[Record], new: Sequence[Record],
+            header: tuple[tuple[str, str, str], ...] = ()) -> Change:
     old_ids, new_ids = {id(r) for r in old}, {id(r) for r in new}
     return Change(action, summary,
                   tuple((i, r) for i, r in enumerate(old) if id(r) not in new_ids),
-                  tuple((j, r) for j, r in enumerate(new) if id(r) not in old_ids))
+                  tuple((j, r) for j, r in enumerate(new) if id(r) not in old_ids), header)
+
+
+def apply_header(header: Mapping[str, str], change: Change) -> dict[str, str]:
+    """`header` with `change`'s header fields set; ConflictError when a field no longer holds the
+    value the change was made on (someone changed it since)."""
+    out = dict(header)
+    for key, old, new in change.header:
+        if out.get(key, "") != old:
+            raise ConflictError(f"the pair's {key} was changed since this action "
+                                f"({change.summary})", hint="reload the page and make the change "
+                                                            "again")
+        if new:
+            out[key] = new
+        else:
+            out.pop(key, None)
+    return out
 
 
 
@@ -81,20 +103,35 @@ def _record_from_json(d: dict) -> Record:
         rendering_lengths=tuple(d.get("rendering_lengths", ())),
         mt_lengths=tuple(d.get("mt_lengths", ())),
         closest=(int(d["closest"][0]), float(d["closest"][1])) if d.get("closest") else None,
-        checks=tuple(d.get("checks", ())))
+        checks=tuple(d.get("checks", ())),
+        reviewer=(d["reviewer"][0], d["reviewer"][1]) if d.get("reviewer") else None,
+        parts=tuple(Part(tuple(p["source"]), tuple(p["rendering"]), float(p["score"]), p["method"],
+                         (int(p["closest"][0]), float(p["closest"][1])) if p.get("closest")
+                         else None, int(p.get("notes", 0))) for p in d.get("parts", ())))
 
 
 def encode(change: Change) -> dict:
     """What the history keeps of a change: for a bead that keeps its sentences, its status
-    (old, new) and the notes added; for link/unlink/merge/split, the beads removed and put in."""
-    if len(change.before) == len(change.after) == 1:
+    (old, new) and the notes added; for link/unlink/merge/split, the beads removed and put in;
+    and the header fields changed, (field, old, new) each."""
+    out = _encode_records(change)
+    if change.header:
+        out["header"] = [list(h) for h in change.header]
+    return out
+
+
+def _encode_records(change: Change) -> dict:
+    if len(change.before) == len(change.after) == 1 and not change.header:
         (i, old), (j, new) = change.before[0], change.after[0]
         n = len(old.annotations)
         if (i == j and old.key == new.key and new.annotations[:n] == old.annotations
-                and replace(old, status=new.status, annotations=new.annotations) == new):
+                and replace(old, status=new.status, annotations=new.annotations,
+                            reviewer=new.reviewer) == new):
             out: dict = {"bead": old.key}
             if old.status != new.status:
                 out["status"] = [old.status, new.status]
+            if old.reviewer != new.reviewer:
+                out["reviewer"] = [old.reviewer, new.reviewer]
             if new.annotations[n:]:
                 out["notes"] = [asdict(a) for a in new.annotations[n:]]
             return out
@@ -123,6 +160,7 @@ def replay(records: list[Record], step: Step, *, forward: bool, clash: Clash) ->
     """The Change that does (forward) or reverts `step` on `records` as they are now; `clash` is
     called (and raises) when a bead it needs was changed later by someone else."""
     c = step.change
+    header = tuple((k, old, new) if forward else (k, new, old) for k, old, new in c.get("header", ()))
     if "bead" in c:
         key = c["bead"]
         i = next((k for k, r in enumerate(records) if r.key == key), None)
@@ -134,6 +172,9 @@ def replay(records: list[Record], step: Step, *, forward: bool, clash: Clash) ->
             if old.status != was:
                 clash(key, f"is {old.status} now")
             new = replace(new, status=becomes)
+        if "reviewer" in c:
+            signed = c["reviewer"][1] if forward else c["reviewer"][0]
+            new = replace(new, reviewer=tuple(signed) if signed else None)
         notes = tuple(Annotation(**a) for a in c.get("notes", ()))
         if forward:
             new = replace(new, annotations=new.annotations + notes)
@@ -164,5 +205,5 @@ def replay(records: list[Record], step: Step, *, forward: bool, clash: Clash) ->
             clash(r.key, "was moved")
     shift = shift or 0
     return Change(step.action, step.summary, tuple((i + shift, r) for i, r in before),
-                  tuple((i + shift, r) for i, r in after))
+                  tuple((i + shift, r) for i, r in after), header)
 

@@ -11,11 +11,14 @@ too).
 from __future__ import annotations
 
 import datetime
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.errors import InputError, LanguageError, NotFoundError, ParseError
 
@@ -57,15 +60,19 @@ class Document:
     title: str = ""
     provenance: str = ""
     date: str = ""
+    #: The file the text was extracted from (`workbench add`), relative to the data directory.
+    original: str = ""
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A source document compared with one rendering; `po` names its file in translations/."""
+    """A source document compared with one rendering; `po` names its file in translations/,
+    `title` is the name the translators gave the comparison ("" for none)."""
 
     source: str
     rendering: str
     po: str
+    title: str = ""
 
     @property
     def id(self) -> str:
@@ -119,9 +126,41 @@ def check_language(code: str) -> str:
     return norm
 
 
+def check_argument(text: str, what: str) -> str:
+    """A command-line argument as text, or an InputError when it held bytes that are not UTF-8
+    (Python keeps those as lone surrogates, which no file, index or output can store)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError as exc:
+        offset = len(text[:exc.start].encode("utf-8", "surrogateescape"))
+        try:
+            byte = f"byte 0x{text[exc.start].encode('utf-8', 'surrogateescape')[0]:02x}"
+        except UnicodeEncodeError:
+            byte = f"U+{ord(text[exc.start]):04X}"
+        raise InputError(f"{what} is not valid UTF-8 ({byte} at byte offset {offset})",
+                         hint="give it in UTF-8; check the terminal's encoding, e.g. "
+                              "LANG=C.UTF-8") from None
+
+
 _UTF16_32_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
+#: Documents that are no text file at all, by how they start: what each is, and how its text is
+#: had (tools of Debian's archive). Converting their bytes from another encoding would not help.
+_DOCUMENTS = (
+    (b"%PDF-", "a PDF document",
+     "extract its text first, e.g. pdftotext -enc UTF-8 {path} {stem}.utf8.txt (Debian package "
+     "poppler-utils), and give that file"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx, .odt or .epub document is one)",
+     "extract its text first, e.g. pandoc {path} -t plain -o {stem}.utf8.txt (Debian package "
+     "pandoc), and give that file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document (.doc)",
+     "extract its text first, e.g. catdoc -d utf-8 {path} > {stem}.utf8.txt (Debian package catdoc), "
+     "and give that file"),
 )
 
 
@@ -131,6 +170,10 @@ def decode_text(data: bytes, path: str) -> str:
     A leading byte-order mark is dropped and line ends are normalised to \\n, so the offsets of
     sentences refer to the text returned here.
     """
+    for magic, what, hint in _DOCUMENTS:
+        if data.startswith(magic):
+            raise InputError(f"file is {what}, not plain text", path=path,
+                             hint=hint.format(path=path, stem=Path(path).stem))
     for bom, name in _UTF16_32_BOMS:
         if data.startswith(bom):
             raise InputError(f"file is {name} (byte-order mark at byte offset 0), not UTF-8", path=path,
@@ -163,24 +206,70 @@ def decode_text(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file; every failure is an InputError naming the file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", path=str(path), hint="check the path")
-    if p.is_dir():
-        raise InputError("is a directory, not a text file", path=str(path), hint="give a file")
+#: The most the workbench reads of one text input, in bytes: far more than any document it aligns
+#: or any pair it reviews, and a bound, so that an endless stream (/dev/zero, <(yes)) ends in a
+#: message rather than in a machine out of memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: What to do with an input that is not a file the workbench can read.
+_GIVE_A_FILE = "give a regular file (a pipe works too, e.g. <(command))"
+
+
+def check_input(path: str | Path, *, regular: bool = False,
+                hint: str = _GIVE_A_FILE) -> os.stat_result:
+    """The input's status, or an InputError saying truthfully why it cannot be read: missing, a
+    directory, a device (/dev/zero), a socket, a name holding a NUL. A FIFO or pipe is an input
+    (read in bounded pieces) unless `regular` is asked."""
+    shown = str(path)
     try:
-        data = p.read_bytes()
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("no such file", path=shown, hint="check the path") from None
+    except ValueError:  # os.stat's "embedded null byte"
+        raise InputError("the file name holds a NUL character", path=shown.replace("\0", "\\0"),
+                         hint="give the file's real name") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a text file", path=shown, hint="give a file")
+    if not stat.S_ISREG(st.st_mode) and (regular or not stat.S_ISFIFO(st.st_mode)):
+        from workbench.files import file_kind
+
+        raise InputError(f"is {file_kind(st.st_mode)}, not a regular file", path=shown, hint=hint)
+    return st
+
+
+def read_stream(f: BinaryIO, label: str, limit: int | None = None) -> bytes:
+    """All of `f`, or an InputError once it holds more than `limit` bytes (MAX_INPUT_BYTES)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"holds more than {limit:,} bytes, the most the workbench reads from "
+                         "one input", path=label, hint="split it into smaller files")
+    return data
+
+
+def read_bytes(path: str | Path, limit: int | None = None, *, regular: bool = False,
+               hint: str = _GIVE_A_FILE) -> bytes:
+    """The bytes of a text input (check_input, read_stream); every failure an InputError naming
+    the file."""
+    check_input(path, regular=regular, hint=hint)
+    try:
+        with open(path, "rb") as f:
+            return read_stream(f, str(path), limit)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return decode_text(data, str(path))
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file; every failure is an InputError naming the file."""
+    return decode_text(read_bytes(path), str(path))
 
 
 # --- corpora.toml ---
 
-_DOC_KEYS = {"file": True, "language": True, "title": False, "date": False, "provenance": False}
-_PAIR_KEYS = {"source": True, "rendering": True, "po": False}
+_DOC_KEYS = {"file": True, "language": True, "title": False, "date": False, "provenance": False,
+             "original": False}
+_PAIR_KEYS = {"source": True, "rendering": True, "po": False, "title": False}
 # Pair ids join two document ids with "__", so a document id must not hold "__" itself.
 _ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]|_(?!_))*")
 
@@ -260,10 +349,26 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_corpus(root: str | Path) -> Corpus:
-    """Read corpora/corpora.toml under `root`; texts are read eagerly so errors surface at once."""
+def _corpus_file(meta: _Meta, doc_id: str, key: str, value: str) -> str:
+    """A file name of corpora.toml, refused when it holds a NUL or leads outside corpora/."""
+    if "\0" in value:
+        raise meta.error(f"document '{doc_id}': {key} holds a NUL character",
+                         meta.doc_line(doc_id, key), hint="give the file's real name")
+    rel = Path(value)
+    if rel.is_absolute() or ".." in rel.parts:
+        raise meta.error(f"document '{doc_id}': {key} '{value}' is outside corpora/",
+                         meta.doc_line(doc_id, key), hint="name a file inside corpora/")
+    return rel.as_posix()
+
+
+def load_corpus(root: str | Path, *, missing_ok: bool = False) -> Corpus:
+    """Read corpora/corpora.toml under `root`; texts are read eagerly so errors surface at once.
+    With `missing_ok`, a directory without corpora.toml is an empty corpus (a new data
+    directory, which the web view's New comparison page fills)."""
     root = Path(root)
     meta_path = root / "corpora" / METADATA_FILE
+    if missing_ok and not meta_path.exists():
+        return Corpus(root=root)
     if not meta_path.exists():
         raise InputError("no corpus metadata file", path=str(meta_path),
                          hint="run from a data directory that holds corpora/corpora.toml, or pass --data DIR")
@@ -288,10 +393,8 @@ def load_corpus(root: str | Path) -> Corpus:
             raise meta.error(f"document id '{doc_id}' is not usable", line,
                              hint="use letters, digits, '-', '.' and single '_'")
         d = _check_table(meta, f"document '{doc_id}'", table, _DOC_KEYS, line)
-        rel = Path(d["file"])
-        if rel.is_absolute() or ".." in rel.parts:
-            raise meta.error(f"document '{doc_id}': file '{d['file']}' is outside corpora/",
-                             meta.doc_line(doc_id, "file"), hint="name a file inside corpora/")
+        rel = Path(_corpus_file(meta, doc_id, "file", d["file"]))
+        original = _corpus_file(meta, doc_id, "original", d["original"]) if d.get("original") else ""
         try:
             language = check_language(d["language"])
         except LanguageError as exc:
@@ -305,7 +408,8 @@ def load_corpus(root: str | Path) -> Corpus:
         corpus.documents[doc_id] = Document(
             id=doc_id, language=language, path=f"corpora/{rel.as_posix()}",
             text=read_text(text_path), title=_one_line(d.get("title", "")),
-            provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip())
+            provenance=_one_line(d.get("provenance", "")), date=d.get("date", "").strip(),
+            original=f"corpora/{original}" if original else "")
 
     # A source may have any number of renderings, each its own pair with its own PO file.
     seen: dict[str, int] = {}
@@ -325,7 +429,8 @@ def load_corpus(root: str | Path) -> Corpus:
         if "/" in po or "\\" in po or not po.endswith(".po") or po.startswith("."):
             raise meta.error(f"pair {i + 1}: po '{po}' must be a plain file name ending in .po",
                              meta.pair_line(i, "po"))
-        pair = Pair(source=p["source"], rendering=p["rendering"], po=po)
+        pair = Pair(source=p["source"], rendering=p["rendering"], po=po,
+                    title=_one_line(p.get("title", "")))
         if pair.id in seen:
             raise meta.error(f"pair {i + 1} repeats the pair '{pair.id}' (pair {seen[pair.id]})",
                              line, hint="declare each rendering of a source once")

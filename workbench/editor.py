@@ -10,17 +10,16 @@ ConflictError that says who changed what.
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, NoReturn, Sequence
 
-from workbench import files, history, store
-from workbench.changes import Change, apply, bead_revision, encode, replay, touched_keys
+from workbench import files, history, recovery, store
+from workbench.changes import (Change, apply, apply_header, bead_revision, encode, replay,
+                               touched_keys)
 from workbench.errors import ConflictError, InputError, ParseError
 from workbench.history import Journal
 from workbench.store import PairFile, Record
@@ -66,7 +65,7 @@ class _Pair:
     flushing: bool = False
     #: The pair's file lock, held from the first change taken in memory until the write that
     #: puts the last one on disk, so that other processes never build on a state about to change.
-    held: "_FileLock | None" = None
+    held: "files.PairLock | None" = None
 
     @property
     def busy(self) -> bool:
@@ -76,48 +75,25 @@ class _Pair:
 
 def _remove_leftovers(po_path: Path) -> None:
     """Delete the temporary files a killed save left beside the PO file. Saves write them under
-    the store's lock, so under that lock any that exist are leftovers."""
-    if not po_path.parent.is_dir():
+    the store's lock, so under that lock any that exist are leftovers. Where there are none, no
+    lock is taken: a reader writes nothing."""
+    pattern = "." + glob.escape(po_path.name) + ".*.tmp"
+    if not po_path.parent.is_dir() or not any(po_path.parent.glob(pattern)):
         return
     try:
         with files.lock(po_path):
-            for tmp in po_path.parent.glob("." + glob.escape(po_path.name) + ".*.tmp"):
+            for tmp in po_path.parent.glob(pattern):
                 tmp.unlink(missing_ok=True)
-    except ConflictError:
-        return  # another process holds the lock too long: the next Editor tries again
+    except (ConflictError, InputError, OSError):
+        return  # locked for too long, or a directory this process cannot write: tried again later
 
 
-class _FileLock:
-    """An exclusive flock on the pair's `.history.lock` file (the lock filelock.FileLock takes on
-    the same file, so the two exclude each other). Unlike FileLock it may be released by another
-    thread than the one that took it: the thread that writes a group of changes releases the lock
-    the first change of the group took."""
-
-    def __init__(self, po_path: Path, timeout: float = 10.0) -> None:
-        path = po_path.with_name("." + po_path.name + ".history.lock")
-        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    self.release()
-                    raise ConflictError("the pair is locked by another program that is saving it",
-                                        path=str(po_path), hint="try again in a moment") from None
-                time.sleep(0.002)
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing the last descriptor releases the flock
-            self.fd = None
-
-    def __enter__(self) -> "_FileLock":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+def _damage(exc: ParseError) -> str:
+    """Why a history whose reading raised `exc` is set aside."""
+    if exc.message.startswith(history.UNREADABLE):
+        return "it could not be read: " + exc.message.removeprefix(history.UNREADABLE)
+    detail = exc.message.removeprefix("damaged history entry: ")
+    return f"line {exc.line} of it is damaged ({detail})"
 
 
 def _author(author: str) -> str:
@@ -192,33 +168,63 @@ class Editor:
             self._pairs.pop(Path(po_path), None)
 
     def state(self, po_path: str | Path, author: str = "") -> dict:
-        """The undo/redo state of `author` in the pair's history."""
+        """The undo/redo state of `author` in the pair's history, as the next change will find
+        it. Reading writes nothing and takes no lock: a history to repair (a crash's leftovers,
+        a damaged history, one of another version of the PO file) is repaired by the next change
+        (`_reconcile`, under the file lock), and until then the state says so, and what of its
+        work the PO file lacks (workbench.recovery)."""
+        p, pair = self._pair(po_path)
+        name = " ".join(author.split())
+        with pair.lock:
+            journal, problem = self._view(p, pair)
+            pf = pair.pf
+        if problem is None:
+            return journal.state(name) | {"revision": pf.revision}
+        state = Journal(journal.path).state(name)
+        state["notice"] = (f"The undo history will be set aside at the next change: {problem}. "
+                           "Undo starts again from there.")
+        if journal.steps:  # a history of another version of the file (a damaged one is not read)
+            state["recover"] = recovery.offer(journal.path, pf.records, pf.header)
+        return state | {"revision": pf.revision}
+
+    def settle(self, po_path: str | Path) -> None:
+        """Make the pair's history belong to its PO file now, as the next change would."""
         p, pair = self._pair(po_path)
         with pair.lock:
-            self._sync(p, pair)
-            return pair.journal.state(" ".join(author.split())) | {"revision": pair.pf.revision}
+            self._hold(p, pair)
+            self._release(pair)
 
-    def _sync(self, p: Path, pair: _Pair) -> None:
-        """Catch up with the files (the caller holds pair.lock): nothing to do while changes are in
-        flight or when neither file changed; else re-read and, when the history does not belong
-        to the PO file, reconcile them under the file lock."""
+    def _view(self, p: Path, pair: _Pair) -> tuple[Journal, str | None]:
+        """The history as it belongs to the PO file on disk, read only (the caller holds
+        pair.lock), or why it does not belong: what `_reconcile` would set aside."""
         if pair.busy:
-            return
-        self._current(p, pair)
-        self._refresh(p, pair, locked=False)
+            return pair.journal, None
+        pf = self._current(p, pair)
+        try:
+            pair.journal.refresh()  # a line a crash cut short is not read
+        except ParseError as exc:
+            pair.journal = Journal(pair.journal.path)
+            return pair.journal, _damage(exc)
         j = pair.journal
-        if j.fingerprint not in (None, pair.fp) or j.torn_tail():
-            with _FileLock(p):
-                self._reconcile(p, pair)
+        if j.fingerprint in (None, pair.fp):
+            return j, None
+        if j.last_base == pair.fp:  # the last batch's PO file was never written: not counted
+            view = Journal(j.path)
+            view.refresh(upto=j.batch_start)
+            if view.fingerprint in (None, pair.fp):
+                return view, None
+        return j, (f"it does not belong to this PO file, which is at revision {pf.revision} with "
+                   f"other content than the history's revision {j.revision} (changed outside the "
+                   "workbench, e.g. restored from git or re-aligned)")
 
     def _reconcile(self, p: Path, pair: _Pair) -> None:
         """Make the history belong to the PO file (under the file lock): drop what a crash left
         half done, and set aside a history that belongs to another version of the file."""
-        self._refresh(p, pair, locked=True)
+        self._refresh(p, pair)
         j = pair.journal
         if j.torn_tail():
             j.drop_torn_tail()
-            self._refresh(p, pair, locked=True)
+            self._refresh(p, pair)
             j = pair.journal
         pf = self._current(p, pair)
         if j.fingerprint in (None, pair.fp):
@@ -228,37 +234,39 @@ class Editor:
             if j.fingerprint == pair.fp:
                 return
         if not j.steps:  # nothing to lose: start again from this file, keeping the notice
-            extra = {k: j.header[k] for k in ("set_aside", "reason") if k in j.header}
+            extra = {k: j.header[k] for k in ("set_aside", "reason", "lacking", "lacking_counts")
+                     if k in j.header}
             j.path.unlink()
             j.start(pair.fp, pf.revision, **extra)
             return
         self._set_aside(p, pair, (
             f"it did not belong to this PO file, which is at revision {pf.revision} with other "
             f"content than the history's revision {j.revision} (changed outside the workbench, "
-            "e.g. restored from git or re-aligned)"))
+            "e.g. restored from git or re-aligned)"), assess=True)
 
-    def _set_aside(self, p: Path, pair: _Pair, reason: str) -> None:
+    def _set_aside(self, p: Path, pair: _Pair, reason: str, assess: bool = False) -> None:
         """Rename the history away (under the file lock) and start a new one from the PO file
-        as it is, with a notice saying why."""
+        as it is, with a notice saying why (and, with `assess`, what of the history's work the
+        file lacks: workbench.recovery)."""
         j = pair.journal
         pf = self._current(p, pair)
-        aside = j.set_aside(reason)
-        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason)
+        try:
+            aside = j.set_aside(reason)
+        except OSError as exc:
+            raise files.write_error(exc, j.path) from None
+        found = recovery.assess(aside, pf.records, pf.header) if assess else None
+        lacking = {"lacking": found.describe(), "lacking_counts": found.counts()} \
+            if found is not None and found.lacking else {}
+        j.start(pair.fp, pf.revision, set_aside=aside.name, reason=reason, **lacking)
 
-    def _refresh(self, p: Path, pair: _Pair, *, locked: bool) -> None:
-        """Read what the history file gained; a history that cannot be read is set aside, so that
-        a damaged file never locks up the pair."""
+    def _refresh(self, p: Path, pair: _Pair) -> None:
+        """Read what the history file gained (under the file lock); a history that cannot be read
+        is set aside, so that a damaged file never locks up the pair."""
         try:
             pair.journal.refresh()
         except ParseError as exc:
             pair.journal = Journal(pair.journal.path)
-            detail = exc.message.removeprefix("damaged history entry: ")
-            reason = f"line {exc.line} of it is damaged ({detail})"
-            if locked:
-                self._set_aside(p, pair, reason)
-            else:
-                with _FileLock(p):
-                    self._set_aside(p, pair, reason)
+            self._set_aside(p, pair, _damage(exc))
 
     def _who(self, pair: _Pair, key: str) -> str:
         touch = pair.journal.touched.get(key)
@@ -290,11 +298,14 @@ class Editor:
                                     "view of it", current_revision=pf.revision,
                                     hint="the page shows the current state; apply the change again")
 
-    def _take(self, pair: _Pair, current: PairFile, records: list[Record]) -> tuple[PairFile, int]:
+    def _take(self, pair: _Pair, current: PairFile, records: list[Record],
+              header: Mapping[str, str] | None = None) -> tuple[PairFile, int]:
         """The next state of the pair in memory (the caller holds pair.lock and has queued the
-        step in the journal) and the ticket to wait for."""
+        step in the journal) and the ticket to wait for; `header`: the header the change left."""
         pf = _copy(current)
         pf.records = records
+        if header is not None:
+            pf.header = dict(header)
         pf.header["X-Workbench-Revision"] = str(current.revision + 1)
         pair.pf = pf
         pair.taken += 1
@@ -305,7 +316,7 @@ class Editor:
         up with what other processes wrote before it."""
         if pair.held is not None:
             return
-        pair.held = _FileLock(p)
+        pair.held = files.PairLock(p)
         try:
             self._reconcile(p, pair)
         except BaseException:
@@ -398,7 +409,7 @@ class Editor:
                 pair.journal.do(action=change.action, summary=change.summary, author=name,
                                 keys=touched_keys(change), change=encode(change),
                                 revision=current.revision + 1)
-                pf, ticket = self._take(pair, current, work.records)
+                pf, ticket = self._take(pair, current, work.records, work.header)
             state = pair.journal.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)
@@ -436,11 +447,12 @@ class Editor:
 
                 change = replay(current.records, step, forward=not undoing, clash=clash)
                 records = apply(current.records, change)
+                header = apply_header(current.header, change)
             except BaseException:
                 self._release(pair)
                 raise
             j.step(verb, step, author=name, revision=current.revision + 1)
-            pf, ticket = self._take(pair, current, records)
+            pf, ticket = self._take(pair, current, records, header)
             state = j.state(name)
         self._commit(p, pair, ticket)
         return Outcome(pf, change, state)

@@ -42,8 +42,71 @@ class TooLargeError(InputError):
     http_status = 413
 
 
+class UnsupportedMediaError(InputError):
+    """A request body that is not of the type the route reads (web: a non-JSON body to the API)."""
+
+    http_status = 415
+
+
+class StorageError(WorkbenchError):
+    """The disk is full (or the user's quota spent): nothing was written, nothing the user saved
+    was lost, and the same action works again once there is room. 74 is sysexits' EX_IOERR."""
+
+    exit_code = 74
+    http_status = 507
+
+
 class LanguageError(WorkbenchError):
     """An unknown or unsupported language code."""
+
+
+class UndetectedLanguageError(LanguageError):
+    """A text whose language cannot be told (too short, or too close between languages): the
+    user must name it."""
+
+    http_status = 422
+
+
+class ExtractError(InputError):
+    """A translator's file whose text cannot be taken out: damaged for its format."""
+
+
+class UnknownFormatError(ExtractError):
+    """A file of a kind the workbench takes no text from (an image, a spreadsheet, ...)."""
+
+    http_status = 415
+
+
+class NoTextError(ExtractError):
+    """A file that holds no text to compare: a scanned PDF without a text layer, a page with no
+    article."""
+
+    http_status = 422
+
+
+class UnsafeFileError(ExtractError):
+    """A file that would take far more memory or time than its size says (a zip bomb)."""
+
+    http_status = 413
+
+
+class ExtractTimeoutError(ExtractError):
+    """A file whose parsing ran over the time limit."""
+
+    http_status = 422
+
+
+class DuplicateError(InputError):
+    """A document id, pair or file that the data directory already has."""
+
+    http_status = 409
+
+
+class CancelledError(WorkbenchError):
+    """Work the user cancelled before it was done (nothing of it was written)."""
+
+    exit_code = 130
+    http_status = 409
 
 
 class ParseError(WorkbenchError):

@@ -18,14 +18,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from workbench.errors import InputError, NotFoundError
+from workbench import store
 from workbench.store import Annotation, PairFile, Record
 
 if TYPE_CHECKING:
-    from workbench.check import Dismissal, Finding
+    from workbench.check import Dismissal, Finding, NameMap
 
 #: The kinds, as workbench.check names them (listed here so that reading a filter does not load
 #: the checks and their locale data).
 KINDS = ("number", "date", "name", "negation", "quote", "mt-missing")
+#: How a stored quote finding on the rendering's marks begins (workbench.check.quotes).
+_RENDERING_QUOTES = "check quote: rendering quotes "
 #: Filter values besides a kind: beads with any finding, and beads with a finding not dismissed.
 ANY, OPEN = "any", "open"
 FILTERS = (ANY, OPEN) + KINDS
@@ -46,10 +49,11 @@ class Reviewed:
 
 @lru_cache(maxsize=65536)
 def _findings(source: str, rendering: str, mt: str | None, src_lang: str,
-              tgt_lang: str) -> "tuple[Finding, ...]":
+              tgt_lang: str, reporting: bool, names: "NameMap | None") -> "tuple[Finding, ...]":
     from workbench import check  # Babel's locale data: only when a bead has findings
 
-    return tuple(check.check_pair(source, rendering, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt))
+    return tuple(check.check_pair(source, rendering, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt,
+                                  reporting=reporting, names=names))
 
 
 def has_findings(r: Record) -> bool:
@@ -64,12 +68,14 @@ def dismissals(r: Record) -> "list[tuple[Dismissal, Annotation]]":
     return [(d, a) for a in r.annotations if (d := Dismissal.from_comment(a.text)) is not None]
 
 
-def of_record(r: Record, src_lang: str, tgt_lang: str) -> list[Reviewed]:
-    """The bead's findings in check order, each with its dismissal; none for a bead whose entry
-    carries no `check` comments."""
+def of_record(r: Record, src_lang: str, tgt_lang: str, reporting: bool = False,
+              names: "NameMap | None" = None) -> list[Reviewed]:
+    """The bead's findings in check order (with the pair's name map `names`), each with its
+    dismissal; none for a bead whose entry carries no `check` comments. `reporting`: the pair's
+    rendering reports (PairFile.reporting)."""
     if not has_findings(r):
         return []
-    found = _findings(r.source_text, r.rendering_text, r.mt, src_lang, tgt_lang)
+    found = _findings(r.source_text, r.rendering_text, r.mt, src_lang, tgt_lang, reporting, names)
     notes = dismissals(r)
     out = []
     for f in found:
@@ -79,7 +85,8 @@ def of_record(r: Record, src_lang: str, tgt_lang: str) -> list[Reviewed]:
 
 
 def of_pair(pf: PairFile, r: Record) -> list[Reviewed]:
-    return of_record(r, pf.source_language, pf.rendering_language)
+    return of_record(r, pf.source_language, pf.rendering_language, pf.reporting,
+                     store.name_map(pf) if has_findings(r) else None)
 
 
 def find(pf: PairFile, key: str, kind: str, finding_key: str) -> Reviewed:
@@ -141,7 +148,9 @@ def summary(pf: PairFile, r: Record) -> Summary:
     pair then costs a read of those lines); the others' findings are computed."""
     if not has_findings(r):
         return Summary()
-    if not dismissals(r):
+    # a file written before reporting pairs' quotation marks were no finding still stores them
+    stale = any(line.startswith(_RENDERING_QUOTES) for line in r.checks) and pf.reporting
+    if not dismissals(r) and not stale:
         kinds = frozenset(k for line in r.checks if (k := line[6:line.find(":")]) in KINDS)
         return Summary(kinds, bool(kinds))
     items = of_pair(pf, r)

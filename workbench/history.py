@@ -19,15 +19,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import clock
 from workbench.errors import ParseError
+from workbench.files import file_kind, write_error
 
 FORMAT = 2
 WHAT = "workbench undo/redo history"
+#: How the message of a ParseError for a history that cannot be read at all begins.
+UNREADABLE = "unreadable history: "
 
 
 def journal_path(po_path: str | Path) -> Path:
@@ -104,27 +108,38 @@ class Journal:
     lines: int = 0
     #: The PO revision after the last line.
     revision: int | None = None
+    #: Whether a step replayed the set-aside history's work (workbench.recovery).
+    replayed: bool = False
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, upto: int | None = None) -> None:
         """Bring the index up to the file: nothing to do when it did not grow, the new lines when it
-        grew, everything when it was replaced or shrank."""
+        grew, everything when it was replaced or shrank. `upto`: read no line past that offset
+        (a view of the history without its last batch). A history that is not a regular file (a
+        directory, a FIFO) or cannot be read is a ParseError without a line, never opened."""
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             if self.ident is not None or self.lines:
                 self._reset()
             return
+        except OSError as exc:
+            raise self._unreadable(exc.strerror or str(exc)) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise self._unreadable(f"it is {file_kind(st.st_mode)}, not a file")
         ident = (st.st_dev, st.st_ino)
         if ident == self.ident and st.st_size == self.offset:
             return
         if ident != self.ident or st.st_size < self.offset:
             self._reset()
             self.ident = ident
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            data = f.read()
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read() if upto is None else f.read(max(0, upto - self.offset))
+        except OSError as exc:
+            raise self._unreadable(exc.strerror or str(exc)) from None
         end = data.rfind(b"\n") + 1  # a line without its "\n" is still being written, or torn
         pos = 0
         while pos < end:
@@ -132,6 +147,11 @@ class Journal:
             self._read_line(data[pos:nl], self.offset + pos)
             pos = nl + 1
         self.offset += end
+
+    def _unreadable(self, why: str) -> ParseError:
+        return ParseError(f"{UNREADABLE}{why}", path=str(self.path),
+                          hint="the workbench sets it aside and starts a new history; the PO "
+                               "file itself is not affected")
 
     def torn_tail(self) -> bool:
         """True when the file ends in a line without its "\\n" (a write cut short by a crash)."""
@@ -179,6 +199,7 @@ class Journal:
             if step.id != len(self.steps):
                 raise ValueError(f"step id {step.id} out of sequence (expected {len(self.steps)})")
             self.steps.append(step)
+            self.replayed = self.replayed or step.action == "replay"
             self.done.setdefault(author, []).append(step.id)
             self.undone[author] = []
         else:
@@ -196,10 +217,24 @@ class Journal:
     # --- writing ---------------------------------------------------------------------------------
 
     def _write(self, lines: list[dict]) -> None:
-        data = b"".join((dumps(d) + "\n").encode("utf-8") for d in lines)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        """Append `lines` whole or not at all: a write cut short (a full disk) is truncated away
+        again, and is a StorageError."""
+        data = memoryview(b"".join((dumps(d) + "\n").encode("utf-8") for d in lines))
         try:
-            os.write(fd, data)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise write_error(exc, self.path) from None
+        try:
+            start = os.fstat(fd).st_size
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    pass  # the torn line is dropped when the history is next read
+                raise write_error(exc, self.path) from None
             st = os.fstat(fd)
         finally:
             os.close(fd)
@@ -291,9 +326,17 @@ class Journal:
         return (f"The undo history was set aside as {aside}: {self.header.get('reason')}. Undo "
                 "starts again from here.")
 
+    def recover(self) -> dict | None:
+        """What the set-aside history holds that the PO file lacked when it was set aside, while
+        it has not been replayed: {"aside", "summary", "counts"} (workbench.recovery)."""
+        if not self.header.get("lacking") or self.replayed:
+            return None
+        return {"aside": self.header["set_aside"], "summary": self.header["lacking"],
+                "counts": self.header.get("lacking_counts", {})}
+
     def state(self, author: str) -> dict:
         u, r = self.next_undo(author), self.next_redo(author)
         return {"author": author, "can_undo": u is not None, "can_redo": r is not None,
                 "undo": u.summary if u else None, "redo": r.summary if r else None,
                 "done": len(self.done.get(author, ())), "undone": len(self.undone.get(author, ())),
-                "notice": self.notice()}
+                "notice": self.notice(), "recover": self.recover()}

@@ -3,8 +3,8 @@
 corpora.toml may compare one source with several renderings, each its own pair and PO file. This
 module owns the view across them: for every source sentence, how each rendering carries it (a
 "quote" - a link the aligner is sure of, "paraphrase" - a link below QUOTE_MIN or one a reviewer
-annotated as a paraphrase, or "left out"), with the rendering's sentences and the fidelity findings
-stored in the bead; the disagreements between renderings of the same source sentence (a number, a
+annotated as a paraphrase, or "left out"), with the rendering's sentences and the bead's fidelity
+findings, open or dismissed as on the pair page; the disagreements between renderings of the same source sentence (a number, a
 date or a name that differs, found with workbench.check's comparison of two texts); how much of the
 source each rendering carries; and the sentences no rendering carries. The PO files are only read,
 never written: a pair whose file is missing, damaged or aligned with another version of the source
@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text
+from workbench.corpus import Corpus, Document, Pair, Sentence, decode_text, read_bytes
 from workbench.errors import WorkbenchError
 from workbench.store import PairFile, Record
+from workbench.wording import in_directory
 
 #: A link with at least this probability counts as a quote (the rendering says the sentence
 #: closely); a link below it as a paraphrase. The aligner links a sentence at a probability above
@@ -36,6 +37,22 @@ Loader = Callable[[Path], PairFile]
 
 
 @dataclass(frozen=True)
+class Noted:
+    """A fidelity finding of the bead that carries a sentence, as the pair page shows it: open, or
+    dismissed with the reason and the name of who dismissed it."""
+
+    kind: str
+    severity: str
+    explanation: str
+    dismissed: str | None = None  # the reason, when a note dismisses it
+    dismissed_by: str | None = None
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "severity": self.severity, "explanation": self.explanation,
+                "dismissed": self.dismissed, "dismissed_by": self.dismissed_by}
+
+
+@dataclass(frozen=True)
 class Carriage:
     """How one rendering carries one source sentence: `how` is one of HOW; `probability` the
     bead's; `rendering` the ids and text of the rendering sentences it is linked with (none when
@@ -47,7 +64,7 @@ class Carriage:
     rendering: tuple[int, ...]
     text: str
     status: str
-    checks: tuple[str, ...] = ()
+    checks: tuple[Noted, ...] = ()
     shared: tuple[int, ...] = ()
 
     @property
@@ -57,7 +74,7 @@ class Carriage:
     def to_json(self) -> dict:
         return {"how": self.how, "probability": round(self.probability, 4), "bead": self.bead,
                 "rendering": list(self.rendering), "text": self.text, "status": self.status,
-                "checks": list(self.checks), "shared": list(self.shared)}
+                "checks": [f.to_json() for f in self.checks], "shared": list(self.shared)}
 
 
 @dataclass(frozen=True)
@@ -169,7 +186,7 @@ def read_pair_file(path: Path) -> PairFile:
 
     if not path.is_file():
         raise FileNotFoundError(str(path))
-    pf = store.parse(decode_text(path.read_bytes(), str(path)), str(path))
+    pf = store.parse(decode_text(read_bytes(path), str(path)), str(path))
     pf.path = path
     return pf
 
@@ -183,14 +200,24 @@ def how_carried(record: Record) -> str:
     return "quote"
 
 
+def _noted(pf: PairFile, r: Record) -> tuple[Noted, ...]:
+    """The bead's findings with their dismissals, as the pair page has them (workbench.findings)."""
+    from workbench import findings
+
+    return tuple(Noted(i.finding.kind, i.finding.severity, i.finding.explanation,
+                       i.dismissal.reason if i.dismissal else None,
+                       (i.note.author or None) if i.dismissal and i.note else None)
+                 for i in findings.of_pair(pf, r))
+
+
 def _carriages(pf: PairFile, n_source: int) -> list[Carriage | None]:
     out: list[Carriage | None] = [None] * n_source
     for r in pf.records:
+        checks = _noted(pf, r) if r.source and r.rendering else ()
         for s in r.source:
             out[s] = Carriage(how=how_carried(r), probability=r.score, bead=r.key,
                               rendering=r.rendering, text=r.rendering_text, status=r.status,
-                              checks=r.checks if r.rendering else (),
-                              shared=tuple(x for x in r.source if x != s))
+                              checks=checks, shared=tuple(x for x in r.source if x != s))
     return out
 
 
@@ -220,7 +247,8 @@ def _column(corpus: Corpus, pair: Pair, sentences: Sequence[Sentence], load: Loa
         return failed(f"no PO file {rel} yet: align the pair (`workbench align "
                       f"{corpus.documents[pair.source].path} {doc.path} -o {rel}`)")
     except WorkbenchError as exc:
-        return failed(str(exc))
+        # no absolute path in a page or answer
+        return failed(in_directory(str(exc), corpus.root).replace(str(path), rel))
     if pf.source_id != pair.source or pf.rendering_id != pair.rendering:
         return failed(f"{rel} aligns {pf.source_id} with {pf.rendering_id}, not {pair.source} "
                       f"with {pair.rendering}")

@@ -28,15 +28,25 @@ from workbench import edit, store
 from workbench.corpus import Corpus, Document, Pair, Sentence, load_corpus
 from workbench.errors import InputError, ModelError, NotPreparedError, ReadOnlyError, WorkbenchError
 from workbench.model import Alignment
+from workbench.progress import Counter, Progress
 
 log = logging.getLogger(__name__)
+_WARMING = threading.Lock()
+_EMBEDDER = threading.Lock()
+
+
+#: What a long preparation reports (Project.prepare): report(stage, done, total), stage one of
+#: STAGES; a callback may raise CancelledError to stop the work (nothing of the pair is written
+#: then). The stages translate, encode and align come from align_documents' Progress.
+StageReport = Callable[[str, int, int], None]
+STAGES = ("segment", "translate", "encode", "align", "write")
 
 
 class Translator(Protocol):
     name: str
     version: str
 
-    def translate(self, sentences: list[str]) -> list[str]: ...
+    def translate(self, sentences: list[str], progress: Counter | None = None) -> list[str]: ...
 
 
 def model_label(engine: Translator | None) -> str | None:
@@ -78,27 +88,33 @@ class Prepared:
                                      self.rendering_sentences, self.alignment, mt=self.mt,
                                      mt_model=self.mt_model, checks=checks, time=time)
 
-    def write(self, path: str | Path, *, overwrite: bool = False,
-              keep_work: bool = False) -> store.PairFile:
+    def write(self, path: str | Path, *, overwrite: bool = False, keep_work: bool = False,
+              overwrite_command: str = "workbench align --overwrite",
+              rebuilt: Callable[[store.Rebuilt], None] | None = None) -> store.PairFile:
         """Write the pair's PO file (store.write_pair: a file holding reviewed work is only
-        replaced with `overwrite`, keeping the work on beads that did not change). `keep_work`
-        refuses, with a ConflictError and nothing written, when a bead holding work would not
-        survive."""
+        replaced with `overwrite`, keeping the work on beads that did not change; a damaged one
+        is rebuilt, `rebuilt` told what was kept). `keep_work` refuses, with a ConflictError and
+        nothing written, when a bead holding work would not survive; its message names
+        `overwrite_command` as the way to re-align anyway."""
         return store.write_pair(path, self.pair_file(), overwrite=overwrite,
-                                protect=holds_work if keep_work else None)
+                                protect=holds_work if keep_work else None,
+                                overwrite_command=overwrite_command, rebuilt=rebuilt)
 
 
 def align_documents(source: Document, rendering: Document, *, engine: Translator | None = None,
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
                     presegmented: bool = False, mt_optional: bool = False,
-                    embedder: Any = None) -> Prepared:
+                    embedder: Any = None, progress: Progress | None = None) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
     align (with `embedder` as the sentence encoder, default workbench.embed's). With
     `mt_optional`, an engine that fails (a model that cannot be loaded) leaves the MT out and
-    says why in `mt_skipped`, instead of raising ModelError."""
-    from workbench.align import align
+    says why in `mt_skipped`, instead of raising ModelError. `progress` hears the stages
+    translate, encode (both sides' sentences, before the search, into the encoder's memory where
+    the aligner finds them) and align; a listener that raises (CancelledError) stops the work
+    there, before anything is written."""
+    from workbench.align import align, parse_signals
     from workbench.segment import segment, segment_lines
 
     if presegmented:
@@ -113,16 +129,52 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
     skipped = None
     if mt is None and engine is not None:
         try:
-            mt, mt_model = engine.translate([s.text for s in src]), model_label(engine)
+            texts = [s.text for s in src]
+            done = (engine.translate(texts, progress=progress.stage("translate", len(texts)))
+                    if progress is not None else engine.translate(texts))
+            mt, mt_model = done, model_label(engine)
         except ModelError as exc:
             if not mt_optional:
                 raise
             skipped = exc.message
+    wanted = parse_signals(signals)
+    if progress is not None and src and tgt and ("embed" in wanted or wanted == ("auto",)):
+        embedder = _encode_both(embedder, [s.text for s in src] + [s.text for s in tgt],
+                                progress, required="embed" in wanted)
+    if progress is not None:
+        progress.stage("align")
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
                       embedder=embedder)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _encode_both(embedder: Any, texts: list[str], progress: Progress, *, required: bool) -> Any:
+    """Encode both sides' sentences up front, so that the encoder's long stage reports its
+    progress; the aligner then finds every vector in the Embedder's memory. Returns the embedder
+    the aligner is to use (None when the encoder is optional and cannot be loaded, as align's auto
+    signals decide). The aligner's own later calls (parts of sentences) count as its stage."""
+    from workbench.embed import Embedder
+
+    if embedder is None:
+        embedder = Embedder()
+    counter = progress.stage("encode", len(set(texts)))
+    try:
+        embedder.embed(texts, progress=counter)
+    except ModelError:
+        if required:
+            raise
+        return None
+    return embedder
 
 
 def file_document(path: str, language: str, text: str) -> Document:
@@ -142,6 +194,8 @@ class Project:
     _engines: dict[tuple[str, str], Any] = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
     _embedder: Any = None
+    _corpus_stamp: tuple[int, int, int] | None = None
+    _warmed: set[tuple[str, str | None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -150,8 +204,12 @@ class Project:
 
     @property
     def corpus(self) -> Corpus:
-        if self._corpus is None:
-            self._corpus = load_corpus(self.root)
+        """The corpus as corpora.toml says now: read again when the file changed (a `workbench
+        add` beside a running server), empty while there is none (a new data directory)."""
+        stamp = _stamp(self.root / "corpora" / "corpora.toml")
+        if self._corpus is None or stamp != self._corpus_stamp:
+            self._corpus = load_corpus(self.root, missing_ok=True)
+            self._corpus_stamp = stamp
         return self._corpus
 
     @property
@@ -194,11 +252,16 @@ class Project:
 
     # --- writing ---
 
-    def prepare(self, pair_id: str, *, realign: bool = False) -> store.PairFile:
+    def prepare(self, pair_id: str, *, realign: bool = False,
+                progress: StageReport | None = None,
+                command: str = "workbench") -> store.PairFile:
         """Make the pair's PO file (segment, translate with the installed model if any, align,
         write). An existing file is kept: it only gets the MT of an installed model it has none
         from; with `realign` it is aligned again, the work on every bead carried over, and refused
-        (ConflictError, nothing written) when a bead holding work would not survive."""
+        (ConflictError, nothing written) when a bead holding work would not survive, naming the
+        `workbench align` command (`command` runs the workbench) that re-aligns it anyway.
+        `progress` hears of each stage (align_documents) and may cancel before the file is
+        written."""
         pair, path = self.pair(pair_id), self.po_path(pair_id)
         engine = self.engine(*self.languages(pair_id))
         if path.exists() and not realign:
@@ -208,11 +271,59 @@ class Project:
             out = self._fill_mt(pair, pf, engine)
         else:
             docs = self.corpus.documents
-            prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine)
+            embedder = stages = None
+            if progress is not None:
+                progress("segment", 0, 1)
+                try:
+                    embedder = self.embedder()
+                except ModelError:
+                    embedder = None  # the aligner goes on without it, as `workbench align` does
+                report = progress
+                stages = Progress(lambda snap: report(snap.stage, snap.done, snap.total))
+            prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine,
+                                       embedder=embedder, progress=stages)
+            if progress is not None:
+                progress("write", 0, 1)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/
-            out = prepared.write(path, overwrite=realign, keep_work=realign)
+            out = prepared.write(path, overwrite=realign, keep_work=realign,
+                                 overwrite_command=self.align_command(pair_id, command))
+            if progress is not None:
+                progress("write", 1, 1)
         self.pair_saved(path)
         return out
+
+    # --- adding, renaming and removing pairs (workbench.catalog, workbench.trash) ---
+
+    def add(self, source: Any, renderings: Sequence[Any]) -> list[Pair]:
+        """Add a comparison (catalog.add: a source, new or by id, and its renderings); the pairs
+        are not prepared yet."""
+        from workbench import catalog
+
+        return catalog.add(self.root, source, renderings)
+
+    def rename(self, pair_id: str, title: str) -> Pair:
+        from workbench import catalog
+
+        return catalog.rename(self.root, pair_id, title)
+
+    def remove(self, pair_id: str) -> Any:
+        """Move the pair into the trash (workbench.trash); the editor forgets its file."""
+        from workbench import trash
+
+        path = self.po_path(pair_id)
+        removed = trash.remove(self.root, pair_id)
+        self.editor.forget(path)
+        return removed
+
+    def restore(self, entry: str) -> Pair:
+        from workbench import trash
+
+        return trash.restore(self.root, entry)
+
+    def trash(self) -> list[Any]:
+        from workbench import trash
+
+        return trash.trash(self.root)
 
     def perform(self, pair_id: str, action: Callable[[store.PairFile], edit.Change], *,
                 author: str, revision: int | None = None,
@@ -235,6 +346,30 @@ class Project:
         out = move(path, author=author, revision=revision)
         self.pair_saved(path)
         return out
+
+    def replay_aside(self, pair_id: str, *, author: str,
+                     revision: int | None = None) -> edit.Outcome:
+        """Replay what the pair's set-aside history holds that its restored PO file lacks, as one
+        undoable action of `author` (workbench.recovery), and bring the memory up to date."""
+        from workbench import recovery
+
+        self.pair_file(pair_id)
+        path = self.po_path(pair_id)
+        out = recovery.replay(self.editor, path, author=author, revision=revision)
+        self.pair_saved(path)
+        return out
+
+    def align_command(self, pair_id: str, command: str = "workbench") -> str:
+        """The command that re-aligns the pair's file over the one there, keeping the work on
+        unchanged beads, as typed in the data directory (the documents' paths are relative to it)."""
+        import shlex
+
+        pair = self.pair(pair_id)
+        src, ren = self.corpus.documents[pair.source], self.corpus.documents[pair.rendering]
+        words = [src.path, ren.path, "--src-lang", src.language, "--rendering-lang", ren.language,
+                 "-o", f"translations/{pair.po}", "--overwrite"]
+        where = shlex.quote(str(self.corpus.root))
+        return f"cd {where} && {command} align " + " ".join(shlex.quote(w) for w in words)
 
     def _fill_mt(self, pair: Pair, pf: store.PairFile, engine: Translator) -> store.PairFile:
         """Give an existing pair file the MT of `engine` and save it (ConflictError when it was
@@ -273,11 +408,37 @@ class Project:
 
     def embedder(self) -> Any:
         """The sentence encoder, loaded on first use and shared by all threads (thread-safe)."""
-        if self._embedder is None:
-            from workbench.embed import Embedder
+        with _EMBEDDER:
+            if self._embedder is None:
+                from workbench.embed import Embedder
 
-            self._embedder = Embedder()
+                self._embedder = Embedder()
         return self._embedder
+
+    def warm_up(self, languages: Sequence[str] = ()) -> None:
+        """Load the sentence encoder and what the fidelity checks read of `languages`, each in a
+        background thread of its own, so that the first preparation does not wait for them (a
+        server does this while a translator picks the files of a new comparison). Each is loaded
+        once; failures are left for the preparation to report."""
+        with _WARMING:
+            wanted = [("encoder", None)] + [("checks", lang) for lang in languages]
+            for what, lang in wanted:
+                if (what, lang) in self._warmed:
+                    continue
+                self._warmed.add((what, lang))
+                threading.Thread(target=self._warm_up, args=(what, lang), daemon=True,
+                                 name=f"workbench-warm-up-{what}-{lang or ''}").start()
+
+    def _warm_up(self, what: str, lang: str | None) -> None:
+        if what == "encoder":
+            try:
+                self.embedder().load()
+            except ModelError as exc:
+                log.info("the sentence encoder is not loaded ahead: %s", exc.message)
+        else:
+            from workbench import check
+
+            check.warm_up([lang])
 
     def memory(self) -> Any:
         """This thread's translation memory (a Memory holds one SQLite connection), up to date with

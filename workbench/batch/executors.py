@@ -9,12 +9,15 @@ workers reported as that pair's failure). dask is imported only when a cluster i
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from workbench.batch.tasks import Failed
 from workbench.errors import InputError, WorkbenchError
 
 SCHEDULER_HINT = "use local, sequential or tcp://HOST:PORT"
+#: Where a local cluster listens: this machine only.
+LOOPBACK = "127.0.0.1"
 
 
 class Sequential:
@@ -22,6 +25,9 @@ class Sequential:
 
     dashboard: str | None = None
     describe = "sequential (this process)"
+
+    def close(self, interrupted: bool = False) -> None:
+        pass
 
     def call(self, fn: Callable, *args: Any) -> Any:
         return fn(*args)
@@ -39,9 +45,6 @@ class Sequential:
             except Exception as exc:
                 outcome = Failed(f"{type(exc).__name__}: {exc}")
             yield tag, outcome
-
-    def close(self) -> None:
-        pass
 
 
 class DaskExecutor:
@@ -70,11 +73,16 @@ class DaskExecutor:
             # Dask's MALLOC_TRIM_THRESHOLD_ for workers fixes glibc's mmap threshold at 128 kB, so
             # the encoder's buffers are mapped and unmapped on every call: tasks ran 1.4x slower.
             with dask.config.set({"distributed.worker.profile.enabled": False,
-                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+                    _no_interrupt():
+                # every listener on the loopback interface: the scheduler, the nannies and the
+                # workers take `host`; the scheduler's HTTP server (dashboard, /health, /metrics,
+                # which answers without bokeh too) would take every interface from a bare ":port"
                 self.cluster = LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True,
+                    n_workers=n, threads_per_worker=1, processes=True, host=LOOPBACK,
                     # without bokeh the address serves no dashboard: any free port
-                    dashboard_address=":8787" if _has_bokeh() else ":0")
+                    dashboard_address=f"{LOOPBACK}:{8787 if _has_bokeh() else 0}",
+                    worker_dashboard_address=None)
             self.client = Client(self.cluster)
             self.describe = f"local cluster, {n} worker process{'es' if n > 1 else ''}"
         else:
@@ -140,10 +148,42 @@ class DaskExecutor:
             while len(tags) < window and submit():
                 pass
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
+        if interrupted:
+            # Ctrl+C: the tasks still running are dropped on purpose; their workers need not
+            # report each one cancelled
+            try:
+                self.client.run(_quiet, wait=True)
+            except (OSError, TimeoutError):
+                pass  # a worker already gone has nothing left to say
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl+C ignored while the local cluster starts its worker processes: they inherit that and
+    keep ignoring it (Python installs no SIGINT handler where the signal is ignored at startup),
+    so a Ctrl+C stops the run through its client, which ends the workers itself, rather than
+    breaking each worker with a traceback of its own."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _quiet() -> None:
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 def _has_bokeh() -> bool:

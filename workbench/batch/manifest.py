@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ class PairSpec:
     line: int
     source_id: str
     rendering_id: str
+    #: The steps are the defaults (the manifest names none): as `workbench align` does, the pair
+    #: is translated when a model is installed and aligned without MT otherwise.
+    default_steps: bool = False
 
     @property
     def po(self) -> str:
@@ -54,13 +58,9 @@ class Manifest:
 
 
 def doc_id(path: Path, base: Path) -> str:
-    """A corpus id for a text file: its path below the manifest's directory (else its name), the
-    .txt dropped and every character ids may not hold turned into '-' ("news/a.en.txt" -> "news-a.en")."""
-    try:
-        rel = path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        rel = path.name
-    rel = rel.removesuffix(".txt")
+    """A corpus id for a text file: its path below the manifest's directory (inside), the .txt
+    dropped and every character ids may not hold turned into '-' ("news/a.en.txt" -> "news-a.en")."""
+    rel = path.resolve().relative_to(base.resolve()).as_posix().removesuffix(".txt")
     text = re.sub(r"[^A-Za-z0-9.-]+", "-", rel).strip("-.")
     return text or "document"
 
@@ -88,13 +88,35 @@ def _language(value: object, what: str, meta: TomlText, line: int | None) -> str
         raise meta.error(f"{what}: {exc.message}", line, hint=exc.hint) from None
 
 
-def _expand(source: str, rendering: str, base: Path, meta: TomlText, line: int | None
-            ) -> list[tuple[Path, Path]]:
+def _inside(path: Path, base: Path, what: str, meta: TomlText, line: int | None) -> Path:
+    """`path` when it resolves (links followed, '..' taken) inside the manifest's folder `base`;
+    else the manifest is refused at `line`: a run reads and writes nothing outside it."""
+    real, root = path.resolve(), base.resolve()
+    if real == root or root in real.parents:
+        return path
+    how = f" (through a link, to {real})" if Path(os.path.normpath(path)).is_relative_to(root) \
+        else ""
+    raise meta.error(f"{what} is outside the manifest's folder {root}{how}", line,
+                     hint="keep the texts and the output in the manifest's folder or below it "
+                          "(move the manifest up, or copy the texts in)")
+
+
+def _no_nul(value: str, what: str, meta: TomlText, line: int | None) -> str:
+    if "\0" in value:
+        raise meta.error(f"{what} holds a NUL character", line, hint="give the file's real name")
+    return value
+
+
+def _expand(source: str, rendering: str, base: Path, meta: TomlText, line: int | None,
+            key_lines: tuple[int | None, int | None]) -> list[tuple[Path, Path]]:
     """The (source, rendering) files of one entry: two paths, or two patterns with one '*' each,
-    the rendering's '*' standing for what the source's matched."""
+    the rendering's '*' standing for what the source's matched; each inside the manifest's folder
+    (else refused at its key's line in `key_lines`)."""
+    src_line, ren_line = key_lines
     stars = (source.count("*"), rendering.count("*"))
     if stars == (0, 0):
-        return [(base / source, base / rendering)]
+        return [(_inside(base / source, base, f"source '{source}'", meta, src_line),
+                 _inside(base / rendering, base, f"rendering '{rendering}'", meta, ren_line))]
     if stars != (1, 1) or any(c in source + rendering for c in "?["):
         raise meta.error("a glob pair needs exactly one '*' in source and one in rendering "
                          f"(source '{source}', rendering '{rendering}')", line,
@@ -106,7 +128,9 @@ def _expand(source: str, rendering: str, base: Path, meta: TomlText, line: int |
         rel = Path(name).relative_to(base).as_posix()
         m = pattern.match(rel)
         if m and Path(name).is_file():
-            found.append((Path(name), base / rendering.replace("*", m.group(1))))
+            other = rendering.replace("*", m.group(1))
+            found.append((_inside(Path(name), base, f"source '{rel}'", meta, src_line),
+                          _inside(base / other, base, f"rendering '{other}'", meta, ren_line)))
     if not found:
         raise meta.error(f"source pattern '{source}' matches no file (relative to {base})", line)
     return found
@@ -129,6 +153,9 @@ def load_manifest(path: str | Path) -> Manifest:
         raise meta.error("no 'output' (the data directory to write) given", meta.key_line(0, "output"),
                          hint='add e.g. output = "aligned"')
     base = path.parent
+    out_line = meta.key_line(0, "output")
+    out = _inside(base / _no_nul(output, "'output'", meta, out_line), base,
+                  f"output '{output}'", meta, out_line)
     steps = _steps(data.get("steps", list(DEFAULT_STEPS)), meta, meta.key_line(0, "steps"))
     mode = data.get("mode", "auto")
     if mode not in MODES:
@@ -154,6 +181,7 @@ def load_manifest(path: str | Path) -> Manifest:
         for key in ("source", "rendering"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise meta.error(f"pair {i + 1} has no '{key}' file", line)
+            _no_nul(entry[key], f"pair {i + 1}: '{key}'", meta, meta.pair_line(i, key))
         langs = {}
         for key in ("source_lang", "rendering_lang"):
             if key in entry:
@@ -165,7 +193,8 @@ def load_manifest(path: str | Path) -> Manifest:
                                  hint=f"give {key} in the entry or at the top of the manifest")
         pair_steps = (_steps(entry["steps"], meta, meta.pair_line(i, "steps"))
                       if "steps" in entry else steps)
-        for src, ren in _expand(entry["source"], entry["rendering"], base, meta, line):
+        key_lines = (meta.pair_line(i, "source"), meta.pair_line(i, "rendering"))
+        for src, ren in _expand(entry["source"], entry["rendering"], base, meta, line, key_lines):
             src_id, ren_id = doc_id(src, base), doc_id(ren, base)
             for d_id, d_path in ((src_id, src), (ren_id, ren)):
                 other = ids.setdefault(d_id, d_path)
@@ -179,5 +208,6 @@ def load_manifest(path: str | Path) -> Manifest:
                                  f"line {seen[(src_id, ren_id)]})", line)
             seen[(src_id, ren_id)] = line
             pairs.append(PairSpec(src, ren, langs["source_lang"], langs["rendering_lang"],
-                                  pair_steps, line or 0, src_id, ren_id))
-    return Manifest(path=path, output=base / output, mode=mode, pairs=tuple(pairs))
+                                  pair_steps, line or 0, src_id, ren_id,
+                                  default_steps="steps" not in entry and "steps" not in data))
+    return Manifest(path=path, output=out, mode=mode, pairs=tuple(pairs))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from workbench.wording import counted
+
 
 @dataclass
 class Status:
@@ -52,11 +54,24 @@ class Summary:
     seconds: float
     dashboard: str | None
     task_seconds: float = 0.0  # time spent inside the tasks that ran
+    #: (language pair "ru>en", why there was no MT, pairs aligned without it)
+    no_mt: list[tuple[str, str, int]] = field(default_factory=list)
+    interrupted: bool = False  # stopped by Ctrl+C
+
+    @property
+    def left(self) -> int:
+        return self.status.total - self.status.finished
 
     def lines(self) -> list[str]:
         s = self.status
-        out = [f"{s.done} pair{'' if s.done == 1 else 's'} aligned, {s.skipped} already done, "
-               f"{s.failed} failed, {s.sentences:,} sentences in {self.seconds:.1f} s"]
+        out = []
+        if self.interrupted:
+            out.append(f"interrupted: {s.finished} of {s.total} pairs finished, {self.left} left "
+                       "(run the same command again to do them; finished pairs are skipped)")
+        out.append(f"{counted(s.done, 'pair')} aligned, {s.skipped} already done, "
+                   f"{s.failed} failed, {s.sentences:,} sentences in {self.seconds:.1f} s")
+        out += [f"translate skipped for {counted(n, 'pair')} {lp.replace('>', ' → ')}, aligned "
+                f"without MT as `workbench align` does: {why}" for lp, why, n in self.no_mt]
         if s.checked:
             out.append(f"fidelity checks: {s.check_errors} error{'' if s.check_errors == 1 else 's'} "
                        f"in {s.checked} pair{'' if s.checked == 1 else 's'} checked "

@@ -35,7 +35,7 @@ from workbench.batch.tasks import (
     process_pair,
     translate_chunk,
 )
-from workbench.corpus import Document, decode_text
+from workbench.corpus import Document, decode_text, read_bytes
 from workbench.errors import InputError, ModelError, WorkbenchError
 
 #: First line of a corpora.toml this module writes; one without it belongs to someone else.
@@ -75,14 +75,13 @@ def recorded_key(path: Path) -> str | None:
 def write_file(path: Path, data: bytes) -> None:
     """Every file a batch run writes goes through the workbench's one atomic writer. The run lays
     out its own data directory, so it makes the directories (the writer itself never does)."""
-    from workbench.files import write_atomic
+    from workbench.files import write_atomic, write_error
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", path=str(path),
-                         hint="check the output directory is writable") from None
+        raise write_error(exc, path) from None
+    write_atomic(path, data)
 
 
 def _copy_text(path: Path, data: bytes) -> None:
@@ -114,6 +113,8 @@ class Run:
         self.out = manifest.output
         self.time = clock.now()  # the header's dates of every pair of the run
         self.failures: list[tuple[str, str]] = []
+        #: Why the MT was left out, by language pair, and how many pairs were aligned without it.
+        self.no_mt: dict[str, tuple[str, int]] = {}
         self.finished: set[PairSpec] = set()
         self.task_seconds = 0.0
         sizes = sum(_size(p.source) + _size(p.rendering) for p in manifest.pairs)
@@ -123,32 +124,38 @@ class Run:
 
     def prepare(self, spec: PairSpec, models: dict[str, str]) -> _Prepared:
         """Read a pair's texts and decide whether it is finished (raises WorkbenchError for a text
-        that cannot be used or a model that is missing)."""
-        data = []
-        for path in (spec.source, spec.rendering):
-            if not path.is_file():
-                raise InputError("no such file", path=str(path))
-            try:
-                data.append(path.read_bytes())
-            except OSError as exc:
-                raise InputError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-        mt = models.get(f"mt {spec.source_lang}>{spec.rendering_lang}", "")
-        if "translate" in spec.steps and mt.startswith("error: "):
-            raise ModelError(mt.removeprefix("error: "))
-        if "embed" in spec.steps and models.get("encoder", "").startswith("error: "):
+        that cannot be used, before anything else, or a model that is missing). Without a
+        translation model, a pair with the default steps is aligned without MT, as `workbench
+        align` does, and the run's summary says so."""
+        # a directory, a device or a FIFO is said to be one (a FIFO would hold the run up)
+        data = [read_bytes(path, regular=True, hint="name a text file in the manifest")
+                for path in (spec.source, spec.rendering)]
+        texts = [decode_text(raw, str(path)) for raw, path in zip(data, (spec.source,
+                                                                       spec.rendering))]
+        steps = spec.steps
+        lp = f"{spec.source_lang}>{spec.rendering_lang}"
+        mt = models.get(f"mt {lp}", "")
+        if "translate" in steps and mt.startswith("error: "):
+            if not spec.default_steps:
+                raise ModelError(mt.removeprefix("error: ") + " (or leave 'translate' out of the "
+                                 "pair's steps to align without MT)")
+            steps = tuple(s for s in steps if s != "translate")
+        if "embed" in steps and models.get("encoder", "").startswith("error: "):
             raise ModelError(models["encoder"].removeprefix("error: "))
         key = pair_key(spec, data[0], data[1], self.manifest.mode, models)
         po = self.out / "translations" / spec.po
+        if steps != spec.steps:
+            why, n = self.no_mt.get(lp, (mt.removeprefix("error: "), 0))
+            self.no_mt[lp] = (why, n + 1)
         if recorded_key(po) == key and all((self.out / "corpora" / f"{d}.txt").exists()
                                            for d in (spec.source_id, spec.rendering_id)):
             return _Prepared(spec, None, (data[0], data[1]))
-        docs = [Document(id=d_id, language=lang, path=f"corpora/{d_id}.txt",
-                         text=decode_text(raw, str(path)))
-                for d_id, lang, path, raw in ((spec.source_id, spec.source_lang, spec.source, data[0]),
-                                              (spec.rendering_id, spec.rendering_lang,
-                                               spec.rendering, data[1]))]
-        return _Prepared(spec, Job(docs[0], docs[1], spec.steps, self.manifest.mode, key,
-                                   self.time), (data[0], data[1]))
+        docs = [Document(id=spec.source_id, language=spec.source_lang,
+                         path=f"corpora/{spec.source_id}.txt", text=texts[0]),
+                Document(id=spec.rendering_id, language=spec.rendering_lang,
+                         path=f"corpora/{spec.rendering_id}.txt", text=texts[1])]
+        return _Prepared(spec, Job(docs[0], docs[1], steps, self.manifest.mode, key, self.time),
+                         (data[0], data[1]))
 
     def chunks(self, job: Job) -> dict[str, list[tuple[Callable, tuple]]]:
         """For a long pair, the chunk tasks whose results `process_pair` takes (none otherwise).
@@ -197,8 +204,15 @@ class Run:
 
     def fail(self, spec: PairSpec, message: str) -> None:
         self.status.failed += 1
-        self.failures.append((f"{self.manifest.path}:{spec.line} ({spec.source.name} | "
-                              f"{spec.rendering.name})", message))
+        self.failures.append((f"{self.manifest.path}:{spec.line} ({self.shown(spec.source)} | "
+                              f"{self.shown(spec.rendering)})", message))
+
+    def shown(self, path: Path) -> str:
+        """A text's path as the manifest names it (relative to its directory), so that the two
+        files of a pair are told apart from others of the same name in other folders."""
+        import os
+
+        return os.path.relpath(path, self.manifest.path.parent)
 
     def account(self, prepared: _Prepared, outcome: Done | Failed | None) -> None:
         spec = prepared.spec
@@ -267,7 +281,8 @@ def _size(path: Path) -> int:
 def run(manifest: Manifest, ex: Sequential | DaskExecutor, *, settings: Settings | None = None,
         overwrite: bool = False, progress: Callable[[Status], None] | None = None) -> Summary:
     """Run every pair of `manifest` on `ex` and write the results; returns the summary (the run
-    goes on past failed pairs; a KeyboardInterrupt still writes corpora.toml for what finished)."""
+    goes on past failed pairs; after a KeyboardInterrupt it writes corpora.toml for what finished
+    and returns a summary marked interrupted)."""
     r = Run(manifest, settings=settings, overwrite=overwrite, progress=progress)
     check_output(manifest)
     started = time.monotonic()
@@ -290,10 +305,15 @@ def run(manifest: Manifest, ex: Sequential | DaskExecutor, *, settings: Settings
                 continue
             yield prepared, (prepared.job, r.settings), r.chunks(prepared.job)
 
+    interrupted = False
     try:
         for prepared, outcome in ex.map(process_pair, jobs()):
             r.account(prepared, outcome)
+    except KeyboardInterrupt:
+        interrupted = True  # what finished is written; the summary says what is left
     finally:
         r.write_corpus()
     return Summary(status=r.status, failures=r.failures, seconds=time.monotonic() - started,
-                   dashboard=ex.dashboard, task_seconds=r.task_seconds)
+                   dashboard=ex.dashboard, task_seconds=r.task_seconds,
+                   no_mt=[(lp, why, n) for lp, (why, n) in sorted(r.no_mt.items())],
+                   interrupted=interrupted)

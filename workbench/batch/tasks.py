@@ -165,11 +165,14 @@ def _check(pf: PairFile) -> int:
     """Give every record of `pf` its fidelity findings (as `workbench align` does); returns how
     many have severity error."""
     from workbench import check
+    from workbench.store import name_map
 
     errors = 0
+    names = name_map(pf)
     for i, r in enumerate(pf.records):
         found = check.check_pair(r.source_text, r.rendering_text, src_lang=pf.source_language,
-                                 tgt_lang=pf.rendering_language, mt=r.mt)
+                                 tgt_lang=pf.rendering_language, mt=r.mt,
+                                 reporting=pf.reporting, names=names)
         errors += sum(1 for f in found if f.severity == "error")
         pf.records[i] = replace(r, checks=tuple(check.format_comment(f) for f in found))
     return errors

@@ -17,8 +17,9 @@ written as `check KIND: explanation` comment lines (format_comment / parse_comme
 translator's dismissal of one is a Dismissal (kind, key, reason).
 
 Modules: findings (the model and its comment lines), text (words and language data the checks
-share), numbers, dates, names, negation, quotes (one kind each), side (a side read once), runner
-(check_pair, mt-missing, a pair file's records).
+share), morph (Russian and Ukrainian morphology), spelling (a name across scripts), numbers, dates,
+names, negation, quotes (one kind each), namemap (a pair's name map), side (a side read once),
+runner (check_pair, mt-missing, a pair file's records).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from workbench.check.findings import (
                                       parse_kinds,
                                       unresolved,
 )
+from workbench.check.namemap import NameLink, NameMap, decisions_text, from_pairs, parse_decisions
 from workbench.check.names import check_names
 from workbench.check.negation import check_negation
 from workbench.check.numbers import check_numbers
@@ -51,8 +53,19 @@ from workbench.check.runner import (
 )
 from workbench.check.text import NOUN_CAPITALISING
 
+
+def warm_up(languages) -> None:
+    """Load what the checks read of these languages (the names check's lexicon) ahead of the
+    first check: a server does it while a translator picks the files of a new comparison."""
+    from workbench.check.names import _lexicon
+
+    for lang in languages:
+        _lexicon(lang)
+
+
 __all__ = ["DEFAULT_SEVERITIES", "KINDS", "SEVERITIES", "MT_MISSING_MIN_RATIO", "NOUN_CAPITALISING", "BeadFindings",
-           "Dismissal", "Finding", "Span", "check_dates", "check_mt_missing", "check_names",
+           "Dismissal", "Finding", "NameLink", "NameMap", "Span", "decisions_text", "from_pairs",
+           "parse_decisions", "check_dates", "check_mt_missing", "check_names",
            "check_negation", "check_numbers", "check_pair", "check_quotes", "check_records",
            "finding_key", "format_comment", "parse_comment", "parse_kinds", "po_entry_lines",
-           "unresolved"]
+           "unresolved", "warm_up"]

@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.dates import _calendar, _month_of
 from workbench.check.findings import Finding, Span
+from workbench.check.morph import MORPH_LANGS, name_candidate
+from workbench.check.spelling import _acronyms_alike, _is_cyrillic, _sound_alike, _sound_key
 from workbench.check.text import (
     _ROMAN,
+    _overlaps,
     NOUN_CAPITALISING,
     _common_prefix,
     _fold,
@@ -29,19 +32,43 @@ from workbench.check.text import (
 )
 
 if TYPE_CHECKING:
+    from workbench.check.namemap import NameMap
     from workbench.check.side import _Side
 
 #: Capitalised words that are not names in the middle of a sentence.
+#: Titles and forms of address, which translations render, drop or change at will (Monsieur /
+#: M., Milady / Lady, Cousin Porthos / mon cousin Porthos), and interjections.
+_TITLES = ("sir lord lady madam madame monsieur mademoiselle messieurs mesdames milady milord miss "
+           "cousin uncle aunt captain colonel general doctor king queen prince princess count "
+           "countess baron baroness baronne duke duchess master mistress comte comtesse duc "
+           "duchesse roi reine princesse capitaine docteur oncle tante cousine maître père mère "
+           "oh ah eh hey alas bah hein hélas ô")
 _NOT_NAMES: dict[str, frozenset[str]] = {
-    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st"}),
-    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr"}),
+    "en": frozenset({"i", "mr", "mrs", "ms", "dr", "st", "no", "her", "ok", *_TITLES.split()}),
+    "fr": frozenset({"m", "mm", "mme", "mlle", "st", "ste", "dr", *_TITLES.split()}),
     "ru": frozenset(),
 }
 
 
+def _initial_name(word: str, lang: str) -> bool:
+    """Whether a capitalised word at a sentence's start is a name candidate: the language's lexicon
+    (pymorphy3 for Russian and Ukrainian, simplemma's word forms for the others) knows it as a name
+    or capitalised (Анна, Tom, Boston), or does not know it (Koznishev); a word it knows only in
+    lower case (This, Прочла) is a word. Without a lexicon, none is."""
+    if "-" in word:  # Mangerez-vous, Saint-Germain: by its parts
+        return all(_initial_name(p, lang) for p in word.split("-") if p)
+    if lang in MORPH_LANGS:
+        return name_candidate(word, lang)
+    lexicon = _lexicon(lang)
+    if lexicon is None:
+        return False
+    lemma = lexicon.get(word)  # a capitalised form of a common word has a lower-case lemma (We)
+    return lemma[:1].isupper() if lemma else word.lower() not in lexicon
+
+
 def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
-    """Capitalised words inside a sentence (not after . ! ? : or at the start), all-capital words
-    of at most five letters (acronyms); none in languages that capitalise every noun."""
+    """Capitalised words (at a sentence's start only name candidates: _initial_name), all-capital
+    words of at most five letters (acronyms); none in languages that capitalise every noun."""
     if lang in NOUN_CAPITALISING or _in_capitals(text):
         return []
     stop = _NOT_NAMES.get(lang, frozenset())
@@ -55,11 +82,12 @@ def _names(text: str, lang: str) -> list[tuple[str, int, int]]:
         lead = text[:s]
         before = lead.rstrip(" \t\"'«»“”„‘’‚‹›([{—–-")
         opened = re.search(r"(?:[«“„\"‘‚]|(?<![^\W\d_])['’])\s*$", lead)
-        if not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before):
-            # a sentence's first word, also inside a quotation that opens here or after a list
-            # number (1° Comment, 2) Die)
+        if (not before or before[-1] in ".!?:…" or opened or re.fullmatch(r"[\W\d]*", before)) \
+                and not _initial_name(tok, lang):
+            # a sentence's first word (also inside a quotation that opens here or after a list
+            # number: 1° Comment, 2) Die) that the language's lexicon knows only in lower case
             continue
-        f = _fold(tok)
+        f = re.split(r"['’]", _fold(tok))[0]  # I'm, I'll: the pronoun
         if f in stop or f in _stopwords(lang) or _month_of(tok, lang, tok) is not None or f in days:
             continue
         out.append((tok, s, e))
@@ -91,13 +119,19 @@ def _spelled_alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.8
 
 
-def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> bool:
+def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str, lang: str = "",
+                  other_lang: str = "") -> bool:
     key = _name_key(word)
     if not key:
         return True
+    if lang and any(t[:1].isupper() and (_sound_alike(word, lang, t, other_lang)
+                                         or _acronyms_alike(word, t)) for t in other_tokens):
+        return True
+    cyrillic = _is_cyrillic(word)
     for t in other_tokens:
         k = _name_key(t)
-        if not k or k[0] != key[0]:
+        if not k or k[0] != key[0] or _is_cyrillic(t) != cyrillic and not t[0].isupper():
+            # across scripts, a name's spelling is another name (best is no Бостон)
             continue
         if k == key and (len(key) >= 3 or t[0].isupper()) and (
                 len(key) >= 2 or _fold(t) == _fold(word)):
@@ -116,6 +150,27 @@ def _name_matches(word: str, other_tokens: Sequence[str], other_folded: str) -> 
     # Innerasien, Hima for Himalaya)
     n = min(5, len(stem) - 1) if len(stem) > 4 else len(stem)
     return n >= 4 and stem[:n] in other_folded
+
+
+def _recount(side: _Side, names: list[tuple[str, int, int]], other: _Side,
+             other_spans: Sequence[Span]) -> list[Span]:
+    """The names of a side that the other side's capitalised words match fewer times than the
+    side says them (Tom ... Tom / Tom ... Paris; Africa / Адам для африканцев): one span for
+    each name said once more than matched. The other side's words in `other_spans` (its names
+    no counterpart explains) match nothing."""
+    if side.lang in NOUN_CAPITALISING:
+        return []
+    capitals = [t for t, s, e in _words(other.text) if t[0].isupper() and not any(
+        a <= s < b for a, b in other_spans)]
+    out: list[Span] = []
+    groups: dict[str, list[tuple[str, int, int]]] = {}
+    for w in names:
+        groups.setdefault(_sound_key(w[0], side.lang) or w[0], []).append(w)
+    for said in groups.values():
+        matched = sum(1 for t in capitals if _name_matches(said[0][0], [t], _transliterate(
+            _fold(t)), side.lang, other.lang))
+        out += [(s, e) for _, s, e in said[matched:]]
+    return out
 
 
 def _merge_runs(text: str, words: list[tuple[str, int, int]]) -> list[Span]:
@@ -290,7 +345,7 @@ def _unknown_words(side: _Side) -> list[tuple[str, int, int]]:
 def _english_names(side: _Side) -> list[tuple[str, int, int]]:
     """Where a side capitalises every noun and no MT says which words are names: the capitalised
     words inside a sentence, not function words of the side's language, that the English lexicon
-    knows only capitalised (Hagen, Nepal, Everest: English keeps only its names capitalised).
+    knows as names (Hagen, Nepal, Tom: English keeps only its names capitalised).
     Like _unknown_words, only to hold the other side's name in their place."""
     en = _lexicon("en")
     if en is None:
@@ -302,23 +357,30 @@ def _english_names(side: _Side) -> list[tuple[str, int, int]]:
         if not tok[0].isupper() or not before or before[-1] in ".!?:…" or tok.isupper() \
                 or len(tok) < 3 or _fold(tok) in stop:
             continue
-        if tok in en and tok.lower() not in en:
+        lemma = en.get(tok)  # Tom: also a word in lower case (tom), a name by its lemma
+        if lemma and lemma[:1].isupper() and lemma[:1] == tok[:1]:
             out.append((tok, s, e))
     return out
 
 
 def _unmatched(names: list[tuple[str, int, int]], side: _Side, other_tokens: list[str],
-               other_folded: str, other_places: set[str]
+               other_folded: str, other_places: set[str], other_lang: str = ""
                ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """The names of a side the other side has no counterpart for: (those that are names, the
     common nouns after a determiner, which are names only where the other side lost one)."""
-    out = [w for w in names if not _name_matches(w[0], other_tokens, other_folded)
+    def matched(word: str) -> bool:  # a compound name by any of its parts (Saint-Germain)
+        return any(_name_matches(p, other_tokens, other_folded, side.lang, other_lang)
+                   for p in [word] + [x for x in word.split("-") if len(x) >= 3 and "-" in word])
+
+    out = [w for w in names if not matched(w[0])
            and (_territory(w[0], side.lang) or "-") not in other_places]
     weak = [w for w in out if _common_noun_at(w, side.text, side.lang)]
     return [w for w in out if w not in weak], weak
 
 
-def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
+def _spans(src: _Side, ren: _Side, mt: str | None) -> tuple[list[Span], list[Span]]:
+    """The runs of names of the source that the rendering has no counterpart for, and of the
+    rendering that the source has none for (common nouns only where they pair with a name)."""
     def pool(text: str) -> tuple[list[str], str]:
         # a compound's parts (Alai-Pamir, Sia-Kangri-Massivs) are words of their own
         words = [p for t, _, _ in _words(text) if not t[0].isdigit() for p in t.split("-") if p]
@@ -331,8 +393,9 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     s_places |= {c for t, _, _ in _words(mt or "") if (c := _territory(t, ren.lang))}
     r_places = {c for t in r_tokens if (c := _territory(t, ren.lang))}
     lost, lost_weak = _unmatched(_source_names(src, ren.lang, mt), src, r_tokens, r_folded,
-                                 r_places)
-    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places)
+                                 r_places, ren.lang)
+    added, added_weak = _unmatched(_names(ren.text, ren.lang), ren, s_tokens, s_folded, s_places,
+                                   src.lang)
     lost_spans, added_spans = _merge_runs(src.text, lost), _merge_runs(ren.text, added)
     lost_weak_spans, added_weak_spans = _merge_runs(src.text, lost_weak), _merge_runs(ren.text,
                                                                                      added_weak)
@@ -352,10 +415,56 @@ def check_names(src: _Side, ren: _Side, mt: str | None) -> list[Finding]:
     # a common noun in the place of a name the other side lost: the pair is the evidence
     added_spans += added_weak_spans[:max(0, lost_slots - len(added_spans))]
     lost_spans += lost_weak_spans[:max(0, len(added_spans) - len(lost_spans))]
+    return lost_spans, added_spans
+
+
+@lru_cache(maxsize=65536)
+def unexplained(source: str, rendering: str, src_lang: str, tgt_lang: str,
+                mt: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of a bead's source and rendering that nothing but a name map could explain (what
+    workbench.check.namemap learns from)."""
+    from workbench.check.side import _Side
+
+    src, ren = _Side(source, src_lang, (), ()), _Side(rendering, tgt_lang, (), ())
+    lost, added = _spans(src, ren, mt)
+    return tuple(source[a:b] for a, b in lost), tuple(rendering[a:b] for a, b in added)
+
+
+def _explained(lost: list[Span], added: list[Span], src: _Side, ren: _Side,
+               names: "NameMap") -> tuple[list[Span], list[Span]]:
+    """`lost` and `added` less the pairs the name map says are one person or place."""
+    lost, added = list(lost), list(added)
+    for x in list(lost):
+        y = next((y for y in added if names.explains(src.text[x[0]:x[1]], ren.text[y[0]:y[1]])),
+                 None)
+        if y is not None:
+            lost.remove(x)
+            added.remove(y)
+    return lost, added
+
+
+def check_names(src: _Side, ren: _Side, mt: str | None, names: "NameMap | None" = None
+                ) -> list[Finding]:
+    """Names lost, added or replaced between the two sides; a pair the name map explains is no
+    finding, and an error says which name the map gives for the source's."""
+    lost_spans, added_spans = _spans(src, ren, mt)
+    if len(added_spans) > len(lost_spans):
+        lost_spans += [x for x in _recount(src, _source_names(src, ren.lang, mt), ren, added_spans)
+                       if not _overlaps(x, lost_spans)][:len(added_spans) - len(lost_spans)]
+    elif len(lost_spans) > len(added_spans):
+        added_spans += [y for y in _recount(ren, _names(ren.text, ren.lang), src, lost_spans)
+                        if not _overlaps(y, added_spans)][:len(lost_spans) - len(added_spans)]
+    if names is not None:
+        lost_spans, added_spans = _explained(lost_spans, added_spans, src, ren, names)
     out = []
     for x, y in zip(lost_spans, added_spans):
-        out.append(Finding("name", "error", x, y, f"source names {src.text[x[0]:x[1]]}; "
-                                                  f"rendering names {ren.text[y[0]:y[1]]}"))
+        named, other = src.text[x[0]:x[1]], ren.text[y[0]:y[1]]
+        given = names.counterparts(named) if names is not None else []
+        taken = names.sources_of(other) if names is not None else []
+        by_map = f" (the name map gives {' or '.join(given)} for {named})" if given else \
+            f" (the name map gives {other} for {' or '.join(taken)})" if taken else ""
+        out.append(Finding("name", "error", x, y,
+                           f"source names {named}; rendering names {other}{by_map}"))
     # a German word the MT left alone may be a name or an untranslated noun: alone, it says little
     unpaired = [] if src.lang in NOUN_CAPITALISING else lost_spans[len(added_spans):]
     for x in unpaired:

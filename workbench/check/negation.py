@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from workbench.check.findings import Finding, Span
+from workbench.check.morph import MORPH_LANGS, antonym
 from workbench.check.text import _overlaps
 
 if TYPE_CHECKING:
@@ -35,23 +36,28 @@ _NEGATION: dict[str, list[str]] = {
            # (non encordés, a lack) or is none (non loin, non seulement)
            r"\bnon\b(?!-)(?!\s+(?!(?:pas|plus|que|point)\b)[^\W\d_])",
            r"\b(?:même pas|pas même|pas question|pas du tout|pas encore)\b",
+           # colloquial pas without ne at a clause's start, a negative word as a whole answer
+           r"(?:^|(?<=[.!?;:,–—-])|(?<=[.!?;:,–—-]\s))\s*pas\b",
+           r"^\W*(?:personne|rien|jamais|aucun\w*)\W*$",
            # literary negation without pas: nous ne pouvons gagner, il n'ose avancer
            r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:peux|peut|pouvons|pouvez|peuvent|pouvait|"
-           r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|sais|sait|savait|saurait|ose|"
+           r"pouvaient|pourrait|pourraient|pus|put|pûmes|purent|puisse|puissent|pût|sais|sait|savait|saurait|ose|"
            r"osait|cesse|cessait)\b(?!-)(?!\s+(?:pas|plus|jamais|rien|guère|point)\b)"],
     "ru": [r"(?<!\w)не(?!\w)", r"(?<!\w)нет(?!\w)", r"(?<!\w)ни(?!\w)", r"(?<!\w)никогда(?!\w)",
            r"(?<!\w)ничего(?!\w)", r"(?<!\w)ничто(?!\w)", r"(?<!\w)никто(?!\w)",
-           r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<!\w)никак(?:ой|ая|ое|ие|их)?(?!\w)",
+           r"(?<!\w)никого(?!\w)", r"(?<!\w)нигде(?!\w)", r"(?<![\w-])никак(?:ой|ая|ое|ие|их)?(?!\w)",
+           r"(?<!\w)нету(?!\w)",
            r"(?<!\w)нельзя(?!\w)"],
 }
 #: Two negations that cancel out ("не может не" = must, "not without", "nicht ohne", "pas sans").
 _DOUBLE_NEGATION: dict[str, list[str]] = {
-    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help but|but|fail to|not)\b",
+    # litotes: cannot help laughing (not: cannot help it), not unlike, not without, never fails to
+    "en": [r"\b(?:can|could)(?:not|n['’]t| not)\s+(?:help\s+(?:but\b|\w+ing\b)|but|fail to|not)\b",
            r"\bnot\s+(?:without|un\w+|in\w+able)\b", r"\bnever\s+fails? to\b"],
     "de": [r"\bnicht\s+(?:ohne|un\w+)\b", r"\bnicht\s+umhin\b",
            r"\bkann\s+nicht\s+(?:\w+\s+){0,3}nicht\b"],
     "fr": [r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+){0,3}?pas\s+sans\b", r"\bnon\s+sans\b",
-           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?manqu\w*\s+pas\s+d(?:e\b|['’])",
+           r"\b(?:ne|n['’])\s*(?:[\w'’-]+\s+)?(?:manqu|laiss)\w*\s+pas\s+d(?:e\b|['’])",
            r"\b(?:ne|n['’])\s*(?:peut|pouvait|pourra|pourrait|peux|pouvons|pouvez|peuvent)\s+"
            r"(?:pas\s+)?(?:ne\s+pas|s['’]empêcher)\b"],
     "ru": [r"(?<!\w)не\s+(?:\w+\s+){1,2}?не(?!\w)", r"(?<!\w)не\s+без(?!\w)",
@@ -59,24 +65,69 @@ _DOUBLE_NEGATION: dict[str, list[str]] = {
 }
 #: French "ne ... que" (only) and "ne" after "avant que", "à moins que" are not negations.
 _NOT_NEGATION: dict[str, list[str]] = {
-    "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|jamais|rien|personne|aucune?|guère|point)\b)"
-           r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])"],
-    # concessive ни: какой бы то ни было (whatever), что бы ни, как ни
-    "ru": [r"(?<!\w)бы\s+(?:то\s+)?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)"],
+    "fr": [r"\b(?:ne|n['’])\s*(?:(?!(?:pas|plus|jamais|rien|personne|aucune?|guère|point)\b)"
+           r"[\w'’-]+\s+){0,4}?qu(?:e\b|['’])", r"\bou\s+non\b"],
+    # concessive ни: какой бы то ни было (whatever), где бы он ни был, как ни; чуть не, едва ли не
+    # (almost); ни с того ни с сего (out of the blue), тем не менее (nevertheless), не столько ...
+    # сколько (less ... than), не только (not only), не раз (more than once)
+    "ru": [r"(?<!\w)бы\s+(?:[^\W\d_]+\s+){0,2}?ни(?!\w)", r"(?<!\w)(?:как|сколько|где|куда)\s+ни(?!\w)",
+           r"(?<!\w)(?:чуть|чуть-чуть|едва)\s+(?:было\s+|ли\s+)?не(?!\w)",
+           r"(?<!\w)ни\s+с\s+того\s+ни\s+с\s+сего(?!\w)", r"(?<!\w)тем\s+не\s+менее(?!\w)",
+           r"(?<!\w)не\s+(?:столько|только|раз)(?!\w)", r"(?<!\w)или\s+нет(?!\w)",
+           # чего только не услышишь: one hears everything
+           r"(?<!\w)(?:чего|что|кого|где|куда|как)\s+только\s+не(?!\w)"],
+    "en": [r"\bnot\s+only\b", r"\bnothing\s+but\b", r"\bor\s+not\b"],
+    "de": [r"\bnicht\s+nur\b", r"\boder\s+nicht\b"],
 }
+#: Idioms that a translator may render with a negation or without one: Russian ничего (nothing;
+#: all right, never mind), не за что (don't mention it; you're welcome), не ... ли (won't you; would
+#: you like), пока ... не (until; not yet), a polite question (вы не можете подождать?), an answer
+#: (Нет, ...; No, ...; Non, ...), English don't mention it, never mind, no doubt, a negative question
+#: (won't it be fun!). A side's count of negations is then a range.
+_OPTIONAL_NEGATION: dict[str, list[str]] = {
+    # ничего as a predicate (мне ничего; ничего, я подожду; ничего себе), not ничего не знаю
+    "ru": [r"(?<!\w)ничего(?=\s*(?:[,.!?;…—–-]|себе(?!\w)|$))", r"(?<!\w)не\s+за\s+что(?!\w)",
+           r"(?<!\w)не\s+[^\W\d_]+\s+ли(?!\w)",
+           # a polite question: вы не можете подождать? (could you wait?)
+           r"(?<!\w)не\s+(?:можете|можешь|могли|могла|мог|хотите|хочешь|желаете|знаете|знаешь|"
+           r"скажете|подскажете)(?!\w)(?=[^.!?]*\?)",
+           # an answer: Нет, ... (No, ...)
+           r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*нет(?=\s*[,.!?;—–-]|\s*$)",
+           # пока (вы) не вернётесь: until you come back; я пока не знаю: I don't know yet
+           r"(?<!\w)пока\s+(?:[^\W\d_]+\s+){0,2}?не(?!\w)"],
+    "en": [r"\bdon['’]t mention it\b", r"\bnever mind\b", r"\bno doubt\b",
+           # a negative question, often rhetorical or polite: won't it be fun! can't you?
+           r"\b(?:won|isn|aren|can|don|didn|doesn|wouldn|couldn|ain|hasn|haven|shouldn|wasn|weren)"
+           r"['’]t\s+(?:it|you|we|he|she|they|that|there|i)\b",
+           r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*(?:why,\s*|oh,\s*|well,\s*)?no"
+           r"(?=\s*[,.!?;—–-]|\s*$)"],
+    "fr": [r"(?:^|(?<=[.!?:;\"“«—–-])|(?<=[.!?:;\"“«—–-]\s))\s*non(?=\s*[,.!?;—–-]|\s*$)",
+           # on ne sait pourquoi, je ne sais quel: somehow, some (not: je ne sais pas qui)
+           r"\bon\s+ne\s+sait\s+(?:pourquoi|comment|quel\w*|qui|où)\b",
+           r"\bje\s+ne\s+sais\s+quel\w*\b"],
+}
+
+
+def _optional(text: str, lang: str) -> list[Span]:
+    """Spans of the idioms of a side that may stand for a negation or for none (_OPTIONAL_NEGATION)."""
+    low = text.lower()
+    return sorted((m.start(), m.end()) for p in _OPTIONAL_NEGATION.get(lang, [])
+                  for m in re.finditer(p, low))
 
 
 def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
     """(negation cue spans, double-negation spans) of a side. A double negation ('не может не')
-    counts as none; French 'ne ... que' (only) is no negation."""
+    counts as none; French 'ne ... que' (only) is no negation; an optional idiom's cue is left to
+    _optional."""
     low = text.lower()
+    optional = _optional(text, lang)
     doubles = [(m.start(), m.end()) for p in _DOUBLE_NEGATION.get(lang, [])
                for m in re.finditer(p, low)]
     excluded = [(m.start(), m.end()) for p in _NOT_NEGATION.get(lang, []) for m in re.finditer(p, low)]
     spans = sorted({(m.start(), m.end()) for p in _NEGATION.get(lang, []) for m in re.finditer(p, low)})
     cues: list[Span] = []
     for sp in spans:
-        if _overlaps(sp, doubles):
+        if _overlaps(sp, doubles) or any(a <= sp[0] and sp[1] <= b for a, b in optional):
             continue
         if any(a <= sp[0] and sp[1] <= b for a, b in cues):
             continue
@@ -90,6 +141,11 @@ def _negations(text: str, lang: str) -> tuple[list[Span], list[Span]]:
                 a == sp[0] for a, b in excluded):
             continue
         cues.append(sp)
+    if lang in ("ru", "uk"):
+        # negative concord across commas: ничего из того, что там записано, я не говорил
+        cues = [c for c in cues if not (low[c[0]:c[1]].startswith("ни") and any(
+            d[0] > c[1] and low[d[0]:d[1]] == "не" and not re.search(r"[.!?…]", low[c[1]:d[0]])
+            for d in cues))]
     return cues, sorted(doubles)
 
 
@@ -112,7 +168,13 @@ def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = (
 
     skipped = {clause(s) for s, _ in skip}
     first: dict[int, float] = {}
+    last: tuple[str, int] | None = None
     for s, e in sorted(spans):
+        word = text[s:e].lower()
+        if last is not None and last[0] == word and re.fullmatch(r"[\W_]*", text[last[1]:s]):
+            last = (word, e)
+            continue  # one negation said again: nie -- nie; never, never, never
+        last = (word, e)
         k = clause(s)
         if k in skipped or k in first:
             continue
@@ -126,7 +188,7 @@ def _clause_positions(text: str, spans: Sequence[Span], skip: Sequence[Span] = (
 #: What stands between a negated clause and a negation that repeats it over coordinated words.
 _COORDINATED = re.compile(r"\s(?:and|or|und|oder|et|ou|и|или)\s+", re.I)
 #: Negations of a noun rather than of a verb: no, kein, aucun, ни.
-_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни|никак\w*)(?!\w)")
+_NEGATIVE_DETERMINER = re.compile(r"(?i:no|kein\w*|aucun\w*|nul(?:le)?|ни\w*|never|nie\w*|jamais)(?!\w)")
 
 
 def _unpaired(a: Sequence[float], b: Sequence[float], limit: float) -> tuple[list[int], list[int]]:
@@ -155,31 +217,44 @@ NEAR = 0.3
 #: espoir; without, sans, un-, -frei, hors de question, non encordés; verbs of not doing or not
 #: having: vermeiden, éviter, refuse, manquer, échouer).
 _NEGATION_LIKE: dict[str, dict[str, list[str]]] = {
-    "en": {"limit": [r"\b(?:only|merely|solely|hardly|barely|scarcely)\b"],
-           "lack": [r"\b(?:without|unable|impossible|in vain)\b", r"\b(?!never|none)\w{3,}less\b",
-                    r"\b(?:avoid|refus|ignoran|fail|lack)\w*"]},
+    "en": {"limit": [r"\b(?:only|merely|solely|hardly|barely|scarcely)\b",
+                     r"\btoo\s+(?:\w+\s+){1,4}?to\b", r"\bfar from\b"],
+           "lack": [r"\b(?:without|unable|impossible|in vain|missing)\b",
+                    r"\b(?!never|none)\w{3,}less\b", r"\b(?:avoid|refus|ignoran|fail|lack)\w*",
+                    # un-, non- adjectives (unbearable, non-violent), not under, until, unit
+                    r"\bun(?!i|der|til|cle|less)\w{4,}", r"\bnon-\w+"]},
     "de": {"limit": [r"\b(?:nur|bloss|bloß|lediglich|erst|kaum)\b"],
            "lack": [r"\bohne\b", r"\b\w{3,}los(?:e|en|em|er|es|igkeit)?\b",
                     r"\b\w{3,}frei(?:e|en|em|er|es)?\b", r"\bvergeblich\w*",
                     # un- adjectives (unmöglich, unberührt), not unter, unser, und, uns
                     r"\bun(?!ter|ser|d\b|s\b|ten\b|gefähr)\w{4,}",
                     r"\b(?:vermeid|vermied|verweiger|fehl|scheiter|gescheitert)\w*"]},
-    "fr": {"limit": [r"\b(?:seulement|uniquement|à peine)\b", r"\bseul(?:e|s|es)?\b",
+    "fr": {"limit": [r"\b(?:seulement|uniquement|à peine|peu)\b", r"\bseul(?:e|s|es)?\b",
+                     r"\b(?:bien\s+)?loin\s+de\b",
                      _NOT_NEGATION["fr"][0]],
            "lack": [r"\bsans\b", r"\bhors (?:de )?question\b", r"\bimpossib\w*",
+                    r"\b(?:incapab|inutil|dispar)\w*",
                     r"\bnon\s+(?!(?:pas|plus|que|point|loin|seulement|moins)\b)[^\W\d_]",
                     r"\ben vain\b", r"\b(?:évit|refus|ignoran|manqu|échou)\w*"]},
-    "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва)(?!\w)"],
-           "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)бе[зс]\w{3,}", r"(?<!\w)невозможн\w*",
-                    r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*"]},
+    "ru": {"limit": [r"(?<!\w)(?:только|лишь|едва|мало)(?!\w)"],
+           "lack": [r"(?<!\w)без(?!\w)", r"(?<!\w)невозможн\w*",
+                    r"(?<!\w)напрасн\w*", r"(?<!\w)(?:избега|избеж|отказ)\w*",
+                    # ran out, vanished (not закончить: to finish)
+                    r"(?<!\w)(?:кончил(?:ся|ась|ось|ись)|исчез\w*|пропал\w*)"]},
 }
 
 
 def _negation_like(text: str, lang: str, kind: str) -> list[Span]:
-    """Spans of the limits (kind 'limit') or lacks ('lack') of a text."""
+    """Spans of the limits (kind 'limit') or lacks ('lack') of a text; in Russian and Ukrainian
+    also the words the analyser reads as не- or без- and a word it knows (недопустимо,
+    бесполезно)."""
     low = text.lower()
-    return sorted((m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
-                  for m in re.finditer(p, low))
+    out = [(m.start(), m.end()) for p in _NEGATION_LIKE.get(lang, {}).get(kind, [])
+           for m in re.finditer(p, low)]
+    if kind == "lack" and lang in MORPH_LANGS:
+        out += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)(?:не|бе[зс])[^\W\d_]{4,}", low)
+                if antonym(m.group(), lang)]
+    return sorted(out)
 
 
 def check_negation(src: _Side, ren: _Side) -> list[Finding]:
@@ -187,7 +262,13 @@ def check_negation(src: _Side, ren: _Side) -> list[Finding]:
     r_cues, r_double = _negations(ren.text, ren.lang)
     s_at, r_at = _clause_positions(src.text, s_cues), _clause_positions(ren.text, r_cues)
     ns, nr = len(s_at), len(r_at)
-    if ns == nr:
+    # idioms read either way (мне ничего / I am all right; не за что / don't mention it) widen a
+    # side's count to a range: no finding where the two ranges meet
+    s_opt = len(_clause_positions(src.text, _optional(src.text, src.lang), s_cues))
+    r_opt = len(_clause_positions(ren.text, _optional(ren.text, ren.lang), r_cues))
+    # idioms read either way on both sides render each other (Non, ... / Нет, ...): they pair off
+    both = min(s_opt, r_opt)
+    if ns <= nr + r_opt - both and nr <= ns + s_opt - both:
         return []
     # The side with fewer negations may say the same with a limit or a lack (weak evidence), but
     # only near the other side's negation it stands for, and only a limit or lack that the other

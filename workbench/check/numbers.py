@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from workbench.check.findings import Finding, Span
+from workbench.check.morph import MORPH_LANGS, number_word
 from workbench.check.text import (
     _ROMAN,
     _fold,
@@ -37,25 +38,15 @@ _UNITS = {
           "fünfzehn sechzehn siebzehn achtzehn neunzehn",
     "fr": "zéro un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
           "seize dix-sept dix-huit dix-neuf",
-    "ru": "ноль один два три четыре пять шесть семь восемь девять десять одиннадцать двенадцать "
-          "тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать",
 }
 _TENS = {
     "en": "twenty thirty forty fifty sixty seventy eighty ninety",
     "de": "zwanzig dreissig vierzig fünfzig sechzig siebzig achtzig neunzig",
     "fr": "vingt trente quarante cinquante soixante soixante-dix quatre-vingt quatre-vingt-dix",
-    "ru": "двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто",
 }
 _EXTRA_WORDS: dict[str, dict[str, int]] = {
     "de": {"ein": 1, "eine": 1, "dreißig": 30, "zwo": 2},
     "fr": {"une": 1, "vingts": 20, "quatre-vingts": 80},
-    "ru": {"одна": 1, "одно": 1, "одного": 1, "две": 2, "двух": 2, "трех": 3, "трёх": 3,
-           "четырех": 4, "четырёх": 4, "пяти": 5, "шести": 6, "семи": 7, "восьми": 8, "девяти": 9,
-           "десяти": 10, "двадцати": 20, "тридцати": 30, "сорока": 40, "пятидесяти": 50,
-           "шестидесяти": 60, "семидесяти": 70, "восьмидесяти": 80, "девяноста": 90,
-           "сто": 100, "ста": 100, "двести": 200, "двухсот": 200, "триста": 300, "трехсот": 300,
-           "трёхсот": 300, "четыреста": 400, "четырехсот": 400, "пятьсот": 500, "пятисот": 500,
-           "шестьсот": 600, "семьсот": 700, "восемьсот": 800, "девятьсот": 900},
 }
 #: Words that multiply: hundred (x100 of the units before it) and scales (thousand, million...).
 _SCALES: dict[str, dict[str, int]] = {
@@ -65,17 +56,14 @@ _SCALES: dict[str, dict[str, int]] = {
            "milliarde": 10**9, "milliarden": 10**9, "mrd": 10**9},
     "fr": {"cent": 100, "cents": 100, "mille": 1000, "million": 10**6, "millions": 10**6,
            "milliard": 10**9, "milliards": 10**9},
-    "ru": {"тыс": 1000, "тысяча": 1000, "тысячи": 1000, "тысяч": 1000, "тысячу": 1000,
-           "тысячами": 1000, "млн": 10**6, "миллион": 10**6, "миллиона": 10**6,
-           "миллионов": 10**6, "млрд": 10**9, "миллиард": 10**9, "миллиарда": 10**9,
-           "миллиардов": 10**9},
+    # Russian and Ukrainian scale nouns in every form come from the analyser (workbench.check.morph)
+    "ru": {"тыс": 1000, "млн": 10**6, "млрд": 10**9},
+    "uk": {"тис": 1000, "млн": 10**6, "млрд": 10**9},
 }
 #: Words for "one" that are also articles or pronouns: a number only before hundred or a scale.
-_ONE_ALONE_NOT_A_NUMBER = frozenset({"one", "ein", "eine", "eins", "un", "une", "один", "одна",
-                                     "одно", "одного"})
+_ONE_ALONE_NOT_A_NUMBER = frozenset({"one", "ein", "eine", "eins", "un", "une"})
 #: Scale words that are a number on their own (singular): hundert Jahre, a thousand metres.
-_LONE_SCALES = frozenset({"hundred", "thousand", "hundert", "tausend", "cent", "mille", "сто",
-                          "тысяча", "тысячу"})
+_LONE_SCALES = frozenset({"hundred", "thousand", "hundert", "tausend", "cent", "mille"})
 _CONNECTORS = {"en": {"and"}, "fr": {"et"}}
 _PERCENT_WORDS = {"en": ("percent", "per cent"), "de": ("prozent",), "fr": ("pour cent",),
                   "ru": ("процент", "процента", "процентов")}
@@ -191,7 +179,7 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
     out: list[_Number] = []
     i = 0
     while i < len(toks):
-        run: list[tuple[str, int, int, int, bool]] = []
+        run: list[tuple[str, int, int, int | Decimal, bool]] = []
         j = i
         last_end = toks[i][1]  # end of the last word taken, number word or connector
         while j < len(toks):
@@ -220,10 +208,11 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             j += 1
         if run:
             value = _compose([(v, sc) for _, _, _, v, sc in run])
-            lone_one = len(run) == 1 and _fold(run[0][0]) in _ONE_ALONE_NOT_A_NUMBER
+            lone_one = len(run) == 1 and (_fold(run[0][0]) in _ONE_ALONE_NOT_A_NUMBER or (
+                lang in MORPH_LANGS and run[0][3] == 1))  # один, одной: also 'a', 'alone'
             # 'hundert Jahre' is a hundred, 'тысячи людей' (thousands) no number
             scale_only = all(sc for *_, sc in run) and not (
-                len(run) == 1 and _word_form(run[0][0], lang) in _LONE_SCALES)
+                len(run) == 1 and _lone_scale(run[0][0], lang))
             if value is not None and not lone_one and not scale_only:
                 s, e = run[0][1], run[-1][2]
                 out.append(_Number(span=(s, e), text=text[s:e], value=Decimal(value)))
@@ -233,12 +222,28 @@ def _word_numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
     return out
 
 
+def _lone_scale(word: str, lang: str) -> bool:
+    """A scale word that is a number on its own: singular (a thousand, тысячу; not тысячи людей)."""
+    if lang in MORPH_LANGS:
+        read = number_word(_word_form(word, lang), lang)
+        return read is not None and read[1] and read[2]
+    return _word_form(word, lang) in _LONE_SCALES
+
+
+def _morph_scale(word: str, lang: str) -> Decimal | None:
+    read = number_word(word, lang) if lang in MORPH_LANGS and word else None
+    return read[0] if read is not None and read[1] else None
+
+
 def _decompose(word: str, words: dict[str, int], scales: dict[str, int], lang: str
-               ) -> list[tuple[int, bool]] | None:
+               ) -> list[tuple[int | Decimal, bool]] | None:
     """A number word as (value, multiplies) pieces; German compounds (fünfundzwanzig,
     dreihunderttausend) and French hyphenated words (vingt-cinq) are split into their words."""
     if word in words:
         return [(words[word], False)]
+    if lang in MORPH_LANGS and word not in scales:
+        read = number_word(word, lang)  # every case and gender: пятьюдесятью, двумястами
+        return [(read[0], read[1])] if read is not None else None
     if word in scales:
         return [(scales[word], True)]
     if lang == "fr" and "-" in word:
@@ -266,7 +271,7 @@ def _decompose(word: str, words: dict[str, int], scales: dict[str, int], lang: s
     return None
 
 
-def _compose(pieces: list[tuple[int, bool]]) -> int | None:
+def _compose(pieces: list[tuple[int | Decimal, bool]]) -> int | Decimal | None:
     total, current = 0, 0
     for v, scale in pieces:
         if scale and v == 100:
@@ -327,8 +332,9 @@ def _numbers(text: str, lang: str, taken: list[Span]) -> list[_Number]:
             after = text[end:]
             sm = re.match(r"[\s\u00a0\u202f]*([^\W\d_]+)\.?", after)
             word = _word_form(sm.group(1), lang) if sm else ""
-            if word in scales and scales[word] >= 1000:
-                value = (value * scales[word]).normalize()
+            scale = scales.get(word) or _morph_scale(word, lang)
+            if scale and scale >= 1000:
+                value = (value * scale).normalize()
                 end += sm.end()
             fm = re.match(r"\s?([½¼¾⅓⅔])", after)
             if fm and value == value.to_integral():  # 1 ½ m

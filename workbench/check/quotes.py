@@ -1,7 +1,8 @@
 """Quotation marks on both sides of a bead.
 
 This module owns finding quotation marks (double ones of every language; single ones only as a
-pair, so apostrophes do not count) and the quote check (one side quotes, the other has no marks).
+pair, so apostrophes do not count) and the quote check (one side quotes, the other has no marks;
+a rendering that reports on its source quotes it by nature, so its own marks are no finding).
 """
 
 from __future__ import annotations
@@ -40,9 +41,12 @@ def _excerpt(text: str, span: Span, limit: int = 40) -> str:
     return part if len(part) <= limit else part[:limit - 1].rstrip() + "…"
 
 
-def check_quotes(src: _Side, ren: _Side) -> list[Finding]:
+def check_quotes(src: _Side, ren: _Side, reporting: bool = False) -> list[Finding]:
+    """A warning where one side has quotation marks and the other none. `reporting`: the rendering
+    reports on the source (workbench.store.PairFile.reporting), and quotation marks are how it
+    quotes it: marks on the rendering side alone are then no finding."""
     s_marks, r_marks = _quotes(src.text), _quotes(ren.text)
-    if bool(s_marks) == bool(r_marks):
+    if bool(s_marks) == bool(r_marks) or (reporting and r_marks):
         return []
     side, marks, name, other = (ren, r_marks, "rendering", "source") if r_marks else \
         (src, s_marks, "source", "rendering")

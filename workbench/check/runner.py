@@ -20,6 +20,7 @@ from workbench.check.findings import (
     Finding,
     _with_keys,
 )
+from workbench.check.namemap import NameMap, from_pairs
 from workbench.check.names import check_names
 from workbench.check.negation import check_negation
 from workbench.check.numbers import check_numbers
@@ -66,12 +67,16 @@ def check_mt_missing(ren: _Side, mt: str | None) -> list[Finding]:
 
 
 def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt: str | None = None,
-               kinds: Sequence[str] = KINDS, notes: bool = False) -> list[Finding]:
+               kinds: Sequence[str] = KINDS, notes: bool = False,
+               reporting: bool = False, names: NameMap | None = None) -> list[Finding]:
     """Every finding of the asked `kinds` between `source` and its `rendering` (and the MT of the
     source, where there is one), in KINDS order and then by position. Offsets are into the given
     texts. An empty side gives no findings: a sentence with no counterpart is the aligner's matter.
     Findings of severity note (one side only carries a number, date or name) only with `notes`;
-    keys are given before notes are left out, so a finding's key is the same either way."""
+    keys are given before notes are left out, so a finding's key is the same either way.
+    `reporting`: the rendering reports on the source (a pair-level fact, PairFile.reporting), so
+    quotation marks it adds are its way of quoting, not a finding. `names`: the pair's name map
+    (workbench.check.namemap), whose links explain a name replaced by another."""
     if not source.strip() or not rendering.strip():
         return []
     src, ren = _side(source, _lang(src_lang)), _side(rendering, _lang(tgt_lang))
@@ -84,11 +89,11 @@ def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt:
         elif kind == "date":
             found += check_dates(src, ren)
         elif kind == "name":
-            found += check_names(src, ren, mt)
+            found += check_names(src, ren, mt, names)
         elif kind == "negation":
             found += check_negation(src, ren)
         elif kind == "quote":
-            found += check_quotes(src, ren)
+            found += check_quotes(src, ren, reporting)
         elif kind == "mt-missing":
             found += check_mt_missing(ren, mt)
     keyed = _with_keys(found, source, rendering, mt)
@@ -96,16 +101,23 @@ def check_pair(source: str, rendering: str, *, src_lang: str, tgt_lang: str, mt:
 
 
 def check_records(records: Iterable, *, src_lang: str, tgt_lang: str,
-                  kinds: Sequence[str] = KINDS, notes: bool = False) -> list[BeadFindings]:
+                  kinds: Sequence[str] = KINDS, notes: bool = False,
+                  reporting: bool = False, names: NameMap | None = None) -> list[BeadFindings]:
     """Findings for every record (workbench.store.Record) with both sides, in record order (notes
-    only with `notes`); the dismissals are read from the records' annotations
+    only with `notes`; `reporting` as check_pair's), with the pair's name map `names` (default:
+    learned from the records); the dismissals are read from the records' annotations
     (`check-dismissed KIND KEY: reason`)."""
+    records = list(records)
+    if names is None and "name" in kinds:
+        names = from_pairs(((r.source_text, r.rendering_text, r.mt) for r in records
+                            if r.source and r.rendering), src_lang, tgt_lang)
     out = []
     for r in records:
         if not r.source or not r.rendering:
             continue
         findings = check_pair(r.source_text, r.rendering_text, src_lang=src_lang, tgt_lang=tgt_lang,
-                              mt=r.mt, kinds=kinds, notes=notes)
+                              mt=r.mt, kinds=kinds, notes=notes, reporting=reporting,
+                              names=names)
         dismissals = tuple(d for a in r.annotations if (d := Dismissal.from_comment(a.text)))
         if findings or dismissals:
             out.append(BeadFindings(r.key, tuple(findings), dismissals))

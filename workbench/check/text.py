@@ -127,7 +127,8 @@ _STOP = {
           "then into over such only very more most some any all each other about",
     "fr": "le la les un une des du de d l et ou à au aux en dans sur par pour avec sans ce cet "
           "cette ces il elle ils elles on nous vous qui que quoi dont est sont était être avoir "
-          "a ont été plus très aussi comme mais leur leurs son sa ses se s",
+          "a ont été plus très aussi comme mais leur leurs son sa ses se s comment pourquoi combien "
+          "où quand puis alors ainsi donc enfin oui voici voilà",
     "de": "der die das ein eine einen einem einer und oder zu in im am an auf für mit von vom aus "
           "bei als ist sind war waren sein haben hat hatte es er sie wir ihr sich nicht auch noch "
           "sehr wie aber dem den des",

@@ -13,11 +13,18 @@ from workbench import __version__
 from workbench.errors import WorkbenchError
 
 
+def shown(text: str) -> str:
+    """`text` as a terminal can print it: bytes of a file name (or argument) that are not UTF-8,
+    which Python keeps as lone surrogates, written as \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        if any("\udc80" <= c <= "\udcff" for c in text) else text
+
+
 class CommandError(click.ClickException):
     """A WorkbenchError on its way out: message on stderr, the error's own exit code."""
 
     def __init__(self, error: WorkbenchError) -> None:
-        super().__init__(str(error))
+        super().__init__(shown(str(error)))
         self.exit_code = error.exit_code
 
     def show(self, file=None) -> None:

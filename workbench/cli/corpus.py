@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main
+from workbench.cli.progress import QUIET_OPTION, screen
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -21,9 +22,10 @@ EXPORT_FORMATS = ("tmx", "xliff", "xliff2", "tsv", "jsonl", "moses", "po")
               help="tmx: TMX 1.4b. xliff: XLIFF 1.2 (one <file> per pair). xliff2: XLIFF 2.0 (one "
                    "language pair). tsv: header row, backslash escapes. jsonl: one object per bead. "
                    "moses: two line-parallel files. po: a filtered copy of one PO file.")
-@click.option("-o", "--output", required=True,
-              help="Output file ('-' for stdout). For moses, OUT names two files: OUT.<srclang> "
-                   "and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and corpus.en).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write here instead of stdout. For moses (which needs it), OUT names two "
+                   "files: OUT.<srclang> and OUT.<tgtlang> (e.g. -o corpus gives corpus.ru and "
+                   "corpus.en).")
 @click.option("--status", type=click.Choice(["approved", "reviewed", "all"]), default="all",
               show_default=True,
               help="approved: approved beads only; reviewed: every status except unreviewed.")
@@ -82,24 +84,26 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
     `check-dismissed` comment covers, else 0; 2 for a missing or damaged file or an unknown kind.
     """
     import json
-    from pathlib import Path
 
     from workbench import check, store
-    from workbench.corpus import decode_text
+    from workbench.corpus import decode_text, read_bytes
     from workbench.errors import InputError
 
     try:
         asked = check.parse_kinds(kinds) if kinds is not None else check.KINDS
     except ValueError as exc:
         raise InputError(str(exc), hint=f"use some of {','.join(check.KINDS)}") from None
-    pairs = [(path, store.load(path)) for path in po_files]  # every file read before any output
+    # Every file read (once: it may be a pipe) before any output.
+    texts = [(path, decode_text(read_bytes(path), path)) for path in po_files]
+    pairs = [(path, store.parse(text, path), text) for path, text in texts]
     counts = {"error": 0, "warning": 0, "note": 0, "dismissed": 0}
     unresolved_errors = 0
-    for path, pf in pairs:
-        lines = check.po_entry_lines(decode_text(Path(path).read_bytes(), path))
+    for path, pf, text in pairs:
+        lines = check.po_entry_lines(text)
         for bead in check.check_records(pf.records, src_lang=pf.source_language,
                                          tgt_lang=pf.rendering_language, kinds=asked,
-                                         notes=show_all):
+                                         notes=show_all, reporting=pf.reporting,
+                                         names=store.name_map(pf)):
             record = pf.record(bead.key)
             for f in bead.findings:
                 dismissed = bead.dismissal(f)
@@ -120,10 +124,11 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
                     note = f" [dismissed: {dismissed.reason}]" if dismissed else ""
                     click.echo(f"{path}:{line}: bead {bead.key}: {f.severity} {f.kind}: "
                                f"{f.explanation}{note}")
-    notes = f"{counts['note']} notes, " if show_all else ""
-    click.echo(f"check: {counts['error']} errors, {counts['warning']} warnings, {notes}"
-               f"{counts['dismissed']} dismissed in {len(pairs)} file{'s' if len(pairs) != 1 else ''}",
-               err=True)
+    from workbench.wording import counted
+
+    notes = f"{counted(counts['note'], 'note')}, " if show_all else ""
+    click.echo(f"check: {counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, "
+               f"{notes}{counts['dismissed']} dismissed in {counted(len(pairs), 'file')}", err=True)
     if unresolved_errors:
         sys.exit(1)
 
@@ -140,39 +145,58 @@ def check_command(po_files: tuple[str, ...], kinds: str | None, fmt: str, show_a
 @click.option("--overwrite", is_flag=True,
               help="Re-align pairs whose PO file holds reviewed work from other inputs or "
                    "settings, keeping the work on beads that did not change.")
-def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool) -> None:
+@QUIET_OPTION
+def batch_command(manifest: str, scheduler: str, workers: int | None, overwrite: bool,
+                  quiet: bool) -> None:
     """Segment, translate, encode and align every document pair that MANIFEST (TOML, see
     docs/manifest.md) lists, into a data directory `serve` opens. Finished pairs are skipped on a
-    rerun; a failed pair is reported and the others go on (exit status 1 if any failed)."""
-    import time
-
+    rerun; a failed pair is reported and the others go on (exit status 1 if any failed). With the
+    default steps and no translation model, pairs are aligned without MT, as `align` does. Ctrl+C
+    stops the run: what finished is kept, the summary says what is left (exit status 130)."""
     from workbench import batch
 
     spec = batch.load_manifest(manifest)
     batch.check_output(spec)  # before a cluster is started for nothing
+    from workbench.wording import counted
+
     ex = batch.executor(scheduler, workers)
+    bar = None
     try:
-        click.echo(f"workbench: {len(spec.pairs)} pairs on {ex.describe}; dashboard: "
-                   f"{ex.dashboard or 'none (install bokeh for it)'}", err=True)
-        tty = sys.stderr.isatty()
-        shown = [0.0]
+        where = f"workbench: {counted(len(spec.pairs), 'pair')} on {ex.describe}"
+        if isinstance(ex, batch.DaskExecutor):  # a run in this process has no dashboard
+            where += f"; dashboard: {ex.dashboard or 'none (install bokeh for it)'}"
+        click.echo(where, err=True)
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(spec.pairs), desc="pairs", unit=" pairs", file=sys.stderr,
+                       leave=False, mininterval=0.2, **screen())
 
         def progress(status: batch.Status) -> None:
-            now = time.monotonic()
-            if tty and (now - shown[0] >= 0.2 or status.finished == status.total):
-                shown[0] = now
-                width = 24
-                filled = width * status.finished // max(1, status.total)
-                click.echo(f"\r[{'#' * filled}{'-' * (width - filled)}] {status.line(now)}\x1b[K",
-                           err=True, nl=False)
+            if bar is not None:
+                bar.set_postfix_str(f"{status.sentences:,} sentences, {status.failed} failed",
+                                    refresh=False)
+                bar.update(status.finished - bar.n)
 
-        summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
-        if tty:
-            click.echo("", err=True)
-    finally:
+        try:
+            summary = batch.run(spec, ex, overwrite=overwrite, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+    except KeyboardInterrupt:  # before the run's loop: no pair was done
+        summary = None
+    except BaseException:
         ex.close()
+        raise
+    ex.close(interrupted=summary is None or summary.interrupted)
+    if summary is None:
+        click.echo(f"workbench: interrupted before any pair was done; {spec.output} is as it "
+                   "was (run the same command again)", err=True)
+        sys.exit(130)
     for line in summary.lines():
         click.echo(f"workbench: {line}", err=True)
     click.echo(f"wrote {spec.output}", err=True)
+    if summary.interrupted:
+        sys.exit(130)  # as a shell reports a command stopped by Ctrl+C
     if summary.failures:
         sys.exit(1)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from workbench.cli.base import main, write_output, check_output
+from workbench.cli.progress import QUIET_OPTION, Display
 
 
 # --- segment -------------------------------------------------------------------------------------
@@ -26,13 +27,13 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
     """Split FILE (UTF-8 text, '-' for stdin) into sentences."""
     import json
 
-    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.corpus import check_language, decode_text, read_stream, read_text
     from workbench.segment import segment, segment_lines
 
     check_output(output, (file,))
     code = check_language(lang)
     if file == "-":
-        text = decode_text(sys.stdin.buffer.read(), "<stdin>")
+        text = decode_text(read_stream(sys.stdin.buffer, "<stdin>"), "<stdin>")
     else:
         text = read_text(file)
     sentences = segment_lines(text) if presegmented else segment(text, code)
@@ -75,9 +76,10 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
                    "[source ids]:[rendering ids]:score, 0-based. Default: po for -o *.po, else links.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
+@QUIET_OPTION
 def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
                   presegmented: bool, mode: str, signals: str, output: str, fmt: str | None,
-                  overwrite: bool) -> None:
+                  overwrite: bool, quiet: bool) -> None:
     """Align the sentences of SOURCE with those of its RENDERING."""
     from pathlib import Path
 
@@ -113,9 +115,11 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             if "mt" in wanted:
                 raise
             click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
+    display = Display("align", quiet=quiet)
     prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt, mt_model=mt_model,
                                mt_path=mt_file, mode=mode, signals=signals,
-                               presegmented=presegmented, mt_optional="mt" not in wanted)
+                               presegmented=presegmented, mt_optional="mt" not in wanted,
+                               progress=display.progress)
     if prepared.mt_skipped is not None:
         click.echo(f"workbench: no MT ({prepared.mt_skipped}); aligning without it", err=True)
     alignment = prepared.alignment
@@ -123,15 +127,23 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     how = (f"workbench: signals {alignment.settings['signals']}; mode "
            f"{alignment.settings['mode']}: {alignment.settings['mode-reason']}")
     if fmt == "po":
-        prepared.write(output, overwrite=overwrite)
+        def told(report) -> None:
+            for line in report.lines(output):
+                click.echo(f"workbench: {line}", err=True)
+
+        prepared.write(output, overwrite=overwrite, rebuilt=told)
         click.echo(how, err=True)
-        click.echo(f"wrote {output}: {len(alignment.beads)} beads, mode {alignment.settings['mode']}",
-                   err=True)
-        return
-    body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:{b.score:.4f}\n"
-                   for b in alignment.beads)
-    write_output(output, body, inputs)
-    click.echo(how, err=True)
+        from workbench.wording import counted
+
+        click.echo(f"wrote {output}: {counted(len(alignment.beads), 'bead')}, mode "
+                   f"{alignment.settings['mode']}", err=True)
+    else:
+        body = "".join(f"[{','.join(map(str, b.source))}]:[{','.join(map(str, b.rendering))}]:"
+                       f"{b.score:.4f}\n" for b in alignment.beads)
+        write_output(output, body, inputs)
+        click.echo(how, err=True)
+    display.finish(f"{len(prepared.source_sentences):,} + {len(prepared.rendering_sentences):,} "
+                   "sentences")
 
 
 @main.command("translate")
@@ -142,7 +154,8 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True,
               help="text: the translated text with the input's paragraphs and line breaks; jsonl: one "
-                   "object per sentence (file, index, source, translation, offsets, model).")
+                   "object per sentence (file, index, source_text, translation, start, end, "
+                   "paragraph, line, model, model_version; with --tm also origin and the match).")
 @click.option("--beam-size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
               help="Parallel translator replicas, one thread each [default: one per core].")
@@ -158,18 +171,21 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
               help="Lowest fuzzy score (0-100) a memory match needs to be used.")
 @click.option("--data", "data_dir", default=".", show_default=True, type=click.Path(file_okay=False),
               help="Data directory whose memory --tm uses.")
+@QUIET_OPTION
 def translate_command(files: tuple[str, ...], from_code: str, to_code: str, output: str, fmt: str,
                       beam_size: int, threads: int | None, compute_type: str | None, device: str,
                       cache_dir: str | None, no_cache: bool, use_tm: bool, tm_min: float,
-                      data_dir: str) -> None:
+                      data_dir: str, quiet: bool) -> None:
     """Translate FILES (UTF-8 text; none or '-' reads stdin) offline, sentence by sentence.
 
     With --tm, a sentence the memory holds (exactly, or at --tm-min or above) takes the memory's
     reviewed rendering and only the rest goes to the model; jsonl says which came from where.
+    When the memory holds every sentence, no model is needed.
     """
     import json
 
-    from workbench.corpus import check_language, decode_text, read_text
+    from workbench.corpus import check_language, decode_text, read_stream, read_text
+    from workbench.errors import ModelError
     from workbench.translate import DocumentTranslation, find_engine
 
     check_output(output, files)
@@ -180,39 +196,47 @@ def translate_command(files: tuple[str, ...], from_code: str, to_code: str, outp
 
         memory = open_memory(data_dir)
     target_lang = check_language(to_code) if use_tm else to_code
-    engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
-                         compute_type=compute_type, device=device, beam_size=beam_size,
-                         cache=not no_cache)
-    engine.load_in_background()  # while the input is read and segmented
+    try:
+        engine = find_engine(from_code, to_code, cache_dir=cache_dir, threads=threads,
+                             compute_type=compute_type, device=device, beam_size=beam_size,
+                             cache=not no_cache)
+    except ModelError as exc:
+        if memory is None:
+            raise
+        engine, no_model = None, exc  # the memory may hold every sentence
+    else:
+        engine.load_in_background()  # while the input is read and segmented
 
     def reader(name: str):
         if name == "-":
-            return lambda: decode_text(sys.stdin.buffer.read(), "<stdin>")
+            return lambda: decode_text(read_stream(sys.stdin.buffer, "<stdin>"), "<stdin>")
         return lambda: read_text(name)
 
-    # the model starts on the first paragraphs while the rest is still being segmented
     job = DocumentTranslation([(name, reader(name)) for name in files or ("-",)], source_lang,
                               memory=memory, target_language=target_lang, tm_min=tm_min)
-    if sys.stderr.isatty():  # a progress bar needs the number of sentences first
+    display = Display("translate", quiet=quiet)
+    if engine is None:
+        left = sum(map(len, job.pieces()))
+        if left:
+            total = sum(len(doc.sentences) for doc in job.documents)
+            raise ModelError(f"{no_model.message}; the memory holds {total - left} of the {total} "
+                             f"sentences at --tm-min {tm_min:g}, the model is needed for the rest",
+                             path=no_model.path, hint=no_model.hint)
+        translations: list[str] = []
+    elif display.bars:  # a bar needs the number of sentences first
         ready = list(job.pieces())
-        if sum(map(len, ready)) >= 200:
-            with click.progressbar(length=1000, label="translating", file=sys.stderr) as bar:
-                shown = [0]
-
-                def report(done: int, total: int) -> None:
-                    now = 1000 * done // max(1, total)
-                    bar.update(now - shown[0])
-                    shown[0] = now
-
-                translations = engine.translate_pieces(ready, progress=report)
-        else:
-            translations = engine.translate_pieces(ready)
+        counter = display.progress.stage("translate", sum(map(len, ready)))
+        translations = engine.translate_pieces(ready, progress=counter)
     else:
-        translations = engine.translate_pieces(job.pieces())
+        # the model starts on the first paragraphs while the rest is still being segmented
+        translations = engine.translate_pieces(job.pieces(), progress=display.progress.stage(
+            "translate"))
     docs = job.finish(translations)
     if fmt == "jsonl":
+        name, version = (engine.name, engine.version) if engine is not None else (None, None)
         body = "".join(json.dumps(record, ensure_ascii=False) + "\n" for doc in docs
-                       for record in doc.records(engine.name, engine.version, memory is not None))
+                       for record in doc.records(name, version, memory is not None))
     else:
         body = "".join(doc.layout() for doc in docs)
     write_output(output, body, files)
+    display.finish(f"{len(docs)} file{'s' if len(docs) != 1 else ''}")

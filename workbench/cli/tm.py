@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from workbench.cli.base import main
+from workbench.cli.base import main, shown
+from workbench.cli.progress import QUIET_OPTION, Display
 
 
 # --- translation memory --------------------------------------------------------------------------
@@ -20,20 +21,26 @@ DATA_OPTION = click.option("--data", "data_dir", default=".", show_default=True,
 def tm_group() -> None:
     """The translation memory: approved beads of every pair, plus imported TMX.
 
-    The index (translations/.memory.sqlite3) is derived from the PO files and the imports kept in
-    memory/; deleting it loses nothing.
+    The index lives in the cache directory ($WORKBENCH_CACHE_DIR/memory/, else
+    ~/.cache/workbench/memory/, one file per data directory): it is derived from the PO files and
+    the imports kept in DATA/memory/, so deleting it loses nothing.
     """
 
 
 @tm_group.command("rebuild")
 @DATA_OPTION
-def tm_rebuild(data_dir: str) -> None:
+@QUIET_OPTION
+def tm_rebuild(data_dir: str, quiet: bool) -> None:
     """Recreate the memory's index from the PO files and imported TMX alone."""
     from workbench.memory import Memory
 
     memory = Memory(data_dir)
-    report = memory.rebuild()
-    click.echo(f"memory: {report.segments} segments from {report.files} files", err=True)
+    display = Display("tm rebuild", quiet=quiet)
+    report = memory.rebuild(progress=display.progress.stage("files"))
+    from workbench.wording import counted
+
+    display.finish(f"memory: {counted(report.segments, 'segment')} from "
+                   f"{counted(report.files, 'file')}", counts=False)
     _report_skipped(report.errors)
 
 
@@ -50,11 +57,20 @@ def _report_skipped(errors: list) -> None:
 def tm_import(file: str, data_dir: str) -> None:
     """Add the units of FILE (TMX 1.4b, as OmegaT or Trados write it) to the memory; a copy is kept
     in DATA/memory/ so that a rebuild keeps them."""
-    from workbench.memory import Memory
+    from workbench.memory import MAX_SEGMENT_CHARS, Memory
 
     memory = Memory(data_dir)
-    n = memory.import_tmx(file)
-    click.echo(f"imported {n} segments from {file}; memory: {memory.count()} segments", err=True)
+    skipped: list[int] = []
+    n = memory.import_tmx(file, skipped)
+    from workbench.wording import counted
+
+    click.echo(f"imported {counted(n, 'segment')} from {shown(file)}; memory: "
+               f"{counted(memory.count(), 'segment')}", err=True)
+    if skipped:
+        lines = ", ".join(map(str, skipped[:10])) + (", ..." if len(skipped) > 10 else "")
+        click.echo(f"workbench: warning: {shown(file)}: {counted(len(skipped), 'unit')} left out, "
+                   f"with a text longer than {MAX_SEGMENT_CHARS:,} characters (line {lines}): "
+                   "split them in the tool that wrote the file to keep them", err=True)
 
 
 @tm_group.command("export")
@@ -66,7 +82,9 @@ def tm_export(output: str, data_dir: str) -> None:
 
     memory = open_memory(data_dir)
     n = export_to_path(memory, output)
-    click.echo(f"wrote {output}: {n} units", err=True)
+    from workbench.wording import counted
+
+    click.echo(f"wrote {output}: {counted(n, 'unit')}", err=True)
 
 
 @tm_group.command("lookup")
@@ -77,7 +95,9 @@ def tm_export(output: str, data_dir: str) -> None:
               help="Lowest fuzzy score (0-100, character-based) shown.")
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option("--semantic", is_flag=True,
-              help="Also look for sources that say the same in other words (sentence encoder).")
+              help="Also look for sources that say the same in other words (sentence encoder): "
+                   "those that stand out from the memory's other sources, labelled semantic, "
+                   "without a score, never one listed as exact or fuzzy already.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="text: one match per block; jsonl: one object per match.")
 @DATA_OPTION
@@ -86,14 +106,20 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
     """Matches for TEXT in the memory: exact first, then fuzzy by score."""
     import json
 
-    from workbench.corpus import check_language
-    from workbench.memory import open_memory
+    from workbench.corpus import check_argument, check_language
+    from workbench.errors import InputError
+    from workbench.memory import MAX_SEGMENT_CHARS, open_memory
 
     src, tgt = check_language(from_code), check_language(to_code)
+    text = check_argument(text, "the query")
+    if len(text) > MAX_SEGMENT_CHARS:
+        raise InputError(f"the query is {len(text):,} characters long; the memory holds segments "
+                         f"of at most {MAX_SEGMENT_CHARS:,}", hint="look up one sentence at a time")
     memory = open_memory(data_dir)
     matches = memory.lookup(text, src, tgt, min_score=min_score, limit=limit)
-    if semantic:
-        matches += memory.semantic_lookup(text, src, tgt, limit=limit)
+    if semantic:  # what the fuzzy lookup listed is not listed again
+        matches += memory.semantic_lookup(text, src, tgt, limit=limit, exclude={
+            (m.segment.pair, m.segment.bead) for m in matches})
     if fmt == "jsonl":
         click.echo("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in matches),
                    nl=False)
@@ -104,5 +130,7 @@ def tm_lookup(text: str, from_code: str, to_code: str, min_score: float, limit: 
         s = m.segment
         marked = "".join(f"[{t}]" if tag != "equal" else t for t, tag in m.diff[1])
         who = ", ".join(x for x in (s.reviewer, s.time) if x)
-        click.echo(f"{m.kind} {m.score:g}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
+        # a semantic match has no score: a fuzzy one's says how much of the text is the same
+        label = m.kind if m.score is None else f"{m.kind} {m.score:g}"
+        click.echo(f"{label}  {s.pair} {s.bead}" + (f"  ({who})" if who else ""))
         click.echo(f"  {marked}\n  {s.rendering_text}")

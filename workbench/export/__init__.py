@@ -158,6 +158,8 @@ def export_to_path(pair_files: Sequence[PairSource], fmt: str, out: str | Path,
         for f in outs:
             f.commit()
     except OSError as exc:
+        if exc.errno in files.NO_ROOM:
+            raise files.write_error(exc, target) from None
         raise SerializationError(f"cannot write the output: {exc.strerror or exc}",
                                  path=str(target)) from None
     finally:

@@ -137,8 +137,10 @@ class ExportReport:
 
     def summary(self) -> str:
         where = " and ".join(self.outputs) if self.outputs else "the output"
-        text = (f"exported {self.beads} beads ({self.filtered_out} filtered out) from "
-                f"{self.inputs} PO file{'s' if self.inputs != 1 else ''} to {where}")
+        from workbench.wording import counted
+
+        text = (f"exported {counted(self.beads, 'bead')} ({self.filtered_out} filtered out) from "
+                f"{counted(self.inputs, 'PO file')} to {where}")
         if self.dropped_characters:
             text += (f"; dropped {self.dropped_characters} characters XML 1.0 cannot carry "
                      "(control characters, U+FFFE, U+FFFF)")

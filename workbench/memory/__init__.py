@@ -2,7 +2,8 @@
 
 This package owns the memory: what it holds (`segments`), TMX in and out (`tmx`), the index
 (`index`) and its lookups (`lookup`); here, opening a data directory's memory and exporting it. The
-index is derived data, an SQLite file at `<data>/translations/.memory.sqlite3`; the PO files (and
+index is derived data, an SQLite file in the cache directory (`memory/` under $WORKBENCH_CACHE_DIR,
+else ~/.cache/workbench; one file per data directory, `index_path`); the PO files (and
 the TMX files a user imported, kept as copies in `<data>/memory/`) are the only source of truth, so
 the index can be deleted at any time and is rebuilt from them on the next use (a damaged or
 outdated one likewise). A pair file is indexed by its fingerprint (size, modification time,
@@ -30,20 +31,20 @@ fuzzy score.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
-from workbench.errors import InputError
 from workbench.memory.index import Memory
 from workbench.memory.segments import (CANDIDATE_BUDGET, DEFAULT_MIN, FORMAT, IMPORTS_DIR,
-                                       index_path, MAX_CANDIDATES, PENDING_LIMIT, WORD_BUDGET,
-                                       WORD_CANDIDATES, Match, Segment, SyncReport, language,
-                                       normalize, pair_segments, trigrams, words)
+                                       MAX_CANDIDATES, MAX_SEGMENT_CHARS, PENDING_LIMIT,
+                                       WORD_BUDGET, WORD_CANDIDATES, Match, Segment, SyncReport,
+                                       index_path, language, normalize, pair_segments, trigrams,
+                                       words)
 from workbench.memory.tmx import read_tmx, write_tmx
 
 __all__ = ["CANDIDATE_BUDGET", "DEFAULT_MIN", "FORMAT", "IMPORTS_DIR", "index_path",
-           "MAX_CANDIDATES", "PENDING_LIMIT", "WORD_BUDGET", "WORD_CANDIDATES", "Match", "Memory",
+           "MAX_CANDIDATES", "MAX_SEGMENT_CHARS", "PENDING_LIMIT", "WORD_BUDGET",
+           "WORD_CANDIDATES", "Match", "Memory",
            "Segment", "SyncReport", "export_to_path", "language", "normalize", "open_memory",
            "pair_segments", "read_tmx", "trigrams", "words", "write_tmx"]
 
@@ -61,22 +62,9 @@ def open_memory(data_dir: str | Path) -> Memory:
 
 
 def export_to_path(memory: Memory, out: str | Path) -> int:
-    """Write the memory as TMX to `out`, complete or not at all."""
-    import tempfile
+    """Write the memory as TMX to `out`, complete or not at all, as every output is written
+    (workbench.files: a new file gets the umask's mode, a replaced one keeps its own)."""
+    from workbench.files import AtomicOutput
 
-    target = Path(out)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", path=str(out),
-                         hint="check that the directory exists and is writable") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            n = memory.export_tmx(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
+    with AtomicOutput(out) as target:
+        return memory.export_tmx(target.file)

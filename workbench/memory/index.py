@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from workbench.memory.lookup import Lookups
 from workbench.memory.segments import (_COLUMNS, FORMAT, IMPORTS_DIR, index_path, PENDING_LIMIT,
                                        Segment, SyncReport, _hash, _row_segment, normalize,
                                        pair_segments, trigrams, words)
-from workbench.memory.tmx import read_tmx, write_tmx
+from workbench.memory.tmx import label, read_tmx, write_tmx
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,12 +107,14 @@ class Memory(Lookups):
     def import_files(self) -> list[Path]:
         return sorted((self.root / IMPORTS_DIR).glob("*.tmx"))
 
-    def rebuild(self) -> SyncReport:
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         """A new index from the PO files and imported TMX alone, written beside the old one and
-        swapped in when complete (readers see the old index or the new, never a part)."""
+        swapped in when complete (readers see the old index or the new, never a part);
+        `progress(done, total)` counts the files."""
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        # one name per thread too: the threads of a server may each find the index missing at once
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
         if tmp.exists():
             tmp.unlink()
         db = sqlite3.connect(tmp, isolation_level=None)
@@ -122,8 +125,13 @@ class Memory(Lookups):
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
             with self._transaction():
-                for path in self.pair_files() + self.import_files():
+                files = self.pair_files() + self.import_files()
+                for done, path in enumerate(files):
+                    if progress:
+                        progress(done, len(files))
                     self._index_file(path, report)
+                if progress:
+                    progress(len(files), len(files))
             db.close()
             os.replace(tmp, self.path)
         except BaseException:
@@ -300,16 +308,21 @@ class Memory(Lookups):
 
     # -- importing, exporting ---------------------------------------------------------------------
 
-    def import_tmx(self, path: str | Path) -> int:
-        """Check a TMX file, keep a copy in <data>/memory/ and index it. Returns its segment count.
-        A file of the same name replaces the earlier import."""
+    def import_tmx(self, path: str | Path, skipped: list[int] | None = None) -> int:
+        """Check a TMX file, keep a copy in <data>/memory/ (named as the file, its name made valid
+        UTF-8) and index it. Returns its segment count; the lines of units left out for their
+        length go to `skipped`. A file of the same name replaces the earlier import."""
+        from workbench.corpus import read_bytes
         from workbench.files import write_atomic
 
-        segments = read_tmx(path)  # a bad file is refused before anything is copied
-        target = self.root / IMPORTS_DIR / (Path(path).stem + ".tmx")
+        data = read_bytes(path, regular=True, hint="give the path of a .tmx file (tm import "
+                                                   "keeps a copy, so it reads a file, not a pipe)")
+        # a bad file is refused before anything is copied
+        segments = read_tmx(path, data=data, skipped=skipped)
+        target = self.root / IMPORTS_DIR / (label(path) + ".tmx")
         if Path(path).resolve() != target.resolve():
             target.parent.mkdir(exist_ok=True)  # the memory's own folder of imports
-            write_atomic(target, Path(path).read_bytes())
+            write_atomic(target, data)
         report = SyncReport()
         with self._transaction():
             self._index_file(target, report)

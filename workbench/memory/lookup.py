@@ -1,15 +1,30 @@
 """Lookups in the translation memory's index: fuzzy matches scored 0-100 from the candidates the
-trigram and word postings give (see workbench.memory), and semantic ones from sentence vectors.
+trigram and word postings give (see workbench.memory), and semantic ones from sentence vectors
+where they stand out (a ratio margin, as the aligner's).
 `Lookups` is the part of workbench.memory.Memory that only reads the index."""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Sequence
+from dataclasses import replace
+from typing import Collection, Sequence
 
 from workbench.memory.segments import (_COLUMNS, CANDIDATE_BUDGET, DEFAULT_MIN, MAX_CANDIDATES,
                                        WORD_BUDGET, WORD_CANDIDATES, Match, _hash, _row_segment,
                                        language, normalize, trigrams, words)
+
+
+#: A semantic match stands out from both neighbourhoods by this ratio margin or more. On the bundled
+#: petition's sentences a paraphrase of one (Путин объявил мобилизацию 21 сентября) reaches 1.07,
+#: the same wish in other words 1.05 to 1.10, while a sentence that only shares a word or the topic
+#: stays at 1.04 or below.
+SEMANTIC_MARGIN = 1.05
+#: Nearest sources whose mean similarity is the query's, and a source's, background.
+SEMANTIC_NEIGHBOURS = 5
+#: The floor of a background, as the aligner's (workbench.align.semantic: unrelated sentences).
+BACKGROUND_PRIOR = 0.80
+#: Sources nearest the query whose margins are measured.
+SEMANTIC_CANDIDATES = 50
 
 
 class Lookups:
@@ -17,7 +32,7 @@ class Lookups:
     class that mixes it in provides the connection (`db`) and the vector cache (`_vectors`)."""
 
     db: sqlite3.Connection
-    _vectors: dict[tuple[str, str], tuple[list[int], object]]
+    _vectors: dict[tuple[str, str], tuple[list[int], object, object, dict[int, float]]]
 
     def lookup(self, text: str, source_language: str, rendering_language: str, *,
                min_score: float = DEFAULT_MIN, limit: int = 5) -> list[Match]:
@@ -109,7 +124,7 @@ class Lookups:
         order = np.lexsort((ids, -hits))[:limit]
         return [int(i) for i in ids[order]]
 
-    def _match(self, kind: str, score: float, query: str, row: Sequence) -> Match:
+    def _match(self, kind: str, score: float | None, query: str, row: Sequence) -> Match:
         from workbench.worddiff import diff
 
         d = diff(query, row[1])
@@ -118,11 +133,15 @@ class Lookups:
                            tuple((s.text, s.tag) for s in d.rendering)))
 
     def semantic_lookup(self, text: str, source_language: str, rendering_language: str, *,
-                        min_similarity: float = 0.85, limit: int = 5, embedder=None) -> list[Match]:
-        """Earlier renderings of sources that say the same as `text` in other words: cosine of the
-        sentence encoder's vectors (workbench.embed, loaded now), x 100, labelled "semantic".
-        Vectors of the language pair's sources are computed once per index state (cached on disk by
-        the encoder) and compared in one matrix product."""
+                        limit: int = 5, embedder=None, exclude: Collection[tuple[str, str]] = (),
+                        min_margin: float = SEMANTIC_MARGIN) -> list[Match]:
+        """Earlier renderings of sources that say the same as `text` in other words: those whose
+        sentence vector (workbench.embed, loaded now) stands out, as the aligner's ratio margin
+        measures it: the cosine divided by the mean of how close the query is to its
+        SEMANTIC_NEIGHBOURS nearest sources and that source to its own nearest others (each never
+        below BACKGROUND_PRIOR), at `min_margin` or more, best first. Sentences merely on the same
+        topic do not stand out. Labelled "semantic", with no score (a margin is no fuzzy score);
+        the (pair, bead) in `exclude` (the exact and fuzzy hits shown already) are left out."""
         import numpy as np
 
         src, tgt = language(source_language), language(rendering_language)
@@ -138,19 +157,38 @@ class Lookups:
             rows = self.db.execute("SELECT id, source FROM segments WHERE src = ? AND tgt = ? "
                                    "ORDER BY id", key).fetchall()
             vectors = embedder.embed([normalize(r[1]) for r in rows]) if rows else np.zeros((0, 1))
-            self._vectors[key] = ([r[0] for r in rows], vectors)
-        ids, vectors = self._vectors[key]
+            self._vectors[key] = ([r[0] for r in rows], vectors,
+                                  np.array([normalize(r[1]) for r in rows], dtype=object), {})
+        ids, vectors, texts, backgrounds = self._vectors[key]
         if not ids:
             return []
         sims = vectors @ embedder.embed([query])[0]
-        order = sorted(range(len(ids)), key=lambda k: (-float(sims[k]), ids[k]))
-        picked = [(round(float(sims[k]) * 100, 2), ids[k]) for k in order[:limit]
-                  if sims[k] >= min_similarity]
+        own = _background(sims[texts != query])  # copies of the query are its exact matches
         out = []
-        for score, i in picked:
-            row = self.db.execute(f"SELECT {_COLUMNS} FROM segments WHERE id = ?", (i,)).fetchone()
-            out.append(self._match("semantic", score, text, row))
-        return out
+        for i in sorted(range(len(ids)), key=lambda i: (-float(sims[i]), ids[i]))[:SEMANTIC_CANDIDATES]:
+            if i not in backgrounds:
+                # its nearest other sources, a copy of its own text (approved in two pairs) aside
+                backgrounds[i] = _background((vectors @ vectors[i])[texts != texts[i]])
+            margin = float(sims[i]) / ((own + backgrounds[i]) / 2)
+            if margin < min_margin:
+                continue
+            row = self.db.execute(f"SELECT {_COLUMNS} FROM segments WHERE id = ?",
+                                  (ids[i],)).fetchone()
+            if (row[6], row[7]) in exclude:
+                continue
+            out.append((-round(margin, 4), ids[i], row))
+        return [replace(self._match("semantic", None, text, row), margin=-neg)
+                for neg, _, row in sorted(out)[:limit]]
+
+
+def _background(sims) -> float:
+    """The mean of the SEMANTIC_NEIGHBOURS highest similarities, never below BACKGROUND_PRIOR;
+    the prior alone for fewer than two (as the aligner's backgrounds)."""
+    import numpy as np
+
+    if len(sims) < 2:
+        return BACKGROUND_PRIOR
+    return max(float(np.sort(sims)[::-1][:SEMANTIC_NEIGHBOURS].mean()), BACKGROUND_PRIOR)
 
 
 def _neg_time(time: str) -> tuple:

@@ -39,6 +39,11 @@ WORD_CANDIDATES = 400
 PENDING_LIMIT = 50_000
 #: Default lowest fuzzy score returned.
 DEFAULT_MIN = 70
+#: The longest text of a segment, in characters, on either side (as an annotation's limit): a
+#: longer unit of an imported file, or bead of a pair, is left out of the memory, and a longer
+#: query is refused. Sentences are far shorter; a document pasted into one unit would cost every
+#: lookup that finds it.
+MAX_SEGMENT_CHARS = 10_000
 
 
 def normalize(text: str) -> str:
@@ -71,17 +76,20 @@ class Segment:
 @dataclass(frozen=True)
 class Match:
     """A lookup result. `kind` is "exact", "fuzzy" or "semantic"; `score` is 0-100 for exact and
-    fuzzy, the cosine similarity x 100 for semantic; `diff` marks the words in which the memory's
-    source differs from the query (worddiff spans of both texts, query first)."""
+    fuzzy, None for semantic (which carries `margin`, how far it stands out: see
+    Lookups.semantic_lookup); `diff` marks the words in which the memory's source differs from the
+    query (worddiff spans of both texts, query first)."""
 
     kind: str
-    score: float
+    score: float | None
     segment: Segment
     diff: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = ((), ())
+    margin: float | None = None
 
     def to_json(self) -> dict:
         s = self.segment
-        return {"kind": self.kind, "score": self.score, "source_text": s.source_text,
+        return {"kind": self.kind, "score": self.score, "margin": self.margin,
+                "source_text": s.source_text,
                 "rendering_text": s.rendering_text, "source_language": s.source_language,
                 "rendering_language": s.rendering_language,
                 "origin": s.origin, "pair": s.pair, "bead": s.bead, "reviewer": s.reviewer,
@@ -104,9 +112,10 @@ class SyncReport:
 def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Segment]:
     """The approved beads of one pair file that have both a source and a rendering (read with
     `load`, store.load by default; a server passes its editor's cached parse). The reviewer
-    and time are those of the bead's latest annotation (the PO record keeps no approver of its
-    own); without one, both are left empty rather than guessed (the file's PO-Revision-Date moves
-    with every save of any bead, and would make every save re-index every approved bead)."""
+    and time are the approver's the record keeps, else (a bead approved without a name, or in
+    another PO editor) those of its latest annotation; without either, both are left empty rather
+    than guessed (the file's PO-Revision-Date moves with every save of any bead, and would make
+    every save re-index every approved bead)."""
     from workbench import store
 
     pf = (load or store.load)(po_path)
@@ -118,11 +127,13 @@ def pair_segments(po_path: str | Path, load: Callable | None = None) -> list[Seg
             continue
         if not normalize(r.source_text) or not normalize(r.rendering_text):
             continue
+        if max(len(r.source_text), len(r.rendering_text)) > MAX_SEGMENT_CHARS:
+            continue
         note = r.annotations[-1] if r.annotations else None
+        who, when = r.reviewer or ((note.author, note.time) if note else ("", ""))
         out.append(Segment(source_text=r.source_text, rendering_text=r.rendering_text,
                            source_language=src, rendering_language=tgt, origin="pair", pair=pair,
-                           bead=r.key, reviewer=note.author if note else "",
-                           time=note.time if note else ""))
+                           bead=r.key, reviewer=who, time=when))
     return out
 
 

@@ -3,12 +3,13 @@ OmegaT and Trados write it) and writing the memory as TMX 1.4b."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from workbench.errors import InputError, ParseError, SerializationError
-from workbench.memory.segments import Segment, language, normalize
+from workbench.errors import ParseError, SerializationError
+from workbench.memory.segments import MAX_SEGMENT_CHARS, Segment, language, normalize
 
 _TMX_DATE = re.compile(r"^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -35,30 +36,101 @@ def _seg_text(seg) -> str:
     return "".join(parts)
 
 
-def read_tmx(path: str | Path, name: str | None = None) -> list[Segment]:
+def label(path: str | Path) -> str:
+    """What the memory calls an imported file (its name without .tmx), as valid UTF-8: bytes of a
+    name that are not UTF-8 become U+FFFD."""
+    return os.fsencode(Path(path).stem).decode("utf-8", "replace")
+
+
+#: An XML declaration's encoding, read from the first bytes (after a UTF-8 byte-order mark).
+_DECLARED = re.compile(rb"\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+#: Encodings of one byte per character that a UTF-8 file is mislabelled with.
+_SINGLE_BYTE = re.compile(r"(iso[-_]?8859[-_]?\d+|latin[-_]?\d|l\d|(windows|cp)[-_]?125\d|cp819)",
+                          re.I)
+#: A UTF-8 sequence of two or more bytes.
+_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _check_encoding(data: bytes, where: str) -> None:
+    """Refuse, at its line, a file whose bytes contradict its declared encoding: not UTF-8 though
+    declared (or defaulting to) UTF-8, or UTF-8 though declared ISO-8859-1 (read as declared, its
+    text would be mojibake). UTF-16 and UTF-32 files (lxml reads their byte-order mark) pass."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    m = _DECLARED.match(body[:1024])
+    declared = m[1].decode("ascii") if m else "UTF-8"
+    if declared.lower().replace("_", "-") in ("utf-8", "utf8"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+            raise ParseError(
+                f"not valid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}, "
+                f"column {column}), though the file is {'declared' if m else 'taken as'} UTF-8",
+                path=where, line=_line_of(data, exc.start),
+                hint=f"convert it to UTF-8, e.g. iconv -f ISO-8859-1 -t UTF-8 {where} > "
+                     f"{where}.utf8 (for Latin-1 text), then import that") from None
+        return
+    if not _SINGLE_BYTE.fullmatch(declared):
+        return
+    first = _MULTIBYTE.search(data)
+    if first is None:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # bytes UTF-8 cannot read: really in the declared encoding
+    word = re.compile(rb"[^\s<>]*").match(data, max(data.rfind(c, 0, first.start())
+                                                    for c in (b" ", b">", b"\n")) + 1)[0][:40]
+    import codecs
+
+    try:
+        misread = word.decode(codecs.lookup(declared).name, "replace")
+    except LookupError:
+        misread = word.decode("latin-1")
+    misread = "".join(c if c.isprintable() else "\ufffd" for c in misread)
+    raise ParseError(f"the file declares {declared}, but its text is UTF-8: "
+                     f"'{word.decode('utf-8')}' would be read as '{misread}'", path=where,
+                     line=_line_of(data, first.start()),
+                     hint=f"change encoding=\"{declared}\" to encoding=\"UTF-8\" in its first "
+                          "line, then import it again")
+
+
+def read_tmx(path: str | Path, name: str | None = None, *, data: bytes | None = None,
+             skipped: list[int] | None = None) -> list[Segment]:
     """The units of a TMX file (1.4b, as OmegaT and Trados write it): one Segment per
     language of each <tu> besides the source's. The source <tuv> is the one in the unit's srclang
-    (else the header's; with "*all*", the first). A file that is not such TMX is a ParseError with
-    its line."""
+    (else the header's; with "*all*", the first). A file that is not such TMX, or whose bytes are
+    not in its declared encoding, is a ParseError with its line. `data`: the file's bytes, when the
+    caller has read them. A unit with a text longer than MAX_SEGMENT_CHARS is left out, its line
+    added to `skipped`."""
     from lxml import etree
 
-    p = Path(path)
-    label = name or p.stem
+    from workbench.corpus import read_bytes
+
     where = str(path)
-    if not p.is_file():
-        raise InputError("no such file", path=where, hint="give the path of a .tmx file")
+    if data is None:
+        data = read_bytes(path, regular=True, hint="give the path of a .tmx file")
+    _check_encoding(data, where)
+    pair = name or label(path)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.parse(str(p), parser).getroot()
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise ParseError(f"not well-formed XML: {exc.msg}", path=where, line=line,
                          hint="export the memory again from the tool that wrote it") from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc}", path=where) from None
-    if root.tag != "tmx":
-        raise ParseError(f"root element is <{root.tag}>, not <tmx>: not a TMX file", path=where,
-                         line=root.sourceline, hint="give a TMX 1.4 file")
+    if root is None or root.tag != "tmx":
+        tag = root.tag if root is not None else "nothing"
+        raise ParseError(f"root element is <{tag}>, not <tmx>: not a TMX file", path=where,
+                         line=root.sourceline if root is not None else 1,
+                         hint="give a TMX 1.4 file")
     header = root.find("header")
     body = root.find("body")
     if header is None or body is None:
@@ -90,6 +162,10 @@ def read_tmx(path: str | Path, name: str | None = None) -> list[Segment]:
             source = tuvs[0]
         if not normalize(source[1]):
             continue
+        if any(len(t[1]) > MAX_SEGMENT_CHARS for t in tuvs):
+            if skipped is not None:
+                skipped.append(tu.sourceline)
+            continue
         for lang, text, tuv in tuvs:
             if tuv is source[2] or lang == source[0] or not normalize(text):
                 continue
@@ -99,7 +175,7 @@ def read_tmx(path: str | Path, name: str | None = None) -> list[Segment]:
                              or tuv.get("creationdate") or tu.get("creationdate"))
             out.append(Segment(source_text=source[1], rendering_text=text,
                                source_language=source[0], rendering_language=lang, origin="tmx",
-                               pair=label, bead=tu.get("tuid") or str(n), reviewer=reviewer,
+                               pair=pair, bead=tu.get("tuid") or str(n), reviewer=reviewer,
                                time=time))
     return out
 

@@ -15,6 +15,7 @@ Entry layout (wrapping is disabled so every comment line stays one line):
     # [omission] 'moral' dropped -- ak, 2026-11-25T03:00:00Z        <- annotations, one per line
     #. align 1-1 src=3 tgt=7 score=0.8700 method=mt-chrf             <- bead ids (0-based), score
     #. closest source 12 (0.41)    <- only on a rendering sentence left unmatched: a suggestion
+    #. merged src=3 tgt=7 score=0.8700 method=mt-chrf notes=1   <- only on a merged bead: a part
     #. lengths src=40,12 tgt=51 mt=38,12          <- only for beads with 2+ sentences on a side
     #. mt ru>en (translate-ru_en 1.9): On September 21, 2022, ...   <- machine translation
     #. check quote: source quotes «...»; the rendering has no quotation  <- fidelity findings
@@ -42,22 +43,27 @@ from workbench.files import lock as _lock
 from workbench.files import write_atomic
 from workbench.model import Alignment
 from workbench.store.building import (add_annotation, build_pair_file, check_alignment, findings,
-                                      set_mt, set_status, with_checks)
+                                      name_decisions, name_map, set_mt, set_names, set_status,
+                                      with_checks)
 from workbench.store.reading import (BLOCK_ENTRIES, RecordStream, check_coverage, disk_revision,
                                      iter_records, load, parse)
-from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Record,
-                                     bead_key, check_text)
+from workbench.store.records import (CATEGORIES, NO_SOURCE, STATUSES, Annotation, PairFile, Part,
+                                     Record, bead_key, check_text)
+from workbench.store.repair import Rebuilt
 from workbench.store.syntax import PoText as _PoText  # noqa: F401  (polib input, for callers)
 from workbench.store.syntax import check_syntax
-from workbench.store.writing import RenderCache, pair_header, render, render_cached, stamp
+from workbench.store.writing import (NAMES_HEADER, RenderCache, pair_header, render, render_cached,
+                                     stamp)
+from workbench.wording import counted
 
-__all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NO_SOURCE", "STATUSES", "Annotation", "PairFile",
-           "Record", "RecordStream", "RenderCache", "add_annotation", "bead_key",
+__all__ = ["BLOCK_ENTRIES", "CATEGORIES", "NAMES_HEADER", "NO_SOURCE", "STATUSES", "Annotation",
+           "PairFile", "Part", "Rebuilt", "Record", "RecordStream", "RenderCache", "add_annotation",
+           "bead_key",
            "build_pair_file", "check_alignment", "check_coverage", "check_revision",
            "check_syntax", "check_text", "check_writable", "disk_revision", "findings",
-           "iter_records", "load", "pair_header", "parse", "render", "render_cached", "save",
-           "save_edit", "set_mt", "set_status", "stamp", "with_checks", "write_alignment",
-           "write_pair"]
+           "iter_records", "load", "name_decisions", "name_map", "pair_header", "parse", "render",
+           "render_cached", "save", "save_edit", "set_mt", "set_names", "set_status", "stamp",
+           "with_checks", "write_alignment", "write_pair"]
 
 
 def check_writable(pf: PairFile, path: Path) -> None:
@@ -137,6 +143,22 @@ def save_edit(pf: PairFile, *, expected_revision: int, new_revision: int | None 
                       before_write)
 
 
+def _rebuild(p: Path, pf: PairFile, damage: ParseError | InputError,
+             told: Callable[[Rebuilt], None] | None) -> PairFile:
+    from workbench.store.repair import rebuild
+
+    with _lock(p):
+        report = rebuild(p, pf, damage)
+        try:
+            revision = disk_revision(p) + 1
+        except (WorkbenchError, ValueError):  # the header is damaged too
+            revision = 1
+        out = _write(pf, p, revision)
+    if told is not None:
+        told(report)
+    return out
+
+
 def write_alignment(path: str | Path, source: Document, rendering: Document,
                     source_sentences: Sequence[Sentence], rendering_sentences: Sequence[Sentence],
                     alignment: Alignment, *, mt: Sequence[str] | None = None,
@@ -152,30 +174,46 @@ def write_alignment(path: str | Path, source: Document, rendering: Document,
 def write_pair(path: str | Path, pf: PairFile, *, overwrite: bool = False,
                protect: Callable[[Record], bool] | None = None,
                hint: str = "pass --overwrite to re-align and keep the work on unchanged beads, "
-                           "or choose another -o") -> PairFile:
+                           "or choose another -o",
+               overwrite_command: str = "workbench align --overwrite",
+               rebuilt: Callable[[Rebuilt], None] | None = None) -> PairFile:
     """Write a pair file just built from an alignment. An existing file holds translators' work:
     it is only replaced with overwrite=True (or when no bead of it is reviewed or annotated; else
     InputError with `hint`), and then its annotations and statuses are carried over to the beads
-    that still exist. With `protect`, a record of the existing file for which it is true must
-    still exist: else ConflictError, and nothing is written."""
+    that still exist, and the decisions on its name map to the pair. With `protect`, a record of
+    the existing file for which it is true must still exist: else ConflictError, and nothing is
+    written; its hint names `overwrite_command` as the way to re-align anyway. An existing file
+    that cannot be read (damaged) is, with overwrite=True and no `protect`, rebuilt (store.repair):
+    what can still be read of its work is carried over, the damaged file kept aside, and `rebuilt`
+    told what was kept and lost."""
     p = Path(path)
     if p.exists():
-        old = load(p)
+        try:
+            old = load(p)
+        except (ParseError, InputError) as exc:
+            if not overwrite or protect is not None:
+                raise
+            return _rebuild(p, pf, exc, rebuilt)
         check_writable(old, p)
         if protect is not None:
             kept = {r.key for r in pf.records}
             lost = [r.key for r in old.records if protect(r) and r.key not in kept]
             if lost:
                 raise ConflictError(
-                    f"re-aligning would drop the work on {len(lost)} beads that the new alignment "
+                    f"re-aligning would drop the work on {counted(len(lost), 'bead')} that the new alignment "
                     f"does not have ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''})",
                     path=str(p), current_revision=old.revision,
                     hint="nothing was changed; review or relink those beads by hand, or re-align "
-                         "with `workbench align --overwrite`, which keeps only unchanged beads' work")
+                         f"with `{overwrite_command}`, which keeps only unchanged beads' work")
         reviewed = sum(1 for r in old.records if r.status != "unreviewed" or r.annotations)
         if reviewed and not overwrite:
-            raise InputError(f"PO file exists ({reviewed} beads reviewed or annotated)", path=str(p),
+            raise InputError(f"PO file exists ({counted(reviewed, 'bead')} reviewed or annotated)", path=str(p),
                              hint=hint)
+        if NAMES_HEADER in old.header:  # the translators' decisions on the name map stay
+            pf.header[NAMES_HEADER] = old.header[NAMES_HEADER]
+            if any(r.checks for r in pf.records):  # built with its findings: with them, too
+                names = name_map(pf)
+                pf.records = [with_checks(pf, r, names) for r in pf.records]
         carried = {r.key: r for r in old.records}
         pf.records = [replace(r, status=carried[r.key].status, annotations=carried[r.key].annotations)
                       if r.key in carried else r for r in pf.records]

@@ -1,11 +1,12 @@
 """Building and changing a pair's records in memory: from an alignment (build_pair_file), with
-machine translation (set_mt), fidelity findings (with_checks), a status or a note. Nothing here
-touches a file; saving is workbench.store's."""
+machine translation (set_mt), fidelity findings (with_checks) and the pair's name map (name_map,
+set_names), a status or a note. Nothing here touches a file; saving is workbench.store's."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
 
 from workbench import clock
 from workbench.corpus import Document, Sentence
@@ -13,7 +14,10 @@ from workbench.errors import InputError, WorkbenchError
 from workbench.model import Alignment, Bead
 from workbench.store.records import (CATEGORIES, STATUSES, Annotation, PairFile, Record,
                                      check_text)
-from workbench.store.writing import pair_header
+from workbench.store.writing import NAMES_HEADER, pair_header
+
+if TYPE_CHECKING:
+    from workbench.check import NameLink, NameMap
 
 
 def _join(sentences: Sequence[Sentence], ids: Sequence[int]) -> str:
@@ -53,29 +57,70 @@ def build_pair_file(source: Document, rendering: Document, source_sentences: Seq
             if bead.closest is not None else None))
     pf = PairFile(header=header, records=records)
     if checks:
-        pf.records = [with_checks(pf, r) for r in pf.records]
+        names = name_map(pf)
+        pf.records = [with_checks(pf, r, names) for r in pf.records]
     return pf
 
 
 def findings(source_text: str, rendering_text: str, mt: str | None, *, src_lang: str,
-             tgt_lang: str) -> tuple[str, ...]:
-    """The `check KIND: explanation` lines of a bead's texts (workbench.check, in check order)."""
+             tgt_lang: str, reporting: bool = False,
+             names: "NameMap | None" = None) -> tuple[str, ...]:
+    """The `check KIND: explanation` lines of a bead's texts (workbench.check, in check order),
+    with the pair's name map `names`; `reporting` as workbench.check.check_pair's."""
     from workbench import check  # the checks read Babel's locale data: only when asked
 
     return tuple(check.format_comment(f) for f in check.check_pair(
-        source_text, rendering_text, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt))
+        source_text, rendering_text, src_lang=src_lang, tgt_lang=tgt_lang, mt=mt,
+        reporting=reporting, names=names))
 
 
-def with_checks(pf: PairFile, r: Record) -> Record:
-    """`r` with the findings of its current texts in `pf`'s languages."""
+def with_checks(pf: PairFile, r: Record, names: "NameMap | None" = None) -> Record:
+    """`r` with the findings of its current texts in `pf`'s languages, as `pf` reports or
+    translates (PairFile.reporting), and with its name map (`names`, default: name_map(pf))."""
     return replace(r, checks=findings(r.source_text, r.rendering_text, r.mt,
-                                      src_lang=pf.source_language, tgt_lang=pf.rendering_language))
+                                      src_lang=pf.source_language, tgt_lang=pf.rendering_language,
+                                      reporting=pf.reporting,
+                                      names=names if names is not None else name_map(pf)))
+
+
+def name_decisions(pf: PairFile) -> "tuple[NameLink, ...]":
+    """The translator's decisions on the pair's name map, as its header records them."""
+    from workbench.check import parse_decisions
+
+    return parse_decisions(pf.header.get(NAMES_HEADER, ""))
+
+
+def name_map(pf: PairFile) -> "NameMap":
+    """The pair's name map: learned from its beads, with the decisions its header records."""
+    beads = tuple((r.source_text, r.rendering_text, r.mt) for r in pf.records
+                  if r.source and r.rendering)
+    return _name_map(beads, pf.source_language, pf.rendering_language,
+                     pf.header.get(NAMES_HEADER, ""))
+
+
+@lru_cache(maxsize=16)
+def _name_map(beads: tuple, src_lang: str, tgt_lang: str, decided: str) -> "NameMap":
+    from workbench.check import from_pairs, parse_decisions
+
+    return from_pairs(beads, src_lang, tgt_lang, parse_decisions(decided))
+
+
+def set_names(pf: PairFile, names: "NameMap") -> None:
+    """Record the decisions of `names` in `pf`'s header (the field goes when there are none)."""
+    from workbench.check import decisions_text
+
+    text = decisions_text(names.decisions())
+    if text:
+        pf.header[NAMES_HEADER] = text
+    else:
+        pf.header.pop(NAMES_HEADER, None)
 
 
 def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
     """Give every record with source sentences its machine translation from `mt` (one per source
     sentence, by id) and record the model in the header. Returns how many records changed."""
     changed = 0
+    names = name_map(pf)
     for i, r in enumerate(pf.records):
         if not r.source:
             continue
@@ -84,7 +129,7 @@ def set_mt(pf: PairFile, mt: Sequence[str], mt_model: str) -> int:
         new = replace(r, mt=" ".join(parts), mt_model=mt_model,
                       mt_lengths=tuple(len(p) for p in parts) if several else ())
         if new != r:
-            pf.records[i] = with_checks(pf, new)  # the mt-missing check reads the MT
+            pf.records[i] = with_checks(pf, new, names)  # the mt-missing check reads the MT
             changed += 1
     pf.header["X-MT-Model"] = mt_model
     return changed
@@ -104,10 +149,16 @@ def check_alignment(beads: Sequence[Bead], n_source: int, n_rendering: int) -> N
         raise WorkbenchError("alignment contains an empty bead")
 
 
-def set_status(pf: PairFile, key: str, status: str) -> Record:
+def set_status(pf: PairFile, key: str, status: str, author: str = "",
+               time: str | None = None) -> Record:
+    """Give the bead `status`, signed by `author` at `time` (default now) when a name is given;
+    back to unreviewed, the signature goes."""
     if status not in STATUSES:
         raise InputError(f"unknown status '{status}'", hint=f"use one of {', '.join(STATUSES)}")
-    new = replace(pf.record(key), status=status)
+    author = " ".join(author.split())
+    check_text(author, "author name")
+    signed = (author, time or clock.now()) if author and status != "unreviewed" else None
+    new = replace(pf.record(key), status=status, reviewer=signed)
     pf.replace_record(key, new)
     return new
 

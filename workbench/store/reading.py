@@ -18,12 +18,14 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import polib
 
-from workbench.corpus import decode_text
-from workbench.errors import InputError, NotFoundError, ParseError
+from workbench.corpus import check_input, decode_text
+from workbench.errors import InputError, NotFoundError, ParseError, WorkbenchError
 from workbench.files import clean_po_leftovers
-from workbench.store.records import Annotation, PairFile, Record
-from workbench.store.syntax import RESTORE, PoText, blocks, check_syntax, decode_block
-from workbench.store.writing import RENDERING_ONLY, STATUS_FLAGS, WRAP, header_comment
+from workbench.store.records import Annotation, PairFile, Part, Record
+from workbench.store.syntax import (RESTORE, PoText, blocks, bounded_lines, check_syntax,
+                                    decode_block)
+from workbench.store.writing import (NAMES_HEADER, RENDERING_ONLY, STATUS_FLAGS, WRAP,
+                                     header_comment)
 
 #: Entries parsed at a time.
 BLOCK_ENTRIES = 1000
@@ -43,7 +45,14 @@ _CLOSEST_RE = re.compile(r"^closest source (?P<src>\d+) \((?P<p>[^)]*)\)$")
 _CHECK_RE = re.compile(r"^check [a-z-]+: \S.*$")
 _PROBABILITY_RE = re.compile(r"^(0(\.\d{1,12})?|1(\.0{1,12})?)$")
 _MT_RE = re.compile(r"^mt (?P<src>[\w-]+)>(?P<tgt>[\w-]+) \((?P<model>[^)]*)\): (?P<text>.*)$", re.S)
-_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE)
+#: Who gave the bead its status, and when: the reviewer's signature.
+_STATUS_RE = re.compile(r"^status (?P<status>[a-z-]+) by (?P<author>.+) on "
+                        r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
+#: One of the beads a merge joined (workbench.edit), kept so that a split can restore it.
+_PART_RE = re.compile(
+    r"^merged src=(?P<src>[\d,]*) tgt=(?P<tgt>[\d,]*) score=(?P<score>\S+) method=(?P<method>\S+) "
+    r"notes=(?P<notes>\d{1,6})(?: closest=(?P<csrc>\d+)/(?P<cp>\S+))?$")
+_OURS = (_ALIGN_RE, _CLOSEST_RE, _LENGTHS_RE, _MT_RE, _CHECK_RE, _STATUS_RE, _PART_RE)
 _KNOWN_FLAGS = {"fuzzy", RENDERING_ONLY, *STATUS_FLAGS.values()}
 _SIDES = (("source", "X-Source-Sentences"), ("rendering", "X-Rendering-Sentences"))
 #: Put before every block after the first, so that polib takes no entry of it for the header.
@@ -66,6 +75,17 @@ def _check_header(header: dict[str, str], text: str, path: str) -> None:
         if not header[key].strip():
             raise ParseError(f"PO header field '{key}' is empty", path=path,
                              line=_field_line(text, key), hint=RESTORE)
+    if header.get(NAMES_HEADER, "").strip():
+        from workbench.check.namemap import parse_decisions
+
+        try:
+            parse_decisions(header[NAMES_HEADER])
+        except ValueError as exc:
+            raise ParseError(f"PO header field '{NAMES_HEADER}': {exc}", path=path,
+                             line=_field_line(text, NAMES_HEADER),
+                             hint="correct or remove the item; the decisions on the name map are "
+                                  "'confirmed SOURCE = RENDERING' or 'broken ...', joined by ';'"
+                             ) from None
     for key in ("X-Workbench-Revision", "X-Source-Sentences", "X-Rendering-Sentences"):
         value = header.get(key)
         if value is not None and not (value.isascii() and value.isdigit()
@@ -122,14 +142,38 @@ def _closest(m: re.Match, n_source: int | None, path: str, line: int) -> tuple[i
     return src, float(m["p"])
 
 
+def _parts(found: list[re.Match], src: tuple[int, ...], tgt: tuple[int, ...], path: str,
+           line: int) -> tuple[Part, ...]:
+    """The `merged` lines of a bead: together they must hold its sentences, each once."""
+    parts = []
+    for m in found:
+        if not _SCORE_RE.match(m["score"]) or (m["cp"] and not _PROBABILITY_RE.match(m["cp"])):
+            raise ParseError(f"a 'merged' comment has a score that is not a number ({m.group()[:60]!r})",
+                             path=path, line=line, hint=RESTORE)
+        closest = (int(m["csrc"][:_MAX_DIGITS]), float(m["cp"])) if m["csrc"] else None
+        parts.append(Part(_ids(m["src"], path, line), _ids(m["tgt"], path, line),
+                          float(m["score"]), m["method"], closest, int(m["notes"])))
+    if parts and (sorted(i for p in parts for i in p.source) != list(src)
+                  or sorted(j for p in parts for j in p.rendering) != list(tgt)
+                  or any(not p.source and not p.rendering for p in parts)):
+        raise ParseError("the bead's 'merged' comments do not hold its sentences each once",
+                         path=path, line=line, hint=RESTORE)
+    return tuple(parts)
+
+
 def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) -> Record:
     """The record of one entry (at `line` of the file), checked against the header's counts."""
-    align = lengths = closest = None
+    align = lengths = closest = signed = None
     mt = mt_model = None
     checks: list[str] = []
+    merged: list[re.Match] = []
     for c in entry.comment.split("\n") if entry.comment else []:
         if m := _ALIGN_RE.match(c):
             align = m
+        elif m := _STATUS_RE.match(c):
+            signed = m
+        elif m := _PART_RE.match(c):
+            merged.append(m)
         elif m := _CLOSEST_RE.match(c):
             closest = m
         elif m := _LENGTHS_RE.match(c):
@@ -141,8 +185,8 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
     if align is None:
         raise ParseError(f"entry has no '#. align ...' comment (msgctxt {entry.msgctxt!r})",
                          path=path, line=line,
-                         hint="this entry was not written by the workbench; remove it or "
-                              "re-run `workbench align`")
+                         hint="this entry was not written by the workbench: remove it, or "
+                              + RESTORE)
     src, tgt = _ids(align["src"], path, line), _ids(align["tgt"], path, line)
     if f"{len(src)}-{len(tgt)}" != align["kind"]:
         raise ParseError(f"bead kind {align['kind']} does not match its ids", path=path, line=line)
@@ -157,14 +201,18 @@ def _record(entry: polib.POEntry, path: str, line: int, limits: dict[str, int]) 
     suggestion = _closest(closest, limits.get("source"), path, line) if closest else None
     notes = tuple(Annotation.from_comment(c) for c in entry.tcomment.split("\n")
                   if c.strip()) if entry.tcomment else ()
+    status = _status(entry.flags)
+    # A signature for another status than the flags' (a flag changed in another PO editor) is
+    # no longer the reviewer's: it is not read, and the next save drops it.
+    reviewer = (signed["author"], signed["time"]) if signed and signed["status"] == status else None
     return Record(
         source=src, rendering=tgt,
         source_text=entry.msgid if src else "",
         rendering_text=entry.msgstr,
-        score=float(align["score"]), method=align["method"], status=_status(entry.flags),
+        score=float(align["score"]), method=align["method"], status=status,
         annotations=notes, mt=mt, mt_model=mt_model,
         references=tuple((f, str(n)) for f, n in entry.occurrences), closest=suggestion,
-        checks=tuple(checks),
+        checks=tuple(checks), reviewer=reviewer, parts=_parts(merged, src, tgt, path, line),
         **({"source_lengths": _ids(lengths["src"], path, line),
             "rendering_lengths": _ids(lengths["tgt"], path, line),
             "mt_lengths": _ids(lengths["mt"], path, line)} if lengths else {}))
@@ -271,8 +319,7 @@ class RecordStream:
             reason = re.sub(r"\s*\(line \d+\)", "", str(exc))
             raise ParseError(f"not a valid PO file: {reason}", path=self.label,
                              line=int(m[1]) + offset if m else None,
-                             hint="restore it from version control or re-run `workbench align`"
-                             ) from None
+                             hint=RESTORE) from None
         self._lines += text.count("\n")
         self._open_end = not text.endswith("\n")
         return po, offset
@@ -298,19 +345,29 @@ class RecordStream:
 
     def _generate(self, head: polib.POFile, offset: int) -> Iterator[Record]:
         try:
-            yield from self._block_records(head, offset)
-            for first_line, first_byte, data in self._blocks:
-                yield from self._block_records(
-                    *self._parse(decode_block(data, self.label, first_line, first_byte)))
-            if self._coverage is not None:
-                self._coverage.check(self.label, self._lines + self._open_end)
-            if self._lossy:
-                self.pair.read_only = (
-                    "it holds " + ", ".join(f"{what} ({n})" if n > 1 else what
-                                            for what, n in self._lossy.items())
-                    + ", which the workbench does not keep; saving would drop them")
+            yield from self._entries(head, offset)
+        except WorkbenchError as exc:
+            # the header was read: the hint can name the command that rebuilds this very file
+            if exc.hint and RESTORE in exc.hint:
+                from workbench.store.repair import restore_hint
+
+                exc.hint = exc.hint.replace(RESTORE, restore_hint(self.pair.header, self.label))
+            raise
         finally:
             self.close()
+
+    def _entries(self, head: polib.POFile, offset: int) -> Iterator[Record]:
+        yield from self._block_records(head, offset)
+        for first_line, first_byte, data in self._blocks:
+            yield from self._block_records(
+                *self._parse(decode_block(data, self.label, first_line, first_byte)))
+        if self._coverage is not None:
+            self._coverage.check(self.label, self._lines + self._open_end)
+        if self._lossy:
+            self.pair.read_only = (
+                "it holds " + ", ".join(f"{what} ({n})" if n > 1 else what
+                                        for what, n in self._lossy.items())
+                + ", which the workbench does not keep; saving would drop them")
 
 
 def iter_records(path: str | Path, *, block: int = BLOCK_ENTRIES) -> RecordStream:
@@ -319,14 +376,21 @@ def iter_records(path: str | Path, *, block: int = BLOCK_ENTRIES) -> RecordStrea
     back, so a pipe serves as well as a file."""
     label = str(path)
     try:
+        check_input(path)  # a directory, /dev/zero, a socket: said so, never read
         f = open(path, "rb")
+    except InputError as exc:
+        if exc.message != "no such file":
+            raise
+        raise NotFoundError("no such PO file", path=label,
+                            hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
+                            ) from None
     except FileNotFoundError:
         raise NotFoundError("no such PO file", path=label,
                             hint="create it with `workbench align SOURCE RENDERING -o FILE.po`"
                             ) from None
     except OSError as exc:
         raise InputError(f"cannot read the PO file: {exc.strerror}", path=label) from None
-    return RecordStream(f, label, block=block, source=f)
+    return RecordStream(bounded_lines(f, label), label, block=block, source=f)
 
 
 def _collect(stream: RecordStream) -> PairFile:
@@ -360,15 +424,16 @@ _REVISION_LINE = re.compile(r'^"X-Workbench-Revision: (\d+)\\n"$')
 
 
 def disk_revision(path: str | Path) -> int:
-    """The revision in the header of the PO file at `path`, read without parsing the entries."""
+    """The revision in the header of the PO file at `path`, read without parsing the entries; 0
+    for a header without X-Workbench-Revision (as PairFile.revision reads it: the first save of
+    such a file writes revision 1)."""
     p = Path(path)
     if not p.exists():
         raise NotFoundError("PO file has gone", path=str(p), hint="re-create it with `workbench align`")
-    with open(p, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
+    with open(p, encoding="utf-8", errors="replace") as f:
+        for line in f:
             if m := _REVISION_LINE.match(line.rstrip("\n")):
                 return int(m[1])
             if not line.strip():
                 break
-    raise ParseError("PO header has no X-Workbench-Revision field", path=str(p), line=n,
-                     hint="this file was not written by the workbench")
+    return 0

@@ -80,6 +80,24 @@ def check_text(value: str, what: str) -> str:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of the beads a merge joined, as it was before: its sentences, score and method, its
+    suggestion, and how many of the merged bead's notes (in order) were its own. A split of the
+    merged bead gives each part back."""
+
+    source: tuple[int, ...]
+    rendering: tuple[int, ...]
+    score: float
+    method: str
+    closest: tuple[int, float] | None = None
+    notes: int = 0
+
+    @property
+    def key(self) -> str:
+        return bead_key(self.source, self.rendering)
+
+
+@dataclass(frozen=True)
 class Record:
     """One bead as stored: sentence ids and texts of both sides, score, MT, status, annotations."""
 
@@ -106,6 +124,12 @@ class Record:
     #: The fidelity findings on the bead's texts when they were written (workbench.check), as
     #: `check KIND: explanation` lines in check order; recomputed when an edit changes the texts.
     checks: tuple[str, ...] = ()
+    #: Who gave the bead its status (approved, needs-work, rejected) and when (ISO 8601): the
+    #: signature of reviewed work. None for an unreviewed bead, or a status set without a name.
+    reviewer: tuple[str, str] | None = None
+    #: For a bead a merge built: the beads it joined, in display order (each sentence of the bead
+    #: in exactly one of them), so that a split can restore them; () otherwise.
+    parts: tuple[Part, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -154,6 +178,14 @@ class PairFile:
     @property
     def rendering_id(self) -> str:
         return self.header["X-Rendering-Document"].split()[0]
+
+    @property
+    def reporting(self) -> bool:
+        """Whether the rendering reports on the source rather than translating it: the aligner
+        took it as reporting (`mode=partial` in X-Aligner), so it quotes some source sentences
+        among sentences of its own, and quotation marks are its way of quoting, not a finding."""
+        items = (item.strip() for item in self.header.get("X-Aligner", "").split(";"))
+        return "mode=partial" in items
 
     @property
     def source_language(self) -> str:

@@ -8,14 +8,36 @@ error names the line (and byte offset) in the whole file, whichever block it sta
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from workbench.errors import InputError, ParseError
 
-RESTORE = "restore the file from version control or re-run `workbench align --overwrite`"
+#: What to do about a damaged file (workbench.store.repair.restore_hint puts in the very command
+#: where the file's header names its texts).
+RESTORE = ("restore the file from version control, or rebuild it from its two texts with "
+           "`workbench align SOURCE RENDERING -o FILE --overwrite`, which keeps the reviewed work "
+           "that can still be read")
 
 _ENTRY_START = (b"#", b"msgctxt", b"msgid")
 _ENTRY_END = (b"msgstr", b"#~ msgstr")
+
+
+#: The longest line of a PO file read: far longer than any entry's sentences, and a bound, so that
+#: a stream without line ends (/dev/zero through a pipe) ends in a message, not out of memory.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def bounded_lines(f: BinaryIO, path: str, limit: int | None = None) -> Iterator[bytes]:
+    """The lines of a binary file, each at most `limit` bytes (MAX_LINE_BYTES); a longer one is an
+    InputError."""
+    limit = MAX_LINE_BYTES if limit is None else limit
+    n = 0
+    while line := f.readline(limit + 1):
+        n += 1
+        if len(line) > limit:
+            raise InputError(f"line {n} is longer than {limit:,} bytes: this is not a PO file",
+                             path=path, line=n, hint="give the pair's PO file")
+        yield line
 
 
 def blocks(lines: Iterable[bytes], size: int) -> Iterator[tuple[int, int, bytes]]:

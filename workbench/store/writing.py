@@ -14,12 +14,15 @@ import polib
 
 from workbench import __version__, clock
 from workbench.corpus import Document
-from workbench.store.records import NO_SOURCE, PairFile, Record
+from workbench.store.records import NO_SOURCE, PairFile, Part, Record
 
 #: Status flags besides `fuzzy`; approved = no fuzzy flag (gettext's "reviewed").
 STATUS_FLAGS = {"rejected": "rejected", "needs-work": "needs-work"}
 RENDERING_ONLY = "rendering-only"
 WRAP = 0  # never wrap: one annotation per comment line, one msgid line per sentence group
+#: The header field of a translator's decisions on the pair's name map (workbench.check.namemap):
+#: `confirmed Стива = Stiva; broken Анна = Betsy`; absent while there are none.
+NAMES_HEADER = "X-Workbench-Names"
 
 
 def header_comment(source_id: str, rendering_id: str) -> str:
@@ -67,6 +70,14 @@ def _one_line(text: str) -> str:
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
+def part_comment(p: Part) -> str:
+    """The line that keeps one bead a merge joined: `merged src=1 tgt=4 score=1.0000 method=M
+    notes=N`, and ` closest=S/P` when it had a suggestion."""
+    closest = f" closest={p.closest[0]}/{p.closest[1]:.2f}" if p.closest is not None else ""
+    return (f"merged src={','.join(map(str, p.source))} tgt={','.join(map(str, p.rendering))} "
+            f"score={p.score:.4f} method={p.method} notes={p.notes}{closest}")
+
+
 def _entry(pf: PairFile, r: Record) -> polib.POEntry:
     flags = []
     if r.status != "approved":
@@ -80,6 +91,7 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
         f"score={r.score:.4f} method={r.method}"]
     if r.closest is not None:
         comments.append(f"closest source {r.closest[0]} ({r.closest[1]:.2f})")
+    comments.extend(part_comment(p) for p in r.parts)
     if r.source_lengths or r.rendering_lengths:
         comments.append(f"lengths src={','.join(map(str, r.source_lengths))} "
                         f"tgt={','.join(map(str, r.rendering_lengths))} "
@@ -89,6 +101,8 @@ def _entry(pf: PairFile, r: Record) -> polib.POEntry:
                         f"{_one_line(r.mt)}")
     # written as read (a loaded file keeps its bytes); only a line end would break the line
     comments.extend(_one_line(c) for c in r.checks)
+    if r.reviewer is not None and r.status != "unreviewed":
+        comments.append(f"status {r.status} by {_one_line(r.reviewer[0])} on {r.reviewer[1]}")
     return polib.POEntry(
         msgctxt=f"{pf.source_id}|{pf.rendering_id}|{r.key}",
         msgid=r.source_text if r.source else NO_SOURCE,

@@ -14,16 +14,21 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from workbench import edit, findings
 from workbench.errors import InputError
+from workbench.memory.segments import MAX_SEGMENT_CHARS
 from workbench.store import check_text
 from workbench.web import views
 from workbench.web.security import csrf_token
 from workbench.web.state import workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: The most bytes of matches a memory answer carries (the first match always): with segments of
+#: at most MAX_SEGMENT_CHARS characters, twenty matches could otherwise pass a megabyte.
+MAX_MEMORY_ANSWER = 256 * 1024
 
 
 def _body() -> dict[str, Any]:
@@ -77,6 +82,10 @@ def _beads(data: dict[str, Any]) -> dict[str, str] | None:
 
 def _int(data: dict[str, Any], name: str) -> int:
     return _whole(data, name, "a sentence number")
+
+
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    return None if data.get(name) is None else _int(data, name)
 
 
 #: Body keys renamed for the one word for the rendering side: (old, new).
@@ -155,7 +164,7 @@ def memory(pair_id: str, key: str):
     min_score = _arg_int("min", 70, 0, 100)
     semantic = _arg_int("semantic", 0, 0, 1) == 1
     matches = []
-    if rec.source_text.strip():
+    if rec.source_text.strip() and len(rec.source_text) <= MAX_SEGMENT_CHARS:
         own = Path(pair.po).name.removesuffix(".po")
         found = ws.memory().lookup(rec.source_text, pf.source_language, pf.rendering_language,
                                    min_score=min_score, limit=limit + 1)
@@ -164,18 +173,20 @@ def memory(pair_id: str, key: str):
                                             and m.segment.bead == key)][:limit]
         if semantic:
             seen = {(m.segment.pair, m.segment.bead) for m in matches} | {(own, key)}
-            more = ws.memory().semantic_lookup(rec.source_text, pf.source_language,
-                                               pf.rendering_language, limit=limit + len(seen),
-                                               embedder=ws.embedder())
-            matches += [m for m in more if (m.segment.pair, m.segment.bead) not in seen][:limit]
+            matches += ws.memory().semantic_lookup(rec.source_text, pf.source_language,
+                                                   pf.rendering_language, limit=limit,
+                                                   embedder=ws.embedder(), exclude=seen)
     by_po = {p.po.removesuffix(".po"): p.id for p in ws.corpus.pairs}
-    out = []
+    out, size = [], 0
     for m in matches:
         d = m.to_json()
         d["pair_id"] = by_po.get(m.segment.pair) if m.segment.origin == "pair" else None
+        size += len(current_app.json.dumps(d))  # as the answer writes it
+        if out and size > MAX_MEMORY_ANSWER:
+            break  # the best matches come first: what is left out is the least of them
         out.append(d)
     return jsonify({"pair": pair_id, "bead": key, "source_text": rec.source_text,
-                    "min": min_score, "matches": out})
+                    "min": min_score, "matches": out, "left_out": len(matches) - len(out)})
 
 
 def _arg_int(name: str, default: int, low: int, high: int) -> int:
@@ -205,7 +216,7 @@ def prepare(pair_id: str):
         raise InputError("'realign' must be true or false")
     author = _str(data, "author", "")
     ws = workspace()
-    pf = ws.prepare(pair_id, realign=realign)
+    pf = ws.prepare(pair_id, realign=realign, command=views.workbench_command())
     state = views.bead_state(ws, pair_id, [], author, pf)
     state["action"] = "realign" if realign else "prepare"
     return jsonify(state)
@@ -214,8 +225,8 @@ def prepare(pair_id: str):
 @bp.post("/pairs/<pair_id>/beads/<key>/status")
 def set_status(pair_id: str, key: str):
     data = _body()
-    status = _str(data, "status")
-    return _act(pair_id, lambda pf: edit.set_status(pf, key, status), data, key)
+    status, author = _str(data, "status"), _str(data, "author", "")
+    return _act(pair_id, lambda pf: edit.set_status(pf, key, status, author), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/annotations")
@@ -235,8 +246,10 @@ def link(pair_id: str):
 
 @bp.post("/pairs/<pair_id>/beads/<key>/unlink")
 def unlink(pair_id: str, key: str):
+    """The whole bead, or with "source" or "rendering" (a sentence id) only that sentence."""
     data = _body()
-    return _act(pair_id, lambda pf: edit.unlink(pf, key), data, key)
+    s, t = _optional_int(data, "source"), _optional_int(data, "rendering")
+    return _act(pair_id, lambda pf: edit.unlink(pf, key, source=s, rendering=t), data, key)
 
 
 @bp.post("/pairs/<pair_id>/beads/<key>/merge-next")
@@ -249,7 +262,7 @@ def merge_next(pair_id: str, key: str):
 def split(pair_id: str, key: str):
     data = _body()
     _no_old_names(data)
-    s, t = _int(data, "source_at"), _int(data, "rendering_at")
+    s, t = _optional_int(data, "source_at"), _optional_int(data, "rendering_at")
     return _act(pair_id, lambda pf: edit.split(pf, key, s, t), data, key)
 
 
@@ -267,11 +280,36 @@ def undismiss_check(pair_id: str, key: str, kind: str, finding: str):
     return _act(pair_id, lambda pf: edit.undismiss(pf, key, kind, finding), data, key)
 
 
+@bp.get("/pairs/<pair_id>/names")
+def names(pair_id: str):
+    ws = workspace()
+    _, pf = ws.pair_file(pair_id)
+    return jsonify({"pair": pair_id, "revision": pf.revision, **views.names_view(pf)})
+
+
+@bp.post("/pairs/<pair_id>/names")
+def decide_name(pair_id: str):
+    """Confirm, break or withdraw the decision on a link of the pair's name map."""
+    data = _body()
+    source, rendering, state = _str(data, "source", ""), _str(data, "rendering", ""), \
+        _str(data, "state", "")
+    return _act(pair_id, lambda pf: edit.decide_name(pf, source, rendering, state), data)
+
+
 def _history_step(pair_id: str, undoing: bool):
     data = _body()
     author, revision = _str(data, "author", ""), _revision(data)
     out = workspace().step(pair_id, undoing=undoing, author=author, revision=revision)
     return _answer(pair_id, out, "undo" if undoing else "redo", author)
+
+
+@bp.post("/pairs/<pair_id>/history/replay")
+def replay_aside(pair_id: str):
+    """Replay what the set-aside history holds that the restored PO file lacks (one action)."""
+    data = _body()
+    author, revision = _str(data, "author", ""), _revision(data)
+    out = workspace().replay_aside(pair_id, author=author, revision=revision)
+    return _answer(pair_id, out, "do", author)
 
 
 @bp.post("/pairs/<pair_id>/undo")

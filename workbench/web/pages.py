@@ -18,9 +18,19 @@ from workbench.web.state import workspace
 bp = Blueprint("pages", __name__)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for by this name whatever the page links (an SVG: they all draw it)."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
+
+
 @bp.get("/")
 def index():
-    return render_template("index.html", pairs=views.pair_summaries(workspace()))
+    return render_template("index.html", pairs=views.pair_summaries(workspace()),
+                           removed=workspace().trash())
 
 
 def _context(pair_id: str) -> dict:
@@ -53,7 +63,7 @@ def prepare(pair_id: str):
     one add the installed model's MT, or with the form field realign=1 align it again keeping every
     bead's work; then show the pair page (303, so a reload does not post again)."""
     realign = request.form.get("realign", "") in ("1", "on", "true")
-    workspace().prepare(pair_id, realign=realign)
+    workspace().prepare(pair_id, realign=realign, command=views.workbench_command())
     return redirect(url_for("pages.pair", pair_id=pair_id), code=303)
 
 

@@ -17,19 +17,25 @@ from typing import Mapping
 from workbench import edit, findings, store, worddiff
 from workbench.errors import InputError, WorkbenchError
 from workbench.project import Project
-from workbench.web import checkmarks
+from workbench.web import checkmarks, errors
 
-#: Beads scoring below this are "low score" in the triage filter.
+#: Links scoring below this are "low score" in the triage filter.
 LOW_SCORE = 0.5
+#: Links below this probability that nobody approved or rejected yet are the links to check (the
+#: source view calls a link at or above it a quote).
+DOUBTFUL = 0.9
 PER_PAGE = 100
 MAX_PER_PAGE = 1000
 SORTS = ("order", "score", "-score")
+#: What the triage's "Show" picks: links to check, rendering sentences with no source (the
+#: rendering's own), source sentences the rendering leaves out.
+SHOWS = ("links", "no-source", "not-rendered")
 
 
 def _doc(ws: Project, doc_id: str) -> dict:
     d = ws.corpus.documents[doc_id]
     return {"id": d.id, "language": d.language, "title": d.title, "path": d.path,
-            "provenance": d.provenance, "date": d.date}
+            "provenance": d.provenance, "date": d.date, "original": d.original}
 
 
 def _spans(spans) -> list[dict]:
@@ -90,6 +96,7 @@ def record_view(r: store.Record, index: int | None = None,
         "key": r.key, "kind": r.kind, "source": list(r.source), "rendering": list(r.rendering),
         "source_text": r.source_text, "rendering_text": r.rendering_text, "mt": r.mt,
         "score": r.score, "method": r.method, "status": r.status, "category": r.category,
+        "reviewer": {"author": r.reviewer[0], "time": r.reviewer[1]} if r.reviewer else None,
         "annotations": [asdict(a) for a in r.annotations], "rev": edit.bead_revision(r),
         "closest": _suggestion(r, holders or {}),
     }
@@ -139,6 +146,8 @@ class Query:
     category: str = ""
     low: bool = False
     unmatched: bool = False
+    #: One of SHOWS, or "" for every bead.
+    show: str = ""
     annotated: bool = False
     #: Fidelity findings: "any", "open" (not dismissed) or a kind (workbench.findings.FILTERS).
     check: str = ""
@@ -182,12 +191,35 @@ def parse_query(args: Mapping[str, str]) -> Query:
                          hint=f"use one of {', '.join(store.CATEGORIES)}")
     if sort not in SORTS:
         raise InputError(f"unknown sort '{sort}'", hint=f"use one of {', '.join(SORTS)}")
+    show = args.get("show", "")
+    if show and show not in SHOWS:
+        raise InputError(f"unknown selection show='{show}'", hint=f"use one of {', '.join(SHOWS)}")
     return Query(status=status, category=category, low=_flag(args, "low"),
-                 unmatched=_flag(args, "unmatched"), annotated=_flag(args, "annotated"),
+                 unmatched=_flag(args, "unmatched"), show=show, annotated=_flag(args, "annotated"),
                  check=findings.parse_filter(args.get("check", "")),
                  q=args.get("q", "").strip(), sort=sort,
                  page=_int(args, "page", 1, 1, 10**9),
                  per_page=_int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE))
+
+
+def is_link(r: store.Record) -> bool:
+    """A bead that links sentences of both sides: its score is the probability that the link is
+    right. A bead of one side is a sentence with no counterpart, whose score says nothing."""
+    return bool(r.source) and bool(r.rendering)
+
+
+def shown_as(r: store.Record) -> str | None:
+    """Which of SHOWS the bead is in: a link not reviewed yet below DOUBTFUL, a rendering sentence
+    with no source, a source sentence not rendered; None for any other bead."""
+    if is_link(r):
+        return "links" if r.score < DOUBTFUL and r.status in ("unreviewed", "needs-work") else None
+    return "no-source" if r.rendering else "not-rendered"
+
+
+def show_counts(pf: store.PairFile) -> dict[str, int]:
+    """Beads for each value of `show`."""
+    c = Counter(shown_as(r) for r in pf.records)
+    return {which: c.get(which, 0) for which in SHOWS}
 
 
 def _matches(r: store.Record, q: Query, needle: str) -> bool:
@@ -195,7 +227,9 @@ def _matches(r: store.Record, q: Query, needle: str) -> bool:
         return False
     if q.category and r.category != q.category:
         return False
-    if q.low and r.score >= LOW_SCORE:
+    if q.show and shown_as(r) != q.show:
+        return False
+    if q.low and not (is_link(r) and r.score < LOW_SCORE):
         return False
     if q.unmatched and r.source and r.rendering:
         return False
@@ -214,10 +248,11 @@ def select(pf: store.PairFile, q: Query) -> list[tuple[int, store.Record]]:
     needle = q.q.casefold()
     rows = [(i, r) for i, r in enumerate(pf.records) if _matches(r, q, needle)
             and (not q.check or findings.matches(findings.summary(pf, r), q.check))]
+    # links by their probability; sentences of one side after them, in document order
     if q.sort == "score":
-        rows.sort(key=lambda p: (p[1].score, p[0]))
+        rows.sort(key=lambda p: (not is_link(p[1]), p[1].score if is_link(p[1]) else 0, p[0]))
     elif q.sort == "-score":
-        rows.sort(key=lambda p: (-p[1].score, p[0]))
+        rows.sort(key=lambda p: (not is_link(p[1]), -p[1].score if is_link(p[1]) else 0, p[0]))
     return rows
 
 
@@ -233,8 +268,10 @@ def _header(ws: Project, pair_id: str, author: str = "",
                 "mt": _mt(ws, src["language"], tgt["language"], pf), "counts": counts(pf),
                 "total": len(pf.records), "categories": list(store.CATEGORIES),
                 "statuses": list(store.STATUSES), "low_score": LOW_SCORE,
+                "doubtful": DOUBTFUL,
                 "history": _history(ws, pf, author),
-                "read_only": pf.read_only}
+                "read_only": pf.read_only,
+                "has_mt": any(r.mt for r in pf.records)}
 
 
 def _mt(ws: Project, src: str, tgt: str, pf: store.PairFile | None) -> dict:
@@ -297,8 +334,11 @@ def workbench_command() -> str:
 def pair_summaries(ws: Project) -> list[dict]:
     out = []
     for pair in ws.corpus.pairs:
-        summary = {"id": pair.id, "source": _doc(ws, pair.source),
-                   "rendering": _doc(ws, pair.rendering)}
+        source, rendering = _doc(ws, pair.source), _doc(ws, pair.rendering)
+        summary = {"id": pair.id, "source": source, "rendering": rendering,
+                   "title": pair.title or f"{source['title'] or source['id']} ↔ "
+                                          f"{rendering['title'] or rendering['id']}",
+                   "named": bool(pair.title)}
         if not ws.is_prepared(pair.id):
             out.append(summary | {"prepared": False, "error": None})
             continue
@@ -306,13 +346,21 @@ def pair_summaries(ws: Project) -> list[dict]:
             _, pf = ws.pair_file(pair.id)
         except WorkbenchError as exc:
             # One damaged PO file must not hide the other pairs; its row says what is wrong.
-            out.append(summary | {"prepared": True, "error": str(exc)})
+            out.append(summary | {"prepared": True, "error": errors.message(exc)})
             continue
         c = counts(pf)
         out.append(summary | {"prepared": True, "beads": len(pf.records), "counts": c,
                               "reviewed": len(pf.records) - c["unreviewed"],
                               "revision": pf.revision, "error": None})
     return out
+
+
+def names_view(pf: store.PairFile) -> dict:
+    """The pair's name map as the Names panel and the API give it: its links, learned ones by the
+    number of beads they stand in, each with its state."""
+    links = store.name_map(pf).links
+    return {"links": [link.to_dict() for link in links],
+            "decided": sum(link.state != "learned" for link in links)}
 
 
 def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
@@ -323,6 +371,7 @@ def pair_view(ws: Project, pair_id: str, author: str = "") -> dict:
     holders = _holders(pf.records, pf.records)
     view["beads"] = [record_view(r, i, holders, pf) for i, r in enumerate(pf.records)]
     view["check_counts"] = findings.counts(pf)
+    view["names"] = names_view(pf)
     return view
 
 
@@ -344,6 +393,8 @@ def page_view(ws: Project, pair_id: str, q: Query, author: str = "") -> dict:
     holders = _holders(pf.records, [r for _, r in shown])
     view["beads"] = [record_view(r, i, holders, pf) for i, r in shown]
     view["check_counts"] = findings.counts(pf)
+    view["show_counts"] = show_counts(pf)
+    view["names"] = names_view(pf)
     return view
 
 

@@ -1,6 +1,6 @@
 // The pair page's behaviour: keyboard navigation, review actions, notes, alignment correction,
-// undo/redo (each author's own), dismissing fidelity findings with a reason, and the translation
-// memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
+// undo/redo (each author's own), dismissing fidelity findings with a reason, the Names panel's
+// decisions on the pair's name map, and the translation memory's matches for the focused bead. Every action is a call to the JSON API (docs/api.md); after it the page fetches the
 // rows again as an HTML fragment drawn by the server's template, so no text is ever put into the
 // page as HTML here (messages use textContent).
 "use strict";
@@ -66,7 +66,7 @@
 
   // The translation memory's best matches for the focused bead (docs/api.md). Only the answer for
   // the bead focused now is drawn: an earlier request that answers late is ignored.
-  const memory = { key: null, matches: [], shown: false };
+  const memory = { key: null, matches: [], shown: false, pending: null };
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -76,6 +76,7 @@
   }
 
   async function showMemory(key) {
+    if (memory.pending) memory.pending.abort();
     memory.key = key;
     memory.matches = [];
     memory.shown = true;
@@ -85,13 +86,16 @@
     document.getElementById("memory-bead").textContent = row ? "for #" + (Number(row.dataset.index) + 1) : "";
     let answer = null;
     if (key) {
+      const pending = memory.pending = new AbortController();
       try {
         const res = await fetch("/api/pairs/" + encodeURIComponent(pairId()) + "/beads/" +
-          encodeURIComponent(key) + "/memory", { credentials: "same-origin" });
+          encodeURIComponent(key) + "/memory", { credentials: "same-origin", signal: pending.signal });
         if (res.ok) answer = await res.json();
       } catch (err) {
         answer = null;
       }
+      if (pending.signal.aborted) return; // an action or another bead took its place
+      memory.pending = null;
     }
     if (memory.key !== key) return;
     memory.matches = answer ? answer.matches : [];
@@ -216,6 +220,11 @@
   const DONE = { do: "Saved: ", undo: "Undone: ", redo: "Redone: " };
 
   async function call(path, payload, focusAfter, touched, known) {
+    // A memory lookup still on its way is for the beads as they were: the refresh asks again.
+    if (memory.pending) {
+      memory.pending.abort();
+      memory.shown = false;
+    }
     const row = current ? rowOf(current) : null;
     const index = row ? Number(row.dataset.index) : 0;
     const name = await signed();
@@ -331,6 +340,29 @@
     return call("/link", payload, undefined, [current, d.closestBead], known);
   }
 
+  // Where the sentence picked on `side` stands in bead `row` (0 = its first sentence there), or
+  // -1 when the picked sentence is not in that bead.
+  function pickedIn(row, side) {
+    const ids = Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
+    return picked[side] === null ? -1 : ids.indexOf(picked[side]);
+  }
+
+  // Unlink the bead; with one of its sentences picked, take only that sentence out of it.
+  function unlinkCurrent() {
+    const row = current && rowOf(current);
+    if (!row) return;
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      if (pickedIn(row, side) >= 0) payload[side] = picked[side];
+    });
+    if (Object.keys(payload).length > 1) {
+      say("Pick the one sentence to take out of the bead (or none, to unlink it whole).", "error");
+      return;
+    }
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "unlink"), payload, undefined, [current]);
+  }
+
   function splitCurrent() {
     const row = current && rowOf(current);
     if (!row) return;
@@ -339,14 +371,15 @@
       say("This bead cannot be split: it has too few sentences, or its sentence boundaries are not recorded.", "error");
       return;
     }
-    // Split before the picked sentences of this bead when there are any, else after the first.
-    const ids = (side) => Array.from(row.querySelectorAll('.sent[data-side="' + side + '"]')).map((e) => Number(e.dataset.id));
-    const at = (side, n) => {
-      const i = ids(side).indexOf(picked[side]);
-      return i > 0 ? i : Math.min(1, n);
-    };
-    return call(beadPath(current, "split"), { source_at: at("source", nS), rendering_at: at("rendering", nT) },
-      undefined, [current]);
+    // The second part starts at the sentences picked in this bead; a side with none picked is
+    // left to the server, which restores the beads a merge joined (or asks for a pick).
+    const payload = {};
+    ["source", "rendering"].forEach((side) => {
+      const i = pickedIn(row, side);
+      if (i >= 0) payload[side + "_at"] = i;
+    });
+    picked.source = picked.rendering = null;
+    return call(beadPath(current, "split"), payload, undefined, [current]);
   }
 
   // The bead after `key` in display order, when this page shows it (a filtered or sorted page
@@ -410,20 +443,27 @@
   }
 
   function act(name) {
-    if (!current && name !== "undo" && name !== "redo") return;
+    if (!current && name !== "undo" && name !== "redo" && name !== "replay") return;
     switch (name) {
       case "approved": case "rejected": case "needs-work": case "unreviewed": return setStatus(name);
       case "note": return openNote();
       case "dismiss": return openDismiss(current, firstOpen(current));
-      case "unlink": return call(beadPath(current, "unlink"), {}, undefined, [current]);
+      case "unlink": return unlinkCurrent();
       case "merge": return call(beadPath(current, "merge-next"), {}, undefined, [current, nextKey(current)]);
       case "split": return splitCurrent();
       case "closest": return linkClosest();
       case "memory": return copyMatch();
       case "undo": return call("/undo", {}, null);
       case "redo": return call("/redo", {}, null);
+      case "replay": return call("/history/replay", {}, null);
     }
   }
+
+  // The MT column: collapsed when the pair has no MT (the server marks #pair-body so), opened or
+  // closed again by its heading; #pair-body outlives the rows drawn into it, and so does the choice.
+  body.addEventListener("click", (ev) => {
+    if (ev.target.closest("#mt-toggle")) body.classList.toggle("mt-collapsed");
+  });
 
   body.addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-act]");
@@ -462,6 +502,26 @@
   body.addEventListener("mouseover", (ev) => lightUp(ev, true));
   body.addEventListener("mouseout", (ev) => lightUp(ev, false));
 
+  // The Names panel: a link confirmed, broken or its decision withdrawn is an action of its own
+  // (undone like any other); the panel is drawn by the server, so the page is loaded again.
+  async function decideName(source, rendering, state) {
+    const answer = await call("/names", { source: source, rendering: rendering, state: state }, current);
+    if (answer) location.reload();
+  }
+  const names = document.getElementById("names");
+  names.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button[data-name-act]");
+    const row = btn && btn.closest("tr.name-link");
+    if (row) decideName(row.dataset.source, row.dataset.rendering, btn.dataset.nameAct);
+  });
+  const nameAdd = document.getElementById("name-add");
+  if (nameAdd) nameAdd.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    decideName(document.getElementById("name-source").value, document.getElementById("name-rendering").value, "confirmed");
+  });
+  if (sessionStorage.getItem("workbench.names-open") === "1") names.open = true;
+  names.addEventListener("toggle", () => sessionStorage.setItem("workbench.names-open", names.open ? "1" : "0"));
+
   document.getElementById("undo").addEventListener("click", () => act("undo"));
   document.getElementById("redo").addEventListener("click", () => act("redo"));
   document.getElementById("link").addEventListener("click", linkPicked);
@@ -482,8 +542,11 @@
   document.getElementById("note-dialog").addEventListener("close", (ev) => {
     if (ev.target.returnValue === "save") saveNote();
   });
-  document.querySelectorAll("#triage select, #triage input[type=checkbox]").forEach((el) =>
-    el.addEventListener("change", () => document.getElementById("triage").submit()));
+  // The triage bar is drawn with the rows (its counts change with them): listen on the rows' box.
+  body.addEventListener("change", (ev) => {
+    const t = ev.target;
+    if (t.closest("#triage") && (t.tagName === "SELECT" || t.type === "checkbox")) t.form.submit();
+  });
 
   document.addEventListener("keydown", (ev) => {
     if (document.querySelector("dialog[open]")) return; // dialogs handle their own keys (Esc)
