@@ -105,7 +105,8 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
                     mt: Sequence[str] | None = None, mt_model: str | None = None,
                     mt_path: str | None = None, mode: str = "auto", signals: str = "auto",
                     presegmented: bool = False, mt_optional: bool = False,
-                    embedder: Any = None, progress: Progress | None = None) -> Prepared:
+                    embedder: Any = None, progress: Progress | None = None,
+                    calibration: Any = None) -> Prepared:
     """Segment both documents (one sentence a line with `presegmented`), translate the source with
     `engine` unless `mt` (one translation per source sentence, read from `mt_path`) is given, and
     align (with `embedder` as the sentence encoder, default workbench.embed's). With
@@ -113,7 +114,8 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
     says why in `mt_skipped`, instead of raising ModelError. `progress` hears the stages
     translate, encode (both sides' sentences, before the search, into the encoder's memory where
     the aligner finds them) and align; a listener that raises (CancelledError) stops the work
-    there, before anything is written."""
+    there, before anything is written. `calibration` (workbench.align.calibrate.Calibration, a data
+    directory's refit from its translators' decisions) maps the aligner's probabilities."""
     from workbench.align import align, parse_signals
     from workbench.segment import segment, segment_lines
 
@@ -145,7 +147,7 @@ def align_documents(source: Document, rendering: Document, *, engine: Translator
         progress.stage("align")
     alignment = align([s.text for s in src], [s.text for s in tgt], src_lang=source.language,
                       tgt_lang=rendering.language, mt=mt, mode=mode, signals=signals,
-                      embedder=embedder)
+                      embedder=embedder, calibration=calibration)
     return Prepared(source, rendering, src, tgt, alignment, list(mt) if mt is not None else None,
                     mt_model, skipped)
 
@@ -280,8 +282,11 @@ class Project:
                     embedder = None  # the aligner goes on without it, as `workbench align` does
                 report = progress
                 stages = Progress(lambda snap: report(snap.stage, snap.done, snap.total))
+            from workbench.align import calibrate
+
             prepared = align_documents(docs[pair.source], docs[pair.rendering], engine=engine,
-                                       embedder=embedder, progress=stages)
+                                       embedder=embedder, progress=stages,
+                                       calibration=calibrate.load(self.root))
             if progress is not None:
                 progress("write", 0, 1)
             path.parent.mkdir(exist_ok=True)  # the data directory's own translations/

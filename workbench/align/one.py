@@ -79,17 +79,16 @@ class OneModel:
 
 def load_model(path: str | Path | None = None) -> OneModel:
     """The fitted model shipped with the package, or one written by `scripts/fit_align.py`."""
+    where = "the package's fitted.json" if path is None else str(path)
     try:
         if path is None:
             text = resources.files("workbench.align").joinpath("fitted.json").read_text("utf-8")
-            where = "the package's fitted.json"
         else:
             text = Path(path).read_text(encoding="utf-8")
-            where = str(path)
         return OneModel.from_json(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"cannot read the alignment model {where if path is None else path}: "
-                         f"{exc}", hint="refit it with scripts/fit_align.py") from None
+        raise InputError(f"cannot read the alignment model {where}: {exc}",
+                         hint="refit it with scripts/fit_align.py") from None
 
 
 @dataclass

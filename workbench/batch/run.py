@@ -46,14 +46,18 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def pair_key(spec: PairSpec, src: bytes, tgt: bytes, mode: str, models: dict[str, str]) -> str:
-    """The content hash of everything a pair's PO file depends on (the run's date aside)."""
+def pair_key(spec: PairSpec, src: bytes, tgt: bytes, mode: str, models: dict[str, str],
+             calibration: str = "") -> str:
+    """The content hash of everything a pair's PO file depends on (the run's date aside), the
+    data directory's refit probabilities (`workbench calibrate`) among them when it has some."""
     used = {k: v for k, v in models.items()
             if (k == "encoder" and "embed" in spec.steps)
             or (k == f"mt {spec.source_lang}>{spec.rendering_lang}" and "translate" in spec.steps)}
     record = {"workbench": __version__, "source": [spec.source_id, spec.source_lang, _sha(src)],
               "rendering": [spec.rendering_id, spec.rendering_lang, _sha(tgt)],
               "steps": list(spec.steps), "mode": mode, "models": used}
+    if calibration:
+        record["calibration"] = calibration
     return _sha(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
@@ -142,7 +146,11 @@ class Run:
             steps = tuple(s for s in steps if s != "translate")
         if "embed" in steps and models.get("encoder", "").startswith("error: "):
             raise ModelError(models["encoder"].removeprefix("error: "))
-        key = pair_key(spec, data[0], data[1], self.manifest.mode, models)
+        from workbench.align import calibrate
+
+        cal = calibrate.load(self.out)
+        key = pair_key(spec, data[0], data[1], self.manifest.mode, models,
+                       cal.describe() if cal.decisions else "")
         po = self.out / "translations" / spec.po
         if steps != spec.steps:
             why, n = self.no_mt.get(lp, (mt.removeprefix("error: "), 0))
@@ -154,7 +162,8 @@ class Run:
                          path=f"corpora/{spec.source_id}.txt", text=texts[0]),
                 Document(id=spec.rendering_id, language=spec.rendering_lang,
                          path=f"corpora/{spec.rendering_id}.txt", text=texts[1])]
-        return _Prepared(spec, Job(docs[0], docs[1], steps, self.manifest.mode, key, self.time),
+        return _Prepared(spec, Job(docs[0], docs[1], steps, self.manifest.mode, key, self.time,
+                                   cal if cal.decisions else None),
                          (data[0], data[1]))
 
     def chunks(self, job: Job) -> dict[str, list[tuple[Callable, tuple]]]:

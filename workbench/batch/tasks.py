@@ -46,6 +46,7 @@ class Job:
     mode: str
     key: str
     time: str  # ISO 8601, "2026-11-30T06:00:00Z"
+    calibration: Any = None  # the data directory's workbench.align.calibrate.Calibration
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def process_pair(job: Job, settings: Settings, mt_chunks: list[list[str]] | None
             signals.append("lexical")
         prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt,
                                    mt_model=engine.label if mt is not None else None,
-                                   mode=job.mode, signals=",".join(signals), embedder=embedder)
+                                   mode=job.mode, signals=",".join(signals), embedder=embedder,
+                                   calibration=job.calibration)
         pf = prepared.pair_file(checks=False, time=job.time)
         check_errors = _check(pf) if "check" in job.steps else 0
         pf.header[KEY_HEADER] = job.key

@@ -63,8 +63,9 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
 @click.option("--presegmented", is_flag=True, help="Both files hold one sentence per line.")
 @click.option("--mode", type=click.Choice(["auto", "monotone", "partial"]), default="auto",
               show_default=True,
-              help="monotone: full translations in order; partial: reporting that quotes some "
-                   "sentences anywhere; auto: chosen from the documents.")
+              help="auto: one search for every shape (a full translation, quotes in order or "
+                   "shuffled, cut quotes; unrelated sentences stay unmatched). Overrides: "
+                   "monotone (full translations in order), partial (quotes found anywhere).")
 @click.option("--signals", default="auto", show_default=True, metavar="LIST",
               help="Similarity signals, comma-separated: embed (the bundled sentence encoder), mt "
                    "(the machine translation against the rendering), lexical (names, numbers, "
@@ -76,10 +77,13 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
                    "[source ids]:[rendering ids]:score, 0-based. Default: po for -o *.po, else links.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
+@click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False),
+              help="Use this data directory's probabilities refit from its translators' "
+                   "decisions (`workbench calibrate`).")
 @QUIET_OPTION
 def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_file: str | None,
                   presegmented: bool, mode: str, signals: str, output: str, fmt: str | None,
-                  overwrite: bool, quiet: bool) -> None:
+                  overwrite: bool, data_dir: str | None, quiet: bool) -> None:
     """Align the sentences of SOURCE with those of its RENDERING."""
     from pathlib import Path
 
@@ -115,11 +119,19 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
             if "mt" in wanted:
                 raise
             click.echo(f"workbench: no MT ({exc.message}); aligning without it", err=True)
+    calibration = None
+    if data_dir is not None:
+        from workbench.align import calibrate
+
+        if not Path(data_dir).is_dir():
+            raise InputError("no such data directory", path=data_dir,
+                             hint="give the directory `workbench calibrate` wrote to")
+        calibration = calibrate.load(data_dir)
     display = Display("align", quiet=quiet)
     prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt, mt_model=mt_model,
                                mt_path=mt_file, mode=mode, signals=signals,
                                presegmented=presegmented, mt_optional="mt" not in wanted,
-                               progress=display.progress)
+                               progress=display.progress, calibration=calibration)
     if prepared.mt_skipped is not None:
         click.echo(f"workbench: no MT ({prepared.mt_skipped}); aligning without it", err=True)
     alignment = prepared.alignment

@@ -182,10 +182,11 @@ class PairFile:
     @property
     def reporting(self) -> bool:
         """Whether the rendering reports on the source rather than translating it: the aligner
-        took it as reporting (`mode=partial` in X-Aligner), so it quotes some source sentences
-        among sentences of its own, and quotation marks are its way of quoting, not a finding."""
-        items = (item.strip() for item in self.header.get("X-Aligner", "").split(";"))
-        return "mode=partial" in items
+        took it as reporting (`mode=partial`, or `shape=reporting` from the one search, in
+        X-Aligner), so it quotes some source sentences among sentences of its own, and quotation
+        marks are its way of quoting, not a finding."""
+        items = {item.strip() for item in self.header.get("X-Aligner", "").split(";")}
+        return "mode=partial" in items or "shape=reporting" in items
 
     @property
     def source_language(self) -> str:
