@@ -134,12 +134,16 @@ def test_display_order_puts_source_only_beads_after_their_predecessor():
 
 
 def test_auto_mode_says_why():
+    # with the encoder: the one search, which says what it found
     al = align(SENTENCES, SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES)
-    assert al.settings["mode"] == "monotone"
-    assert al.settings["mode-reason"].startswith("most sentences match, in order (sentences 12:12")
+    assert (al.settings["mode"], al.settings["shape"]) == ("one", "translation")
+    assert al.settings["mode-reason"] == ("one search over every shape; 12/12 rendering sentences "
+                                          "linked, read as translation")
+    # without it: one of the two older searches, chosen from the documents
     al = align(SENTENCES, SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES, signals="mt")
     assert al.settings["mode-reason"].startswith("documents of the same size")
-    al = align(SENTENCES[:2], SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES[:2])
+    al = align(SENTENCES[:2], SENTENCES, src_lang="en", tgt_lang="en", mt=SENTENCES[:2],
+               signals="mt")
     assert al.settings["mode"] == "partial"
     assert al.settings["mode-reason"].startswith("documents differ in size")
 
@@ -178,9 +182,10 @@ def test_bundled_petition_pair_with_the_encoder(signals):
     src = [s.text for s in segment(read_text(REPO / "corpora" / "petition.ru.txt"), "ru")]
     tgt = [s.text for s in segment(read_text(REPO / "corpora" / "newsweek.en.txt"), "en")]
     al = align(src, tgt, src_lang="ru", tgt_lang="en", signals=signals)
-    assert al.settings["mode"] == "partial"
+    assert (al.settings["mode"], al.settings["shape"]) == ("one", "reporting")
     assert al.settings["signals"] == ("embed" if signals == "embed" else "embed,lexical")
-    assert al.settings["mode-reason"].startswith("documents differ in size (sentences 6:25")
+    assert al.settings["mode-reason"] == ("one search over every shape; 6/25 rendering sentences "
+                                          "linked, read as reporting")
     matched = sorted((b.source, b.rendering) for b in al.beads if b.source and b.rendering)
     assert matched == [((0,), (3,)), ((1,), (4,)), ((2,), (5,)), ((3,), (10,)), ((4,), (11,)),
                        ((5,), (12,))]

@@ -24,8 +24,9 @@ from workbench.align.features import PairView, Side, _expected_ratio, anchors_of
 from workbench.align.mode import choose_mode
 from workbench.align.monotone import MonotoneParams, search_monotone
 from workbench.align.params import (EMBED_NEIGHBOURS, RETRIEVAL, RetrievalModel, Signals,
-                                    calibration, confident_threshold, default_scorers,
+                                    confident_threshold, default_scorers,
                                     monotone_params, partial_params)
+from workbench.align.params import calibration as search_calibration
 from workbench.align.partial import PartialParams, display_order, search_partial
 from workbench.align.scorers import BeadScorer, EmbedScorer, Weighted
 from workbench.errors import InputError, ModelError
@@ -155,7 +156,7 @@ def align(source: Sequence[str], rendering: Sequence[str], *, src_lang: str, tgt
         view.ratio = _search_ratio(view, sig, chosen, src_lang, tgt_lang)
         bead_scorer = BeadScorer(view, scorers if scorers is not None
                                  else default_scorers(sig, chosen))
-        bead_scorer.calibration = calibration(sig, chosen)
+        bead_scorer.calibration = search_calibration(sig, chosen)
         if chosen == "partial" and view.sem is not None and scorers is None and partial is None:
             beads = _retrieve(_own_view(view, src_lang, tgt_lang), RETRIEVAL,
                               sig.method, settings)

@@ -18,6 +18,9 @@ BLOCK = 4096
 #: A cut quote's parts are compared for a rendering sentence's this many best source sentences,
 #: and not at all where its best match is mutual with at least this margin.
 PART_RANK = 3
+#: A rendering sentence this many times longer than the source sentence (by the document's length
+#: ratio) may quote it inside words of its own.
+QUOTE_LONGER = 2.0
 PART_SURE = 1.04
 
 
@@ -198,6 +201,16 @@ class Evidence:
         if len(pick):
             pairs = [(int(rows[k, 0]), int(rows[k, 2])) for k in pick]
             out[pick] = np.maximum(margin[pick], self.sem.some_part_margins(pairs))
+        # the other way round: a rendering sentence that quotes a short source sentence (a title)
+        # inside words of its own, the quote in quotation marks
+        quotes = self.view.rendering.quotes
+        if any(quotes):
+            long = lt > QUOTE_LONGER * self.lengths.ratio * ls
+            has = np.array([bool(quotes[t]) for t in t0.tolist()], dtype=bool)
+            pick = np.flatnonzero(one & long & has & (r < PART_RANK))
+            if len(pick):
+                pairs = [(int(rows[k, 0]), int(rows[k, 2])) for k in pick]
+                out[pick] = np.maximum(out[pick], self.sem.quote_margins(pairs, quotes))
         return out
 
     def sure_renderings(self, rows: np.ndarray, margin: np.ndarray) -> np.ndarray:

@@ -181,15 +181,16 @@ def _in_order(beads: list[Bead]) -> float:
 
 
 def _closest(prep: Prepared, llr: np.ndarray, post) -> dict[int, tuple[int, float]]:
-    """For each rendering sentence the 1-1 candidate with the highest posterior, as a suggestion
-    for one left unmatched: (source sentence, its posterior)."""
-    best: dict[int, tuple[float, int]] = {}
+    """For each rendering sentence the 1-1 candidate with the highest posterior (the strongest
+    evidence among those the search gave none), as a suggestion for one left unmatched:
+    (source sentence, its posterior)."""
+    best: dict[int, tuple[float, float, int]] = {}
     for k, (s0, s1, t0, t1) in enumerate(prep.rows.tolist()):
         if s1 - s0 == 1 and t1 - t0 == 1:
-            p = float(post.bead[k])
-            if t0 not in best or (p, -s0) > (best[t0][0], -best[t0][1]):
-                best[t0] = (p, s0)
-    return {t: (s, round(p, 4)) for t, (p, s) in best.items() if p > 0.0}
+            key = (float(post.bead[k]), float(llr[k]), -s0)
+            if t0 not in best or key > best[t0]:
+                best[t0] = key
+    return {t: (-s, round(p, 4)) for t, (p, _, s) in best.items()}
 
 
 def with_strength(model: OneModel, **changes) -> OneModel:

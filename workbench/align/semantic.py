@@ -122,6 +122,7 @@ class SemanticView:
         self._source, self._embedder = source, embedder
         self._parts: tuple[np.ndarray, np.ndarray] | None = None
         self._some_parts: dict[int, np.ndarray] | None = None
+        self._quotes: dict[int, np.ndarray] | None = None
         self.tgt = Vectors(tgt)
         self.curve = curve or MarginCurve()
         self.k = k
@@ -250,6 +251,32 @@ class SemanticView:
             extra = self._some_parts.get(i)
             if extra is not None and len(extra):
                 cos = max(cos, float((extra @ self.tgt.v[j]).max()))
+            bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
+            out[k] = cos / bg if bg > 0 else cos
+        return out
+
+    def quote_margins(self, pairs: Sequence[tuple[int, int]],
+                      quotes: Sequence[Sequence[str]]) -> np.ndarray:
+        """The margin of source sentence i against the best of rendering sentence j's quoted parts
+        (`quotes[j]`, itself included), for each (i, j): a sentence that quotes a short source
+        sentence inside its own words ("titled 'Against ...,' was created"). Only the quotes of
+        the rendering sentences named are encoded, once per view."""
+        if self._quotes is None:
+            self._quotes = {}
+        wanted = sorted({j for _, j in pairs if quotes[j]} - set(self._quotes))
+        if wanted and self._embedder is not None:
+            texts = [q for j in wanted for q in quotes[j]]
+            vectors = self._embedder.embed(texts)
+            at = 0
+            for j in wanted:
+                self._quotes[j] = np.asarray(vectors[at:at + len(quotes[j])], dtype=np.float32)
+                at += len(quotes[j])
+        out = np.empty(len(pairs))
+        for k, (i, j) in enumerate(pairs):
+            cos = float(self.src.v[i] @ self.tgt.v[j])
+            extra = self._quotes.get(j)
+            if extra is not None and len(extra):
+                cos = max(cos, float((extra @ self.src.v[i]).max()))
             bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
             out[k] = cos / bg if bg > 0 else cos
         return out
