@@ -206,8 +206,8 @@ class Evidence:
         quotes = self.view.rendering.quotes
         if any(quotes):
             long = lt > QUOTE_LONGER * self.lengths.ratio * ls
-            has = np.array([bool(quotes[t]) for t in t0.tolist()], dtype=bool)
-            pick = np.flatnonzero(one & long & has & (r < PART_RANK))
+            quoting = np.array([bool(q) for q in quotes], dtype=bool)
+            pick = np.flatnonzero(one & long & quoting[t0] & (r < PART_RANK))
             if len(pick):
                 pairs = [(int(rows[k, 0]), int(rows[k, 2])) for k in pick]
                 out[pick] = np.maximum(out[pick], self.sem.quote_margins(pairs, quotes))

@@ -157,8 +157,8 @@ def search(view: PairView, model: OneModel, method: str, settings: dict[str, str
         "search": "one", "model": model.provenance,
         "candidates": str(len(prep.rows)),
         "length-model": f"ratio {prep.lengths.ratio:.3f} variance {prep.lengths.variance:.2f}",
-        "order": (f"unmatched {prior.null:.3f} continue {_share(prior, 'cont'):.3f} "
-                  f"forward {_share(prior, 'skip'):.3f} jump {_share(prior, 'jump'):.3f}"),
+        "order": (f"unmatched {prior.null:.3f} continue {prior.share('cont'):.3f} "
+                  f"forward {prior.share('skip'):.3f} jump {prior.share('jump'):.3f}"),
         "linked": f"{linked}/{m}",
     })
     # the shape found, for what reads the header (quote findings, the page): a rendering that
@@ -166,10 +166,6 @@ def search(view: PairView, model: OneModel, method: str, settings: dict[str, str
     reporting = m and (linked < 0.8 * m or order < 0.8)
     settings["shape"] = "reporting" if reporting else "translation"
     return beads
-
-
-def _share(prior: OrderPrior, key: str) -> float:
-    return getattr(prior, key) / (prior.cont + prior.skip + prior.jump)
 
 
 def _in_order(beads: list[Bead]) -> float:

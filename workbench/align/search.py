@@ -40,6 +40,10 @@ class OrderPrior:
     decay: float = 0.5
     strength: float = 10.0
 
+    def share(self, move: str) -> float:
+        """The normalised probability of a linking move: "cont", "skip" or "jump"."""
+        return getattr(self, move) / (self.cont + self.skip + self.jump)
+
     def logs(self, n: int) -> "_Logs":
         total = self.cont + self.skip + self.jump
         return _Logs(null=math.log(self.null), link=math.log(1.0 - self.null),
@@ -246,9 +250,9 @@ def fit_document(n: int, m: int, rows: np.ndarray, llr: np.ndarray, prior: Order
     for _ in range(rounds):
         prior = reestimate(prior, post.moves)
         post = posteriors(n, m, rows, llr, prior)
-    total = prior.cont + prior.skip + prior.jump
-    if prior.null > REPORTING_NULL and prior.cont / total > REPORTING_ORDER \
+    if prior.null > REPORTING_NULL and prior.share("cont") > REPORTING_ORDER \
             and bool((llr < REPORTING_FLOOR).any()):
+        # every bead left is above the floor, so the rule does not apply twice
         kept = llr >= REPORTING_FLOOR
         post, prior = fit_document(n, m, rows[kept], llr[kept], start, rounds)
         post = _spread(post, kept)

@@ -245,15 +245,7 @@ class SemanticView:
                 self._some_parts[i] = np.asarray(
                     [vectors[k] for k, o in enumerate(owners) if o == i], dtype=np.float32
                 ).reshape(-1, self.src.v.shape[1])
-        out = np.empty(len(pairs))
-        for k, (i, j) in enumerate(pairs):
-            cos = float(self.src.v[i] @ self.tgt.v[j])
-            extra = self._some_parts.get(i)
-            if extra is not None and len(extra):
-                cos = max(cos, float((extra @ self.tgt.v[j]).max()))
-            bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
-            out[k] = cos / bg if bg > 0 else cos
-        return out
+        return self._margins_with(pairs, self._some_parts, of_source=True)
 
     def quote_margins(self, pairs: Sequence[tuple[int, int]],
                       quotes: Sequence[Sequence[str]]) -> np.ndarray:
@@ -271,23 +263,32 @@ class SemanticView:
             for j in wanted:
                 self._quotes[j] = np.asarray(vectors[at:at + len(quotes[j])], dtype=np.float32)
                 at += len(quotes[j])
+        return self._margins_with(pairs, self._quotes, of_source=False)
+
+    def _margins_with(self, pairs: Sequence[tuple[int, int]], extra: dict[int, np.ndarray], *,
+                      of_source: bool) -> np.ndarray:
+        """The margin of each pair (i, j), the cosine being the best of the two sentences' own and
+        of the `extra` vectors (parts of source sentence i, or of rendering sentence j when not
+        `of_source`) against the other sentence."""
         out = np.empty(len(pairs))
         for k, (i, j) in enumerate(pairs):
             cos = float(self.src.v[i] @ self.tgt.v[j])
-            extra = self._quotes.get(j)
-            if extra is not None and len(extra):
-                cos = max(cos, float((extra @ self.src.v[i]).max()))
-            bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
-            out[k] = cos / bg if bg > 0 else cos
+            more = extra.get(i if of_source else j)
+            if more is not None and len(more):
+                cos = max(cos, float((more @ (self.tgt.v[j] if of_source else self.src.v[i])).max()))
+            out[k] = self._scaled(cos, i, j)
         return out
+
+    def _scaled(self, cos: float, i: int, j: int) -> float:
+        """A cosine of source sentence i (or a part) and rendering sentence j as a ratio margin."""
+        bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
+        return cos / bg if bg > 0 else cos
 
     def part_margin(self, i: int, j: int) -> float:
         """The margin of source sentence i's best part (itself included) against rendering j."""
         vectors, owner = self.parts()
         lo, hi = np.searchsorted(owner, [i, i + 1])
-        cos = float((vectors[lo:hi] @ self.tgt.v[j]).max())
-        bg = (self.src.background[i] + self.tgt.background[j]) / 2.0
-        return cos / bg if bg > 0 else cos
+        return self._scaled(float((vectors[lo:hi] @ self.tgt.v[j]).max()), i, j)
 
     def candidates(self, per_sentence: int) -> dict[int, list[int]]:
         """For each source sentence, the rendering sentences with the highest margin, found from both

@@ -116,6 +116,11 @@ class Run:
         self.progress = progress
         self.out = manifest.output
         self.time = clock.now()  # the header's dates of every pair of the run
+        from workbench.align import calibrate
+
+        # the output directory's refit probabilities (`workbench calibrate`), read once a run
+        cal = calibrate.load(self.out)
+        self.calibration = cal if cal.decisions else None
         self.failures: list[tuple[str, str]] = []
         #: Why the MT was left out, by language pair, and how many pairs were aligned without it.
         self.no_mt: dict[str, tuple[str, int]] = {}
@@ -146,11 +151,8 @@ class Run:
             steps = tuple(s for s in steps if s != "translate")
         if "embed" in steps and models.get("encoder", "").startswith("error: "):
             raise ModelError(models["encoder"].removeprefix("error: "))
-        from workbench.align import calibrate
-
-        cal = calibrate.load(self.out)
         key = pair_key(spec, data[0], data[1], self.manifest.mode, models,
-                       cal.describe() if cal.decisions else "")
+                       self.calibration.describe() if self.calibration else "")
         po = self.out / "translations" / spec.po
         if steps != spec.steps:
             why, n = self.no_mt.get(lp, (mt.removeprefix("error: "), 0))
@@ -163,7 +165,7 @@ class Run:
                 Document(id=spec.rendering_id, language=spec.rendering_lang,
                          path=f"corpora/{spec.rendering_id}.txt", text=texts[1])]
         return _Prepared(spec, Job(docs[0], docs[1], steps, self.manifest.mode, key, self.time,
-                                   cal if cal.decisions else None),
+                                   self.calibration),
                          (data[0], data[1]))
 
     def chunks(self, job: Job) -> dict[str, list[tuple[Callable, tuple]]]:

@@ -77,7 +77,7 @@ def segment_command(file: str, lang: str, fmt: str, presegmented: bool, output: 
                    "[source ids]:[rendering ids]:score, 0-based. Default: po for -o *.po, else links.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing PO file, keeping the work on "
                                                  "beads that did not change.")
-@click.option("--data", "data_dir", default=None, type=click.Path(file_okay=False),
+@click.option("--data", "data_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Use this data directory's probabilities refit from its translators' "
                    "decisions (`workbench calibrate`).")
 @QUIET_OPTION
@@ -123,9 +123,6 @@ def align_command(source: str, rendering: str, src_lang: str, tgt_lang: str, mt_
     if data_dir is not None:
         from workbench.align import calibrate
 
-        if not Path(data_dir).is_dir():
-            raise InputError("no such data directory", path=data_dir,
-                             hint="give the directory `workbench calibrate` wrote to")
         calibration = calibrate.load(data_dir)
     display = Display("align", quiet=quiet)
     prepared = align_documents(src_doc, tgt_doc, engine=engine, mt=mt, mt_model=mt_model,
