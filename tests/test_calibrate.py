@@ -77,3 +77,70 @@ def test_a_damaged_calibration_file_is_named(tmp_path):
         assert cal.FILE in str(exc.path)
     else:
         raise AssertionError("a damaged file must be refused")
+
+
+QUOTE_SRC = ["Мы против мобилизации.", "Подпишите петицию.", "Погода сегодня хорошая."]
+QUOTE_REN = ["We are against the mobilization.", "Sign the petition."]
+REFIT = cal.Calibration(a=0.5, b=-1.0, decisions=40, provenance="test")
+
+
+def test_workbench_align_with_data_applies_the_refit_and_records_it(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / cal.FILE).write_bytes(cal.to_json(REFIT))
+    (tmp_path / "src.txt").write_text("\n".join(QUOTE_SRC) + "\n", encoding="utf-8")
+    (tmp_path / "ren.txt").write_text("\n".join(QUOTE_REN) + "\n", encoding="utf-8")
+    args = ["align", str(tmp_path / "src.txt"), str(tmp_path / "ren.txt"), "--presegmented",
+            "--quiet", "-o"]
+    plain = CliRunner().invoke(main, args + [str(tmp_path / "plain.po")])
+    refit = CliRunner().invoke(main, args + [str(tmp_path / "refit.po"), "--data",
+                                             str(tmp_path / "data")])
+    assert plain.exit_code == 0 and refit.exit_code == 0, plain.output + refit.output
+    before = store.load(tmp_path / "plain.po")
+    after = store.load(tmp_path / "refit.po")
+    assert "calibration=" not in before.header["X-Aligner"]
+    assert "calibration=a=0.500 b=-1.000 from 40 decisions" in after.header["X-Aligner"]
+    linked = [(b, a) for b, a in zip(before.records, after.records) if b.source and b.rendering]
+    assert linked and all(a.score == REFIT(b.score) for b, a in linked)
+
+
+def test_workbench_align_with_a_missing_data_directory_says_so(tmp_path):
+    (tmp_path / "src.txt").write_text(QUOTE_SRC[0] + "\n", encoding="utf-8")
+    (tmp_path / "ren.txt").write_text(QUOTE_REN[0] + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["align", str(tmp_path / "src.txt"),
+                                       str(tmp_path / "ren.txt"), "--data",
+                                       str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_prepare_in_a_data_directory_applies_its_refit(tmp_path):
+    from workbench.project import Project
+
+    write_corpus(tmp_path, ("src-ru", "ru", "src.ru.txt", None, QUOTE_SRC),
+                 ("ren-en", "en", "ren.en.txt", None, QUOTE_REN))
+    (tmp_path / cal.FILE).write_bytes(cal.to_json(REFIT))
+    pf = Project(tmp_path).prepare("src-ru__ren-en")
+    assert "calibration=a=0.500 b=-1.000 from 40 decisions" in pf.header["X-Aligner"]
+
+
+def test_a_batch_run_applies_its_output_directory_s_refit_and_redoes_pairs_when_it_changes(
+        tmp_path):
+    from workbench import batch
+
+    (tmp_path / "src.ru.txt").write_text("\n".join(QUOTE_SRC) + "\n", encoding="utf-8")
+    (tmp_path / "ren.en.txt").write_text("\n".join(QUOTE_REN) + "\n", encoding="utf-8")
+    manifest = tmp_path / "batch.toml"
+    manifest.write_text('output = "out"\nsource_lang = "ru"\nrendering_lang = "en"\n'
+                        'steps = ["segment", "embed", "align"]\n\n'
+                        '[[pairs]]\nsource = "src.ru.txt"\nrendering = "ren.en.txt"\n',
+                        encoding="utf-8")
+    first = batch.run(batch.load_manifest(manifest), batch.Sequential())
+    assert first.status.done == 1
+    po = tmp_path / "out" / "translations" / batch.load_manifest(manifest).pairs[0].po
+    assert "calibration=" not in store.load(po).header["X-Aligner"]
+    (tmp_path / "out" / cal.FILE).write_bytes(cal.to_json(REFIT))
+    again = batch.run(batch.load_manifest(manifest), batch.Sequential())
+    assert (again.status.done, again.status.skipped) == (1, 0)
+    assert "calibration=a=0.500 b=-1.000 from 40 decisions" in store.load(po).header["X-Aligner"]
+    third = batch.run(batch.load_manifest(manifest), batch.Sequential())
+    assert (third.status.done, third.status.skipped) == (0, 1)
