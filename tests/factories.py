@@ -84,6 +84,13 @@ BEADS = [Bead((), (0,), 0.0, "test"), Bead((0,), (1,), 0.82, "test"),
          Bead((), (4,), 0.0, "test", closest=(3, 0.41)), Bead((4,), (5,), 0.9, "test")]
 
 
+def write(path: Path, text: str) -> Path:
+    """A UTF-8 text file, its folders made as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_corpus(root: Path, source: tuple[str, str, str, str | None, Sequence[str]],
                  rendering: tuple[str, str, str, str | None, Sequence[str]],
                  separator: str = "\n\n") -> None:
@@ -206,6 +213,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def open_pair(page, url: str) -> None:
+    """Open a page in the browser and wait until its script says it is ready."""
+    page.goto(url)
+    page.wait_for_selector("html[data-ready='1']")
 
 
 def start_server(data_dir: Path, tmp_path: Path, *options: str,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from factories import write
 from workbench import batch
 from workbench.cli import main
 from workbench.corpus import load_corpus
@@ -21,12 +22,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 SMALL_RU = "Привет мир. Это второе предложение.\n\nТретье предложение здесь.\n"
 SMALL_EN = "Hello world. This is the second sentence.\n\nThe third sentence is here.\n"
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from factories import write
 from workbench import batch, clock
 from workbench.cli import main
 from workbench.corpus import Document
@@ -16,12 +17,6 @@ from workbench.project import align_documents
 HOUSES_RU = "В городе 5 домов.\n\nМосква большая. Нева течёт.\n"
 HOUSES_EN = "The city has 7 houses.\n\nMoscow is big. The Neva flows.\n"
 EPOCH_DATE = "2023-11-14 22:13+0000"  # SOURCE_DATE_EPOCH=1700000000
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def header_dates(po: str) -> tuple[str, str]:

@@ -10,17 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from factories import write
 from workbench import batch
 from workbench.cli import main
 from workbench.errors import ParseError
 
 HEAD = 'output = "out"\nsource_lang = "ru"\nrendering_lang = "en"\nsteps = ["segment", "align"]\n'
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from factories import PAIR, SECOND, add_second_pair, make_data_dir, screenshot, start_server, stop
+from factories import (PAIR, SECOND, add_second_pair, make_data_dir, open_pair, screenshot,
+                       start_server, stop)
 from workbench import edit, store
 
 
@@ -31,11 +32,6 @@ def hand_server(tmp_path: Path):
     url, proc = start_server(root, tmp_path)
     yield url, root / "translations" / f"{PAIR}.po"
     stop(proc)
-
-
-def open_pair(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("html[data-ready='1']")
 
 
 def test_quoted_petition_sentence_and_its_rendering_share_a_row(server, page, tmp_path):

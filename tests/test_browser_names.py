@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import NAMES_PAIR, make_names_data_dir, screenshot, start_server, stop
+from factories import NAMES_PAIR, make_names_data_dir, open_pair, screenshot, start_server, stop
 from workbench import store
 
 pytestmark = pytest.mark.browser
@@ -23,11 +23,6 @@ def served(tmp_path: Path):
     stop(proc)
 
 
-def _open(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("html[data-ready='1']")
-
-
 def _links(page) -> list[list[str]]:
     return page.locator("#name-links tbody tr").evaluate_all(
         "rows => rows.map(r => Array.from(r.cells).slice(0, 4).map(c => c.innerText))")
@@ -35,7 +30,7 @@ def _links(page) -> list[list[str]]:
 
 def test_names_panel_lists_breaks_and_confirms_links(served, page, tmp_path):
     url, po = served
-    _open(page, f"{url}/pairs/{NAMES_PAIR}")
+    open_pair(page, f"{url}/pairs/{NAMES_PAIR}")
     page.evaluate("localStorage.setItem('workbench.author', 'Анна')")
     panel = page.locator("#names")
     assert panel.locator("summary").inner_text() == \
@@ -66,6 +61,6 @@ def test_names_panel_lists_breaks_and_confirms_links(served, page, tmp_path):
 
     assert store.load(po).header["X-Workbench-Names"] == \
         "broken Стива = Stepan Arkadyevitch; confirmed Анна = Koznyshev"
-    _open(page, f"{url}/pairs/{NAMES_PAIR}")
+    open_pair(page, f"{url}/pairs/{NAMES_PAIR}")
     assert page.locator("#names summary").inner_text() == \
         "Names: 3 links between the source's names and the rendering's (2 decided)"
