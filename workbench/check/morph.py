@@ -14,26 +14,31 @@ from functools import lru_cache
 #: Languages with a pymorphy3 dictionary package (pymorphy3-dicts-ru, pymorphy3-dicts-uk).
 MORPH_LANGS = frozenset({"ru", "uk"})
 
+
+def _number_words(units: str, tens: str, hundreds: str, extra: dict[str, str]) -> dict[str, Decimal]:
+    """Lemmas of 0-19 (`units`), 20-90 (`tens`) and 100-900 (`hundreds`), space-separated, with
+    their values, and `extra` words with theirs."""
+    words = {w: Decimal(v) for v, w in enumerate(units.split())}
+    words |= {w: Decimal(20 + 10 * i) for i, w in enumerate(tens.split())}
+    words |= {w: Decimal(100 * (i + 1)) for i, w in enumerate(hundreds.split())}
+    return words | {w: Decimal(v) for w, v in extra.items()}
+
+
 #: Lemmas of number words and their values; the analyser finds the lemma of every inflected form.
 _NUMBER_LEMMAS: dict[str, dict[str, Decimal]] = {
-    "ru": {w: Decimal(v) for v, w in enumerate(
+    "ru": _number_words(
         "ноль один два три четыре пять шесть семь восемь девять десять одиннадцать двенадцать "
-        "тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать"
-        .split())} | {w: Decimal(20 + 10 * i) for i, w in enumerate(
-            "двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто".split())}
-    | {w: Decimal(100 * (i + 1)) for i, w in enumerate(
-        "сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот".split())}
-    | {"нуль": Decimal(0), "полтора": Decimal("1.5"), "полтораста": Decimal(150),
-       "двое": Decimal(2), "трое": Decimal(3), "четверо": Decimal(4), "пятеро": Decimal(5),
-       "шестеро": Decimal(6), "семеро": Decimal(7)},
-    "uk": {w: Decimal(v) for v, w in enumerate(
+        "тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать",
+        "двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+        "сто двести триста четыреста пятьсот шестьсот семьсот восемьсот девятьсот",
+        {"нуль": "0", "полтора": "1.5", "полтораста": "150", "двое": "2", "трое": "3",
+         "четверо": "4", "пятеро": "5", "шестеро": "6", "семеро": "7"}),
+    "uk": _number_words(
         "нуль один два три чотири п'ять шість сім вісім дев'ять десять одинадцять дванадцять "
-        "тринадцять чотирнадцять п'ятнадцять шістнадцять сімнадцять вісімнадцять дев'ятнадцять"
-        .split())} | {w: Decimal(20 + 10 * i) for i, w in enumerate(
-            "двадцять тридцять сорок п'ятдесят шістдесят сімдесят вісімдесят дев'яносто".split())}
-    | {w: Decimal(100 * (i + 1)) for i, w in enumerate(
-        "сто двісті триста чотириста п'ятсот шістсот сімсот вісімсот дев'ятсот".split())}
-    | {"півтора": Decimal("1.5"), "двоє": Decimal(2), "троє": Decimal(3)},
+        "тринадцять чотирнадцять п'ятнадцять шістнадцять сімнадцять вісімнадцять дев'ятнадцять",
+        "двадцять тридцять сорок п'ятдесят шістдесят сімдесят вісімдесят дев'яносто",
+        "сто двісті триста чотириста п'ятсот шістсот сімсот вісімсот дев'ятсот",
+        {"півтора": "1.5", "двоє": "2", "троє": "3"}),
 }
 #: Nouns that multiply what precedes them.
 _SCALE_LEMMAS: dict[str, dict[str, Decimal]] = {
